@@ -1,0 +1,5 @@
+"""The ``workbench`` command line."""
+
+from workbench.cli._app import app, main
+
+__all__ = ["app", "main"]

@@ -1,0 +1,313 @@
+"""``workbench``: datasets, import and export, versions, history, diff, SQL and the demo.
+
+Every command prints a readable table, or JSON with ``--json``. Bad input gives
+a one-line ``error: ...`` on standard error, exit code 2, and writes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import orjson
+import typer
+
+from workbench._workbench import Workbench
+from workbench.cli._output import console, err_console, print_frame, print_json
+from workbench.errors import ImportValidationError, ValidationError, WorkbenchError
+
+app = typer.Typer(
+    name="workbench",
+    help="Eval Workbench: versioned datasets of test cases for evaluating LLM apps.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+datasets_app = typer.Typer(help="List, create, show and delete datasets.", no_args_is_help=True)
+app.add_typer(datasets_app, name="datasets")
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+class _State:
+    root: Path | None = None
+
+
+def _wb() -> Workbench:
+    return Workbench(_State.root)
+
+
+@app.callback()
+def _root(
+    root: Annotated[
+        Path | None,
+        typer.Option("--root", envvar="WORKBENCH_ROOT", help="Store folder (holds datasets/ and runs/)."),
+    ] = None,
+    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More log output (-v, -vv).")] = 0,
+) -> None:
+    _State.root = root
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+# -- datasets ------------------------------------------------------------------
+@datasets_app.command("list")
+def datasets_list(as_json: JsonFlag = False) -> None:
+    """List every dataset with its latest version and item count."""
+    df = _wb().datasets()
+    if as_json:
+        print_json(df)
+    elif df.empty:
+        console.print("no datasets yet: create one with `workbench datasets create NAME`")
+    else:
+        print_frame(df, title="datasets")
+
+
+def _json_option(text: str | None, what: str) -> Any:
+    if text is None:
+        return None
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        raise ValidationError(f"{what} is not valid JSON ({exc})") from None
+
+
+def _schema_file(path: Path | None, what: str) -> Any:
+    if path is None:
+        return None
+    try:
+        return orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError) as exc:
+        raise ValidationError(f"{what} {path}: cannot read a JSON Schema ({exc})") from None
+
+
+@datasets_app.command("create")
+def datasets_create(
+    name: str,
+    description: Annotated[str, typer.Option("--description", "-d")] = "",
+    metadata: Annotated[str | None, typer.Option(help="JSON object.")] = None,
+    input_schema: Annotated[Path | None, typer.Option(help="JSON Schema file for input.")] = None,
+    expected_schema: Annotated[Path | None, typer.Option(help="JSON Schema file for expected_output.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Create an empty dataset."""
+    ds = _wb().create_dataset(
+        name,
+        description=description,
+        metadata=_json_option(metadata, "--metadata"),
+        input_schema=_schema_file(input_schema, "--input-schema"),
+        expected_schema=_schema_file(expected_schema, "--expected-schema"),
+    )
+    if as_json:
+        print_json({"name": ds.name, "version": ds.version})
+    else:
+        console.print(f"created dataset {ds.name!r} (version 0)")
+
+
+@datasets_app.command("show")
+def datasets_show(
+    name: str,
+    version: Annotated[int | None, typer.Option(help="Version to show (default: latest).")] = None,
+    limit: Annotated[int, typer.Option(help="Items to show.")] = 20,
+    as_json: JsonFlag = False,
+) -> None:
+    """Show a dataset's description, schemas and first items."""
+    ds = _wb().dataset(name)
+    items = ds.items(version)
+    info = ds.info
+    shown = ds.version if version is None else version
+    if as_json:
+        print_json(
+            {
+                "name": ds.name,
+                "description": info.description,
+                "metadata": info.metadata,
+                "input_schema": info.input_schema,
+                "expected_schema": info.expected_schema,
+                "version": shown,
+                "latest_version": ds.version,
+                "items": len(items),
+                "first_items": orjson.loads(items.head(limit).to_json(orient="records")),
+            }
+        )
+        return
+    console.print(f"[bold]{ds.name}[/bold] · version {shown} of {ds.version} · {len(items)} items")
+    if info.description:
+        console.print(info.description)
+    if info.metadata:
+        console.print(f"metadata: {orjson.dumps(info.metadata).decode()}")
+    print_frame(items.head(limit), title=f"first {min(limit, len(items))} items")
+
+
+@datasets_app.command("delete")
+def datasets_delete(
+    name: str,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Delete a dataset and all its versions (asks first unless --yes)."""
+    wb = _wb()
+    wb.dataset(name)  # fails clearly when absent
+    if not yes:
+        if not sys.stdin.isatty():
+            raise ValidationError(f"deleting {name!r} needs --yes when not run from a terminal")
+        typer.confirm(f"Delete dataset {name!r} and every version of it?", abort=True)
+    wb.delete_dataset(name)
+    if as_json:
+        print_json({"deleted": name})
+    else:
+        console.print(f"deleted dataset {name!r}")
+
+
+# -- import / export -------------------------------------------------------------
+def _parse_maps(maps: list[str]) -> dict[str, str | list[str]] | None:
+    if not maps:
+        return None
+    mapping: dict[str, str | list[str]] = {}
+    for m in maps:
+        field, sep, cols = m.partition("=")
+        if not sep or not field.strip() or not cols.strip():
+            raise ValidationError(f"--map {m!r}: write FIELD=COLUMN or FIELD=COL1,COL2")
+        names = [c.strip() for c in cols.split(",")]
+        mapping[field.strip()] = names[0] if len(names) == 1 else names
+    return mapping
+
+
+@app.command("import")
+def import_(
+    dataset: str,
+    file: Path,
+    map_: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="FIELD=COLUMN, or FIELD=COL1,COL2 for an object (repeatable)."),
+    ] = None,
+    json_col: Annotated[list[str] | None, typer.Option("--json-col", help="Parse this column as JSON.")] = None,
+    number_col: Annotated[list[str] | None, typer.Option("--number-col", help="Parse this column as a number.")] = None,
+    infer_types: Annotated[bool, typer.Option(help="Guess numbers, booleans and JSON in cells.")] = False,
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="Import the valid rows, report the rest.")
+    ] = False,
+    file_format: Annotated[str | None, typer.Option("--format", help="csv or jsonl (default: by extension).")] = None,
+    create: Annotated[bool, typer.Option("--create", help="Create the dataset if it does not exist.")] = False,
+    message: Annotated[str | None, typer.Option("--message", "-m")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Import a CSV or JSONL file into a dataset as one new version."""
+    wb = _wb()
+    kind = file_format or ("jsonl" if file.suffix.lower() in (".jsonl", ".ndjson") else "csv")
+    if kind not in ("csv", "jsonl"):
+        raise ValidationError(f"--format {kind!r}: use csv or jsonl")
+    mapping = _parse_maps(map_ or [])
+    exists = wb._catalog.exists(dataset)  # noqa: SLF001 - the CLI is part of the package
+    ds = wb.create_dataset(dataset) if create and not exists else wb.dataset(dataset)
+    on_invalid: Literal["abort", "skip"] = "skip" if skip_invalid else "abort"
+    try:
+        if kind == "csv":
+            report = ds.import_csv(
+                file,
+                mapping=mapping,
+                json_columns=json_col or [],
+                number_columns=number_col or [],
+                infer_types=infer_types,
+                on_invalid=on_invalid,
+                message=message,
+            )
+        else:
+            report = ds.import_jsonl(file, mapping=mapping, on_invalid=on_invalid, message=message)
+    except ImportValidationError as exc:
+        if as_json:
+            print_json({"error": "invalid rows", "rows": exc.total_rows, "errors": [e.__dict__ for e in exc.errors]})
+        else:
+            for err in exc.errors[:50]:
+                err_console.print(f"  {err}")
+            if len(exc.errors) > 50:
+                err_console.print(f"  ... and {len(exc.errors) - 50} more")
+        raise
+    if as_json:
+        print_json(report.to_dict())
+    else:
+        console.print(str(report))
+        if report.ignored_columns:
+            console.print(f"columns not mapped (ignored): {', '.join(report.ignored_columns)}")
+
+
+@app.command("export")
+def export(
+    dataset: str,
+    file: Path,
+    version: Annotated[int | None, typer.Option(help="Version to export (default: latest).")] = None,
+    file_format: Annotated[str | None, typer.Option("--format", help="csv, jsonl or parquet.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Export a version's items to CSV, JSONL or Parquet."""
+    ds = _wb().dataset(dataset)
+    if file_format not in (None, "csv", "jsonl", "parquet"):
+        raise ValidationError(f"--format {file_format!r}: use csv, jsonl or parquet")
+    fmt: Any = file_format
+    path = ds.export(file, format=fmt, version=version)
+    shown = ds.version if version is None else version
+    if as_json:
+        print_json({"dataset": ds.name, "version": shown, "path": str(path)})
+    else:
+        console.print(f"exported {ds.name!r} version {shown} to {path}")
+
+
+# -- versions, history, diff, sql -----------------------------------------------------
+@app.command("versions")
+def versions(dataset: str, as_json: JsonFlag = False) -> None:
+    """List a dataset's versions with what each changed."""
+    df = _wb().dataset(dataset).versions()
+    print_json(df) if as_json else print_frame(df, title=f"versions of {dataset}")
+
+
+@app.command("history")
+def history(dataset: str, item_id: str, as_json: JsonFlag = False) -> None:
+    """Show every state of one item across versions."""
+    df = _wb().dataset(dataset).history(item_id)
+    print_json(df) if as_json else print_frame(df, title=f"history of {item_id} in {dataset}")
+
+
+@app.command("diff")
+def diff(dataset: str, v1: int, v2: int, as_json: JsonFlag = False) -> None:
+    """Show the items added, removed and changed between two versions."""
+    df = _wb().dataset(dataset).diff(v1, v2)
+    if as_json:
+        print_json(df)
+        return
+    counts = df["change"].value_counts().to_dict() if not df.empty else {}
+    summary = ", ".join(f"{counts.get(k, 0)} {k}" for k in ("added", "removed", "changed"))
+    console.print(f"{dataset}: version {v1} → {v2}: {summary}")
+    if not df.empty:
+        print_frame(df)
+
+
+@app.command("sql")
+def sql(query: str, as_json: JsonFlag = False) -> None:
+    """Run SQL over the store's views (datasets, items, item_log)."""
+    try:
+        df = _wb().sql(query)
+    except Exception as exc:  # DuckDB's own errors (syntax, unknown column) are bad input here
+        if isinstance(exc, WorkbenchError):
+            raise
+        raise ValidationError(f"SQL failed: {exc}".replace("\n", " ")) from None
+    print_json(df) if as_json else print_frame(df)
+
+
+@app.command("demo")
+def demo() -> None:
+    """Run the offline demo on the store (creates the dataset 'demo-qa')."""
+    from workbench.demo import run_demo
+
+    run_demo(_wb())
+
+
+def main() -> None:
+    """Entry point of the ``workbench`` command."""
+    try:
+        app()
+    except WorkbenchError as exc:
+        message = " ".join(str(exc).split("\n"))
+        err_console.print(f"error: {message}", markup=False, soft_wrap=True)
+        raise SystemExit(2) from None

@@ -1,0 +1,52 @@
+"""Printing results: readable tables for people, JSON for scripts."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from typing import Any
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+MAX_CELL = 60
+
+console = Console(highlight=False, soft_wrap=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+def _cell(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, list | tuple):
+        text = ", ".join(str(v) for v in value)
+    elif isinstance(value, pd.Timestamp):
+        text = value.strftime("%Y-%m-%d %H:%M:%S")
+    else:
+        text = str(value)
+    text = text.replace("\n", "⏎")
+    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
+
+
+def print_frame(df: pd.DataFrame, *, title: str | None = None) -> None:
+    """Print a DataFrame as a table (long JSON cut to fit)."""
+    table = Table(title=title, show_lines=False, header_style="bold")
+    for col in df.columns:
+        table.add_column(str(col), overflow="fold")
+    for row in df.itertuples(index=False):
+        table.add_row(*(_cell(v) for v in row))
+    console.print(table)
+
+
+def to_jsonable(value: Any) -> Any:
+    """Plain JSON-ready data from DataFrames, timestamps and the like."""
+    if isinstance(value, pd.DataFrame):
+        return json.loads(value.to_json(orient="records", date_format="iso", date_unit="ms"))
+    return value
+
+
+def print_json(value: Any) -> None:
+    """Print ``value`` as JSON on standard output."""
+    sys.stdout.write(json.dumps(to_jsonable(value), ensure_ascii=False, default=str) + "\n")

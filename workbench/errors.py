@@ -1,0 +1,91 @@
+"""Errors raised by the workbench.
+
+Every error a user can cause derives from :class:`WorkbenchError`, carries a
+one-line message that names what is wrong, and is raised before anything is
+written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class WorkbenchError(Exception):
+    """Base class of every error the workbench raises on bad input or state."""
+
+
+class NotFoundError(WorkbenchError, KeyError):
+    """A dataset, item or version that does not exist."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class InvalidNameError(WorkbenchError, ValueError):
+    """A dataset name that cannot be used as a folder name."""
+
+
+class ValidationError(WorkbenchError, ValueError):
+    """An item or a value that breaks a rule (JSON, schema, duplicate id...)."""
+
+
+class FieldError(ValidationError):
+    """A value of one item field that breaks a rule; knows the field and the reason."""
+
+    def __init__(self, where: str, field: str | None, reason: str) -> None:
+        self.where = where
+        self.field = field
+        self.reason = reason
+        super().__init__(f"{where}: {'field ' + field + ' ' if field else ''}{reason}")
+
+
+class ConflictError(WorkbenchError):
+    """A concurrent writer changed the dataset in a way this write cannot re-base onto."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One invalid row of an import: where it is and why it was refused.
+
+    Attributes:
+        line: 1-based line in the file where the row starts (the header is line 1).
+        column: the file's column (or JSON key) at fault, when one is.
+        field: the item field at fault (``input``, ``expected_output``...), when one is.
+        reason: what is wrong, in words.
+    """
+
+    line: int
+    column: str | None
+    field: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}"
+        if self.column is not None:
+            where += f", column {self.column!r}"
+        if self.field is not None and self.field != self.column:
+            where += f" (field {self.field})"
+        return f"{where}: {self.reason}"
+
+
+class ImportValidationError(ValidationError):
+    """An import refused because some rows are invalid; nothing was written."""
+
+    def __init__(self, errors: list[RowError], total_rows: int) -> None:
+        self.errors = errors
+        self.total_rows = total_rows
+        shown = "; ".join(str(e) for e in errors[:5])
+        more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+        super().__init__(f"{len(errors)} of {total_rows} rows are invalid, nothing was imported: {shown}{more}")
+
+
+__all__ = [
+    "ConflictError",
+    "FieldError",
+    "ImportValidationError",
+    "InvalidNameError",
+    "NotFoundError",
+    "RowError",
+    "ValidationError",
+    "WorkbenchError",
+]

@@ -1,0 +1,557 @@
+"""A dataset: named, described, versioned collection of items."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import orjson
+import pandas as pd
+import pyarrow as pa
+from deltalake import DeltaTable
+
+from workbench.errors import NotFoundError, ValidationError
+from workbench.store._info import DatasetInfo, locked, now_iso
+from workbench.store._items import Validators, check_item_id, check_patch, encode_new_item
+from workbench.store._json import decode
+from workbench.store._schema import compile_schema, schema_problem
+from workbench.store._table import (
+    ITEM_FIELDS,
+    LOG_SCHEMA,
+    Commit,
+    ItemLog,
+    connect,
+    latest_rows_sql,
+    live_items_sql,
+    sql_list,
+)
+
+if TYPE_CHECKING:
+    from workbench.store._imports import ImportReport
+
+ITEMS_DIR = "items"
+ITEM_COLUMNS = ["item_id", *ITEM_FIELDS, "version"]
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Any = _Unset()
+"""Marks an argument that was not passed (``None`` is a value: "remove")."""
+
+
+class Dataset:
+    """A named, described collection of items with integer versions.
+
+    Every mutation of the items (an add, an update, a delete, a batch, an import)
+    makes exactly one new version; every earlier version stays readable.
+    Get one from :meth:`workbench.Workbench.dataset` or
+    :meth:`workbench.Workbench.create_dataset`.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._log = ItemLog(folder / ITEMS_DIR)
+
+    # -- description -------------------------------------------------------
+    @property
+    def name(self) -> str:
+        """The dataset's name (its folder's name)."""
+        return self.folder.name
+
+    @property
+    def info(self) -> DatasetInfo:
+        """Description, metadata, schemas and timestamps, as stored now."""
+        try:
+            return DatasetInfo.read(self.folder)
+        except FileNotFoundError as exc:
+            raise NotFoundError(f"dataset {self.name!r} does not exist") from exc
+
+    @property
+    def description(self) -> str:
+        """Free-text description."""
+        return self.info.description
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        """The dataset's JSON metadata."""
+        return self.info.metadata
+
+    @property
+    def input_schema(self) -> dict[str, Any] | None:
+        """JSON Schema every item's ``input`` must match, if any."""
+        return self.info.input_schema
+
+    @property
+    def expected_schema(self) -> dict[str, Any] | None:
+        """JSON Schema every item's ``expected_output`` must match, if any."""
+        return self.info.expected_schema
+
+    @property
+    def version(self) -> int:
+        """The latest version (0 for a dataset that never had items)."""
+        return self._log.table().version()
+
+    def __len__(self) -> int:
+        """Number of items in the latest version."""
+        return ItemLog.last_commit(self._log.table()).item_count
+
+    def __repr__(self) -> str:
+        return f"Dataset({self.name!r}, version={self.version}, items={len(self)})"
+
+    def _repr_html_(self) -> str:
+        info = self.info
+        return (
+            f"<b>Dataset</b> {html.escape(self.name)} &middot; version {self.version} &middot; "
+            f"{len(self)} items<br><i>{html.escape(info.description)}</i>"
+        )
+
+    def update(
+        self,
+        *,
+        description: str = UNSET,
+        metadata: Mapping[str, Any] = UNSET,
+        input_schema: dict[str, Any] | None = UNSET,
+        expected_schema: dict[str, Any] | None = UNSET,
+    ) -> None:
+        """Change the description, metadata or schemas (no new item version).
+
+        A new schema is checked against every item of the latest version first;
+        if any item breaks it, nothing changes.
+        """
+        with locked(self.folder):
+            info = self.info
+            if description is not UNSET:
+                if not isinstance(description, str):
+                    raise ValidationError("description must be a string")
+                info.description = description
+            if metadata is not UNSET:
+                if not isinstance(metadata, Mapping):
+                    raise ValidationError("metadata must be a JSON object")
+                info.metadata = orjson.loads(orjson.dumps(dict(metadata)))
+            new_schemas = {}
+            if input_schema is not UNSET:
+                compile_schema(input_schema, field="input")
+                info.input_schema = input_schema
+                new_schemas["input"] = input_schema
+            if expected_schema is not UNSET:
+                compile_schema(expected_schema, field="expected_output")
+                info.expected_schema = expected_schema
+                new_schemas["expected_output"] = expected_schema
+            if new_schemas:
+                self._check_items_against(new_schemas)
+            info.updated_at = now_iso()
+            info.write(self.folder)
+
+    def _validators(self) -> Validators:
+        info = self.info
+        return Validators(
+            compile_schema(info.input_schema, field="input"),
+            compile_schema(info.expected_schema, field="expected_output"),
+        )
+
+    def _check_items_against(self, schemas: dict[str, dict[str, Any] | None]) -> None:
+        files = self._log.files()
+        if not files:
+            return
+        con = connect()
+        for field, schema in schemas.items():
+            validator = compile_schema(schema, field=field)
+            if validator is None:
+                continue
+            cursor = con.execute(f"select item_id, {field} from ({live_items_sql(files)}) order by position")
+            while batch := cursor.fetchmany(10_000):
+                for item_id, text in batch:
+                    problem = schema_problem(validator, decode(text))
+                    if problem:
+                        raise ValidationError(
+                            f"item {item_id!r}: field {field} does not match the new schema: {problem}; "
+                            "schema not changed"
+                        )
+
+    # -- writing -------------------------------------------------------------
+    def add_items(
+        self,
+        items: Iterable[Mapping[str, Any]] | pd.DataFrame,
+        *,
+        message: str | None = None,
+        expected_version: int | None = None,
+    ) -> int:
+        """Add items and return the new version.
+
+        Each item is a mapping with ``input`` (required) and optionally ``item_id``,
+        ``expected_output``, ``context``, ``metadata`` and ``output``; a missing
+        ``item_id`` is generated. The batch is one version; if any item is invalid
+        (unknown field, not JSON, schema, duplicate id) nothing is written.
+
+        Args:
+            items: the items, or a DataFrame with those columns.
+            message: a note kept with the version.
+            expected_version: fail with ``ConflictError`` unless this is still the latest version.
+        """
+        records: list[Any] = items.to_dict("records") if isinstance(items, pd.DataFrame) else list(items)
+        validators = self._validators()
+        encoded = [encode_new_item(raw, index=i, validators=validators) for i, raw in enumerate(records)]
+        if not encoded:
+            raise ValidationError("add_items: no items given")
+        seen: dict[str, int] = {}
+        for i, row in enumerate(encoded):
+            item_id = str(row["item_id"])
+            if item_id in seen:
+                raise ValidationError(f"item {i}: item_id {item_id!r} repeats item {seen[item_id]} of this batch")
+            seen[item_id] = i
+        staged = pa.table({k: [r[k] for r in encoded] for k in ("item_id", *ITEM_FIELDS)})
+
+        def build(dt: DeltaTable, last: Commit) -> tuple[Any, dict[str, Any]]:
+            latest = self._latest_rows(dt, list(seen))
+            for item_id, row in latest.items():
+                if row["op"] != "delete":
+                    raise ValidationError(
+                        f"item {seen[item_id]} (item_id {item_id!r}): item_id already exists in "
+                        f"{self.name!r} version {dt.version()}"
+                    )
+            ops = ["readd" if i in latest else "add" for i in staged.column("item_id").to_pylist()]
+            rows = _log_rows(staged, version=dt.version() + 1, ops=ops, first_position=last.next_position)
+            n = len(encoded)
+            return rows, _record("add", message, last, added=n, next_position=last.next_position + n)
+
+        return self._log.commit(build, expected_version=expected_version)
+
+    def update_item(
+        self,
+        item_id: str,
+        *,
+        input: Any = UNSET,  # noqa: A002 - the field's name
+        expected_output: Any = UNSET,
+        context: Any = UNSET,
+        metadata: Any = UNSET,
+        output: Any = UNSET,
+        message: str | None = None,
+        expected_version: int | None = None,
+    ) -> int:
+        """Change some fields of one item and return the new version.
+
+        Fields not passed keep their value; ``None`` removes a field (not ``input``).
+        """
+        given = {"input": input, "expected_output": expected_output, "context": context}
+        given |= {"metadata": metadata, "output": output}
+        patch = {k: v for k, v in given.items() if v is not UNSET}
+        return self.update_items([{"item_id": item_id, **patch}], message=message, expected_version=expected_version)
+
+    def update_items(
+        self,
+        updates: Iterable[Mapping[str, Any]],
+        *,
+        message: str | None = None,
+        expected_version: int | None = None,
+    ) -> int:
+        """Change fields of several items (each mapping has ``item_id``) in one new version.
+
+        A concurrent writer's change to other fields of the same item is kept: the
+        update re-applies its fields on top of the latest state.
+        """
+        validators = self._validators()
+        patches: dict[str, dict[str, str | None]] = {}
+        for i, raw in enumerate(updates):
+            if not isinstance(raw, Mapping) or "item_id" not in raw:
+                raise ValidationError(f"update {i}: needs an item_id")
+            item_id = check_item_id(raw["item_id"], where=f"update {i}")
+            if item_id in patches:
+                raise ValidationError(f"update {i}: item_id {item_id!r} is updated twice in one batch")
+            fields = {k: v for k, v in raw.items() if k != "item_id"}
+            if not fields:
+                raise ValidationError(f"update {i} (item_id {item_id!r}): no field to change")
+            patches[item_id] = check_patch(item_id, fields, validators)
+        if not patches:
+            raise ValidationError("update_items: no updates given")
+
+        def build(dt: DeltaTable, last: Commit) -> tuple[Any, dict[str, Any]]:
+            latest = self._require_live(dt, list(patches))
+            out = []
+            for item_id, patch in patches.items():
+                row = {**latest[item_id], **patch}
+                for field in ("input", "expected_output"):
+                    problem = validators.problem(field, decode(row[field])) if row[field] is not None else None
+                    if problem:
+                        raise ValidationError(f"item {item_id!r}: field {field} does not match the schema: {problem}")
+                out.append(row)
+            staged = pa.table({k: [r[k] for r in out] for k in ("item_id", *ITEM_FIELDS)})
+            rows = _log_rows(
+                staged,
+                version=dt.version() + 1,
+                ops=["update"] * len(out),
+                positions=[int(r["position"]) for r in out],
+            )
+            return rows, _record("update", message, last, updated=len(out))
+
+        return self._log.commit(build, expected_version=expected_version)
+
+    def delete_items(
+        self, item_ids: Iterable[str], *, message: str | None = None, expected_version: int | None = None
+    ) -> int:
+        """Delete items (all must exist) in one new version and return it."""
+        ids = [check_item_id(i, where=f"delete {n}") for n, i in enumerate(item_ids)]
+        if not ids:
+            raise ValidationError("delete_items: no item ids given")
+        if len(set(ids)) != len(ids):
+            raise ValidationError("delete_items: an item id is given twice")
+
+        def build(dt: DeltaTable, last: Commit) -> tuple[Any, dict[str, Any]]:
+            latest = self._require_live(dt, ids)
+            staged = pa.table({"item_id": ids, **{f: pa.nulls(len(ids), pa.string()) for f in ITEM_FIELDS}})
+            rows = _log_rows(
+                staged,
+                version=dt.version() + 1,
+                ops=["delete"] * len(ids),
+                positions=[int(latest[i]["position"]) for i in ids],
+            )
+            return rows, _record("delete", message, last, deleted=len(ids))
+
+        return self._log.commit(build, expected_version=expected_version)
+
+    def _latest_rows(self, dt: DeltaTable, ids: list[str]) -> dict[str, dict[str, Any]]:
+        """Latest log row (deletions included) of each of ``ids`` that has one."""
+        files = list(dt.file_uris())
+        if not files or not ids:
+            return {}
+        con = connect()
+        con.register("wanted_ids", pa.table({"item_id": ids}))
+        table = con.sql(latest_rows_sql(files, "wanted_ids")).arrow().read_all()
+        return {r["item_id"]: r for r in table.to_pylist()}
+
+    def _require_live(self, dt: DeltaTable, ids: list[str]) -> dict[str, dict[str, Any]]:
+        latest = self._latest_rows(dt, ids)
+        for item_id in ids:
+            row = latest.get(item_id)
+            if row is None or row["op"] == "delete":
+                state = "was deleted" if row else "does not exist"
+                raise NotFoundError(f"item {item_id!r} {state} in {self.name!r} version {dt.version()}")
+        return latest
+
+    # -- reading -------------------------------------------------------------
+    def items(self, version: int | None = None, *, decode_json: bool = False) -> pd.DataFrame:
+        """The items of ``version`` (default: latest), in the order they were added.
+
+        Columns: ``item_id``, ``input``, ``expected_output``, ``context``,
+        ``metadata``, ``output`` (JSON text, or Python objects with
+        ``decode_json=True``) and ``version`` (the version that last changed the item).
+        """
+        files = self._log.files(version)
+        if not files:
+            empty = pd.DataFrame({c: pd.Series([], dtype="str") for c in ITEM_COLUMNS})
+            empty["version"] = empty["version"].astype("int64")
+            return empty
+        con = connect()
+        cols = ", ".join(ITEM_COLUMNS)
+        table = con.sql(f"select {cols} from ({live_items_sql(files)}) order by position").arrow().read_all()
+        df: pd.DataFrame = table.to_pandas()
+        if decode_json:
+            for field in ITEM_FIELDS:
+                df[field] = [decode(v) for v in table.column(field).to_pylist()]
+        return df
+
+    def item(self, item_id: str, version: int | None = None) -> dict[str, Any]:
+        """One item as a dict with decoded JSON fields."""
+        dt = self._log.table(version)
+        row = self._require_live(dt, [item_id])[item_id]
+        return {"item_id": item_id, **{f: decode(row[f]) for f in ITEM_FIELDS}, "version": row["version"]}
+
+    def versions(self) -> pd.DataFrame:
+        """One row per version: ``version``, ``created_at``, ``operation``, counts, ``message``."""
+        rows = []
+        for entry in self._log.history():
+            rows.append(
+                {
+                    "version": entry["version"],
+                    "created_at": datetime.fromtimestamp(entry["timestamp"] / 1000, tz=UTC),
+                    "operation": entry.get("operation", "create" if entry["version"] == 0 else "other"),
+                    "added": int(entry.get("added", 0)),
+                    "updated": int(entry.get("updated", 0)),
+                    "deleted": int(entry.get("deleted", 0)),
+                    "item_count": int(entry.get("item_count", 0)),
+                    "message": entry.get("message") or "",
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def history(self, item_id: str) -> pd.DataFrame:
+        """Every state of one item, oldest first: ``version``, ``created_at``, ``op`` and its fields."""
+        files = self._log.files()
+        if not files:
+            raise NotFoundError(f"item {item_id!r} never existed in {self.name!r}")
+        con = connect()
+        src = f"read_parquet({sql_list(files)})"
+        cols = ", ".join(ITEM_FIELDS)
+        df = con.execute(f"select version, op, {cols} from {src} where item_id = ? order by version", [item_id]).df()
+        if df.empty:
+            raise NotFoundError(f"item {item_id!r} never existed in {self.name!r}")
+        times = self.versions().set_index("version")["created_at"]
+        df.insert(1, "created_at", df["version"].map(times))
+        return df
+
+    def diff(self, v1: int, v2: int) -> pd.DataFrame:
+        """What changed from version ``v1`` to ``v2``: one row per added, removed or changed item.
+
+        Columns: ``item_id``, ``change`` (``added``/``removed``/``changed``),
+        ``fields`` (the fields that differ), ``before`` and ``after`` (JSON text of
+        those fields at ``v1`` and ``v2``).
+        """
+        hi = max(v1, v2)
+        self._log.table(min(v1, v2))
+        files = self._log.files(hi)
+        columns = ["item_id", "change", "fields", "before", "after"]
+        if not files or v1 == v2:
+            return pd.DataFrame({c: [] for c in columns})
+        con = connect()
+        state = """select * from log semi join cand using (item_id) where version <= {v}
+                   qualify row_number() over (partition by item_id order by version desc) = 1"""
+        table = (
+            con.sql(
+                f"""with log as (select * from read_parquet({sql_list(files)})),
+            cand as (select distinct item_id from log where version > {min(v1, v2)} and version <= {hi}),
+            a as ({state.format(v=v1)}), b as ({state.format(v=v2)})
+            select coalesce(a.item_id, b.item_id) as item_id,
+                   coalesce(a.op, 'delete') as op_a, coalesce(b.op, 'delete') as op_b,
+                   coalesce(a.position, b.position) as position,
+                   {", ".join(f"a.{f} as a_{f}, b.{f} as b_{f}" for f in ITEM_FIELDS)}
+            from a full outer join b using (item_id) order by position"""
+            )
+            .arrow()
+            .read_all()
+        )
+        out = []
+        for r in table.to_pylist():
+            alive_a, alive_b = r["op_a"] != "delete", r["op_b"] != "delete"
+            if not alive_a and not alive_b:
+                continue
+            if alive_a and alive_b:
+                fields = [f for f in ITEM_FIELDS if decode(r[f"a_{f}"]) != decode(r[f"b_{f}"])]
+                change = "changed"
+            else:
+                side = "b" if alive_b else "a"
+                fields = [f for f in ITEM_FIELDS if r[f"{side}_{f}"] is not None]
+                change = "added" if alive_b else "removed"
+            if not fields:
+                continue
+            before = {f: decode(r[f"a_{f}"]) for f in fields} if alive_a else None
+            after = {f: decode(r[f"b_{f}"]) for f in fields} if alive_b else None
+            out.append(
+                {
+                    "item_id": r["item_id"],
+                    "change": change,
+                    "fields": fields,
+                    "before": None if before is None else orjson.dumps(before).decode(),
+                    "after": None if after is None else orjson.dumps(after).decode(),
+                }
+            )
+        return pd.DataFrame(out, columns=columns)
+
+    # -- import and export ---------------------------------------------------
+    def import_csv(
+        self,
+        path: str | Path,
+        *,
+        mapping: Mapping[str, str | list[str]] | None = None,
+        json_columns: Iterable[str] = (),
+        number_columns: Iterable[str] = (),
+        infer_types: bool = False,
+        on_invalid: Literal["abort", "skip"] = "abort",
+        encoding: str = "utf-8",
+        delimiter: str = ",",
+        message: str | None = None,
+    ) -> ImportReport:
+        """Import a CSV file as one new version; see :func:`workbench.store.import_csv`."""
+        from workbench.store._imports import import_file
+
+        return import_file(
+            self,
+            Path(path),
+            kind="csv",
+            mapping=mapping,
+            json_columns=json_columns,
+            number_columns=number_columns,
+            infer_types=infer_types,
+            on_invalid=on_invalid,
+            encoding=encoding,
+            delimiter=delimiter,
+            message=message,
+        )
+
+    def import_jsonl(
+        self,
+        path: str | Path,
+        *,
+        mapping: Mapping[str, str | list[str]] | None = None,
+        on_invalid: Literal["abort", "skip"] = "abort",
+        message: str | None = None,
+    ) -> ImportReport:
+        """Import a JSON Lines file (one object per line) as one new version."""
+        from workbench.store._imports import import_file
+
+        return import_file(self, Path(path), kind="jsonl", mapping=mapping, on_invalid=on_invalid, message=message)
+
+    def export(
+        self,
+        path: str | Path,
+        *,
+        format: Literal["csv", "jsonl", "parquet"] | None = None,  # noqa: A002 - the usual word
+        version: int | None = None,
+    ) -> Path:
+        """Write the items of ``version`` (default: latest) to CSV, JSONL or Parquet.
+
+        The format comes from the file's extension unless given. In CSV and
+        Parquet the JSON fields are JSON text; in JSONL they are nested values.
+        """
+        from workbench.store._exports import export_items
+
+        return export_items(self._log.files(version), Path(path), format)
+
+
+def _record(
+    operation: str,
+    message: str | None,
+    last: Commit,
+    *,
+    added: int = 0,
+    updated: int = 0,
+    deleted: int = 0,
+    next_position: int | None = None,
+) -> dict[str, Any]:
+    """The workbench's record of a commit (kept in the Delta commit's metadata)."""
+    return {
+        "operation": operation,
+        "message": message or "",
+        "added": added,
+        "updated": updated,
+        "deleted": deleted,
+        "item_count": last.item_count + added - deleted,
+        "next_position": last.next_position if next_position is None else next_position,
+    }
+
+
+def _log_rows(
+    staged: pa.Table,
+    *,
+    version: int,
+    ops: list[str],
+    first_position: int | None = None,
+    positions: list[int] | None = None,
+) -> pa.Table:
+    """Rows of the item log for ``staged`` (``item_id`` + JSON fields) at ``version``."""
+    n = staged.num_rows
+    if positions is None:
+        assert first_position is not None
+        positions = list(range(first_position, first_position + n))
+    columns = {
+        "item_id": staged.column("item_id"),
+        "version": pa.array([version] * n, pa.int64()),
+        "op": pa.array(ops, pa.string()),
+        "position": pa.array(positions, pa.int64()),
+        **{f: staged.column(f).cast(pa.string()) for f in ITEM_FIELDS},
+    }
+    return pa.table(columns, schema=LOG_SCHEMA)

@@ -1,0 +1,48 @@
+"""One DuckDB connection with views over the whole store, for ad-hoc SQL."""
+
+from __future__ import annotations
+
+import duckdb
+
+from workbench.store._catalog import Catalog
+from workbench.store._dataset import Dataset
+from workbench.store._table import ITEM_FIELDS, live_items_sql, sql_list
+
+_JSON_COLS = ", ".join(f"{f}::JSON as {f}" for f in ITEM_FIELDS)
+_EMPTY_ITEMS = (
+    "select null::varchar as dataset, null::varchar as item_id, "
+    + ", ".join(f"null::JSON as {f}" for f in ITEM_FIELDS)
+    + ", null::bigint as version where false"
+)
+_EMPTY_LOG = _EMPTY_ITEMS.replace("null::bigint as version", "null::bigint as version, null::varchar as op")
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def store_connection(catalog: Catalog) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection with the store's views.
+
+    Views:
+        ``datasets``: one row per dataset (name, description, version, items, created_at, updated_at).
+        ``items``: the latest version of every dataset's items, with a ``dataset`` column;
+        JSON fields are DuckDB ``JSON`` (``input->>'$.question'`` works).
+        ``item_log``: every state of every item in every version (``version``, ``op``).
+    """
+    con = duckdb.connect(":memory:")
+    listing = catalog.list()
+    con.register("datasets_df", listing)
+    con.sql("create view datasets as select * from datasets_df")
+    items, log = [], []
+    for name in listing["name"]:
+        files = Dataset(catalog.folder / name)._log.files()  # noqa: SLF001 - the same package
+        if not files:
+            continue
+        items.append(f"select {_quote(name)} as dataset, item_id, {_JSON_COLS}, version from ({live_items_sql(files)})")
+        log.append(
+            f"select {_quote(name)} as dataset, item_id, {_JSON_COLS}, version, op from read_parquet({sql_list(files)})"
+        )
+    con.sql("create view items as " + (" union all ".join(items) if items else _EMPTY_ITEMS))
+    con.sql("create view item_log as " + (" union all ".join(log) if log else _EMPTY_LOG))
+    return con

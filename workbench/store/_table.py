@@ -1,0 +1,189 @@
+"""The item log of one dataset: an append-only Delta Lake table.
+
+Every mutation appends one commit whose rows are the new states of the items it
+touches (``op`` = ``add``, ``readd``, ``update`` or ``delete``). Dataset version N
+is Delta version N, so an edit writes one small file whatever the dataset's size,
+and reading version N is "the latest row of each item among version N's files".
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import orjson
+import pyarrow as pa
+from deltalake import CommitProperties, DeltaTable, PostCommitHookProperties, write_deltalake
+from deltalake.exceptions import CommitFailedError, TableNotFoundError
+
+from workbench.errors import ConflictError, NotFoundError
+
+ITEM_FIELDS = ("input", "expected_output", "context", "metadata", "output")
+"""The JSON fields of an item, in display order."""
+
+LOG_SCHEMA = pa.schema(
+    [
+        ("item_id", pa.string()),
+        ("version", pa.int64()),
+        ("op", pa.string()),
+        ("position", pa.int64()),
+        *[(f, pa.string()) for f in ITEM_FIELDS],
+    ]
+)
+"""Columns of the item log. JSON fields are JSON text (NULL when absent)."""
+
+_CONFIG: dict[str, str | None] = {
+    # Every version must stay readable: never drop old commit files.
+    "delta.enableExpiredLogCleanup": "false",
+    "delta.logRetentionDuration": "interval 36500 days",
+    "delta.deletedFileRetentionDuration": "interval 36500 days",
+}
+_META_KEY = "workbench"
+MAX_REBASES = 20
+
+
+@dataclass(frozen=True)
+class Commit:
+    """What the latest commit says of the dataset after it."""
+
+    version: int
+    item_count: int
+    next_position: int
+
+
+def sql_list(paths: list[str]) -> str:
+    """A DuckDB list literal of file paths."""
+    return "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
+
+
+def live_items_sql(files: list[str]) -> str:
+    """SQL for the live items among ``files`` (one row each, the latest state).
+
+    Only rows whose ``op`` is not ``add`` can supersede an earlier row, so the
+    expensive part (grouping) runs over the edits alone, not over every item.
+    """
+    src = f"read_parquet({sql_list(files)})"
+    return f"""
+        with log as (select * from {src}),
+        edits as (select item_id, max(version) as v from log where op <> 'add' group by item_id)
+        select log.* from log left join edits using (item_id)
+        where (edits.v is null or log.version = edits.v) and log.op <> 'delete'
+    """
+
+
+def latest_rows_sql(files: list[str], ids_table: str) -> str:
+    """SQL for the latest row (deletions included) of each id in the registered ``ids_table``."""
+    src = f"read_parquet({sql_list(files)})"
+    return f"""
+        select log.* from {src} as log semi join {ids_table} using (item_id)
+        qualify row_number() over (partition by item_id order by version desc) = 1
+    """
+
+
+class ItemLog:
+    """The Delta table holding one dataset's items, every version of them."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @classmethod
+    def create(cls, path: Path) -> ItemLog:
+        """Create an empty log (version 0) at ``path``."""
+        DeltaTable.create(str(path), LOG_SCHEMA, mode="error", configuration=_CONFIG)
+        return cls(path)
+
+    def table(self, version: int | None = None) -> DeltaTable:
+        """The Delta table at ``version`` (latest when ``None``)."""
+        try:
+            dt = DeltaTable(str(self.path))
+        except TableNotFoundError as exc:
+            raise NotFoundError(f"no item table at {self.path}") from exc
+        if version is not None:
+            latest = dt.version()
+            if not 0 <= version <= latest:
+                raise NotFoundError(f"version {version} does not exist (versions are 0 to {latest})")
+            if version != latest:
+                dt.load_as_version(version)
+        return dt
+
+    def files(self, version: int | None = None) -> list[str]:
+        """The Parquet files that make up ``version``."""
+        return list(self.table(version).file_uris())
+
+    @staticmethod
+    def last_commit(dt: DeltaTable) -> Commit:
+        """Item count and next position recorded by the commit ``dt`` is at."""
+        version = dt.version()
+        if version == 0:
+            return Commit(0, 0, 0)
+        info = commit_info(dt.history(1)[0])
+        return Commit(version, int(info["item_count"]), int(info["next_position"]))
+
+    def history(self) -> list[dict[str, Any]]:
+        """Every commit, oldest first: version, timestamp and the workbench's own record."""
+        out = []
+        for entry in reversed(self.table().history()):
+            out.append({"version": int(entry["version"]), "timestamp": entry["timestamp"], **commit_info(entry)})
+        return out
+
+    def commit(
+        self,
+        build: Callable[[DeltaTable, Commit], tuple[Any, dict[str, Any]]],
+        *,
+        expected_version: int | None = None,
+    ) -> int:
+        """Append one commit built by ``build`` and return its version.
+
+        ``build(table, last_commit)`` reads the current state, validates, and returns
+        the rows to append (Arrow table or stream, in ``LOG_SCHEMA``) and the commit's
+        record (``operation``, ``message``, counts, ``item_count``, ``next_position``).
+        When another writer commits first, ``build`` runs again on the new state
+        (a re-base), so nothing it validated can be stale; a ``ConflictError`` comes
+        when ``expected_version`` is no longer current or re-bases keep failing.
+        """
+        for attempt in range(MAX_REBASES):
+            dt = self.table()
+            base = dt.version()
+            if expected_version is not None and base != expected_version:
+                raise ConflictError(
+                    f"{self.path.parent.name}: expected version {expected_version}, "
+                    f"but version {base} is current (another writer changed the dataset)"
+                )
+            rows, record = build(dt, self.last_commit(dt))
+            try:
+                write_deltalake(
+                    dt,
+                    rows,
+                    mode="append",
+                    commit_properties=CommitProperties(
+                        custom_metadata={_META_KEY: orjson.dumps(record).decode()},
+                        max_commit_retries=0,
+                    ),
+                    post_commithook_properties=PostCommitHookProperties(
+                        create_checkpoint=True, cleanup_expired_logs=False
+                    ),
+                )
+            except CommitFailedError:
+                time.sleep(random.uniform(0.001, 0.01) * (attempt + 1))
+                continue
+            return base + 1
+        raise ConflictError(f"{self.path.parent.name}: gave up after {MAX_REBASES} concurrent writes won first")
+
+
+def commit_info(entry: dict[str, Any]) -> dict[str, Any]:
+    """The workbench's record inside a Delta commit entry (empty for foreign commits)."""
+    raw = entry.get(_META_KEY)
+    if not raw:
+        return {}
+    info: dict[str, Any] = orjson.loads(raw)
+    return info
+
+
+def connect() -> duckdb.DuckDBPyConnection:
+    """A fresh in-memory DuckDB connection."""
+    return duckdb.connect(":memory:")
