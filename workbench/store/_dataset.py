@@ -352,7 +352,7 @@ class Dataset:
         df: pd.DataFrame = table.to_pandas()
         if decode_json:
             for field in ITEM_FIELDS:
-                df[field] = [decode(v) for v in table.column(field).to_pylist()]
+                df[field] = pd.Series([decode(v) for v in table.column(field).to_pylist()], dtype=object)
         return df
 
     def item(self, item_id: str, version: int | None = None) -> dict[str, Any]:
