@@ -12,7 +12,11 @@ import pytest
 
 from workbench import Workbench
 
-CSV = b"id,question,answer,source,difficulty\r\nq1,What is 2+2?,4,math,1\r\nq2,\"Capital of France, please\",Paris,geo,2\r\n"
+CSV = (
+    b"id,question,answer,source,difficulty\r\n"
+    b"q1,What is 2+2?,4,math,1\r\n"
+    b'q2,"Capital of France, please",Paris,geo,2\r\n'
+)
 
 
 def cli(root: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -40,7 +44,8 @@ def test_create_import_list_show_and_versions(tmp_path: Path, csv_file: Path) ->
     assert cli(root, "datasets", "create", "qa", "-d", "questions", "--metadata", '{"team": "x"}').returncode == 0
     out = cli(
         root, "import", "qa", str(csv_file), "--map", "item_id=id", "--map", "input=question",
-        "--map", "expected_output=answer", "--map", "metadata=source,difficulty", "--number-col", "difficulty", "--json",
+        "--map", "expected_output=answer", "--map", "metadata=source,difficulty",
+        "--number-col", "difficulty", "--json",
     )  # fmt: skip
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)

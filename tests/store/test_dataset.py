@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from workbench import ConflictError, InvalidNameError, NotFoundError, ValidationError, Workbench
+from workbench import InvalidNameError, NotFoundError, ValidationError, Workbench
 
 QA = [
     {"item_id": "a", "input": {"question": "2+2?"}, "expected_output": "4", "metadata": {"level": 1}},
@@ -22,7 +22,15 @@ def test_create_dataset_starts_at_version_zero_with_no_items(wb: Workbench) -> N
     assert ds.version == 0
     assert len(ds) == 0
     assert ds.items().empty
-    assert list(ds.items().columns) == ["item_id", "input", "expected_output", "context", "metadata", "output", "version"]
+    assert list(ds.items().columns) == [
+        "item_id",
+        "input",
+        "expected_output",
+        "context",
+        "metadata",
+        "output",
+        "version",
+    ]
     assert ds.description == "questions"
     assert ds.metadata == {"owner": "me"}
 
