@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
 
+from workbench.prompts import Prompt, PromptRef, PromptStore
+from workbench.runs import Run, list_runs, resume_run, start_run
+from workbench.scorers import Scorer
 from workbench.store import Catalog, Dataset, store_connection
+from workbench.targets import Target
 
 ROOT_ENV = "WORKBENCH_ROOT"
 
@@ -34,10 +38,19 @@ class Workbench:
         1
     """
 
-    def __init__(self, root: str | os.PathLike[str] | None = None) -> None:
+    def __init__(
+        self,
+        root: str | os.PathLike[str] | None = None,
+        *,
+        prices: Mapping[str, Mapping[str, float]] | None = None,
+    ) -> None:
         self.root = Path(root) if root is not None else default_root()
         self.datasets_dir = self.root / "datasets"
         self.runs_dir = self.root / "runs"
+        self.prompts_dir = self.root / "prompts"
+        self._prompts = PromptStore(self.prompts_dir)
+        self.prices = dict(prices or {})
+        """Price overrides (USD per 1M tokens) on top of the shipped table and ``<root>/prices.json``."""
         self._catalog = Catalog(self.datasets_dir)
 
     def __repr__(self) -> str:
@@ -85,6 +98,129 @@ class Workbench:
     def rename_dataset(self, name: str, new_name: str) -> Dataset:
         """Rename a dataset; its versions and history come along."""
         return self._catalog.rename(name, new_name)
+
+    # -- prompts -------------------------------------------------------------------
+    def create_prompt(self, name: str, template: str, *, system: str | None = None, note: str = "") -> Prompt:
+        """Store a new version of prompt ``name`` (the same texts again return the latest version).
+
+        Templates are Jinja2 over the item's fields: ``{{ input.question }}``, ``{{ context }}``,
+        ``{{ metadata.source }}``; an ``input`` object's keys also stand alone (``{{ question }}``).
+        """
+        return self._prompts.create(name, template, system=system, note=note)
+
+    def prompt(self, ref: PromptRef) -> Prompt:
+        """A prompt version: ``"name"`` (latest), ``"name@3"`` or ``("name", 3)``."""
+        return self._prompts.get(ref)
+
+    def prompts(self) -> pd.DataFrame:
+        """Every prompt: name, latest version, variables, note, created_at, updated_at."""
+        return self._prompts.list()
+
+    def prompt_versions(self, name: str) -> pd.DataFrame:
+        """Every version of one prompt."""
+        return self._prompts.versions(name)
+
+    def prompt_diff(self, name: str, v1: int, v2: int) -> str:
+        """A unified diff of two versions of a prompt (system text, then template)."""
+        return self._prompts.diff(name, v1, v2)
+
+    # -- runs --------------------------------------------------------------------
+    def run(
+        self,
+        dataset: str | Dataset,
+        target: Target | Callable[..., Any],
+        *,
+        scorers: Sequence[Scorer | Callable[..., Any]] = (),
+        version: int | None = None,
+        item_ids: Sequence[str] | None = None,
+        repeats: int = 1,
+        concurrency: int = 16,
+        timeout: float | None = 60.0,
+        max_retries: int = 5,
+        cache: bool = True,
+        tags: Mapping[str, Any] | None = None,
+        run_id: str | None = None,
+        shard: str | tuple[int, int] | None = None,
+        progress: bool | None = None,
+    ) -> Run:
+        """Start a run of a dataset version against a target and return its handle at once.
+
+        The work goes on in a background event loop (the notebook stays usable); use
+        ``run.wait()``, ``run.progress``, ``run.cancel()`` and ``run.results()``.
+        Everything is checked first (settings, ``item_ids``, that every item can be
+        sent), so a bad call fails before any model call and creates no run.
+
+        Args:
+            dataset: the dataset (or its name).
+            target: a target from ``workbench.targets``, or a plain function.
+            scorers: scorers (or plain functions) applied to each output.
+            version: the dataset version to pin (default: latest).
+            item_ids: run only these items (default: all).
+            repeats: trials per item.
+            concurrency: units in flight at once (model calls back off on rate limits).
+            timeout: seconds allowed per item (None: no limit).
+            max_retries: retries of a model call on rate limits and transient errors.
+            cache: reuse cached model replies (and store new ones) under ``<root>/cache``.
+            tags: any JSON kept in the manifest.
+            run_id: an id of your choice (needed for shards started separately).
+            shard: ``"i/n"``: do only shard i of n (other processes do the rest).
+            progress: show a progress bar (default: in Jupyter only).
+        """
+        return start_run(
+            self, dataset, target, scorers=scorers, version=version, item_ids=item_ids, repeats=repeats,
+            concurrency=concurrency, timeout=timeout, max_retries=max_retries, cache=cache, tags=tags,
+            run_id=run_id, shard=shard, progress=progress,
+        )  # fmt: skip
+
+    def run_sync(self, dataset: str | Dataset, target: Target | Callable[..., Any], **options: Any) -> Run:
+        """Like :meth:`run`, but blocks until the run has finished (for scripts)."""
+        return self.run(dataset, target, **options).wait()
+
+    def resume(
+        self,
+        run_id: str,
+        *,
+        target: Target | Callable[..., Any] | None = None,
+        scorers: Sequence[Scorer | Callable[..., Any]] | None = None,
+        shard: str | tuple[int, int] | None = None,
+        concurrency: int | None = None,
+        progress: bool | None = None,
+    ) -> Run:
+        """Run the units of ``run_id`` that have no result yet (after a crash, a kill or a cancel).
+
+        The target and scorers are rebuilt from the manifest when they can be imported
+        (models, agents, module-level functions); otherwise pass them again.
+        """
+        return resume_run(
+            self, run_id, target=target, scorers=scorers, shard=shard, concurrency=concurrency, progress=progress
+        )
+
+    def get_run(self, run_id: str) -> Run:
+        """The run ``run_id``."""
+        run = Run(self.runs_dir / run_id)
+        run.manifest  # noqa: B018 - raises NotFoundError when absent
+        return run
+
+    def runs(self) -> pd.DataFrame:
+        """Every run, newest first: id, dataset, version, target, status, counts, created_at."""
+        rows = []
+        for m in list_runs(self):
+            counts = m.counts()
+            rows.append(
+                {
+                    "run_id": m.id,
+                    "dataset": m.dataset,
+                    "dataset_version": m.dataset_version,
+                    "target": m.target.get("name"),
+                    "kind": m.target.get("kind"),
+                    "status": m.status,
+                    **counts,
+                    "repeats": m.repeats,
+                    "created_at": pd.Timestamp(m.created_at),
+                }
+            )
+        columns = ["run_id", "dataset", "dataset_version", "target", "kind", "status", "total", "done", "errors"]
+        return pd.DataFrame(rows) if rows else pd.DataFrame(columns=columns)
 
     # -- SQL -------------------------------------------------------------------
     def connect(self) -> duckdb.DuckDBPyConnection:

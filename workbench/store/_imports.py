@@ -9,8 +9,11 @@ committed, streamed, into the dataset as one version.
 
 from __future__ import annotations
 
+import codecs
 import csv
+import io
 import math
+import re
 import shutil
 import sys
 import tempfile
@@ -87,6 +90,8 @@ class _Converter:
         raw_values: bool,
     ) -> None:
         self.mapping = mapping
+        id_spec = mapping.get("item_id")
+        self.id_column = id_spec if isinstance(id_spec, str) else None
         self.json_columns = json_columns
         self.number_columns = number_columns
         self.infer_types = infer_types
@@ -97,11 +102,13 @@ class _Converter:
             return cell
         if cell == "":
             return None
+        if column == self.id_column:
+            return cell  # ids are text as written: "007" stays "007"
         if column in self.json_columns:
             try:
                 return orjson.loads(cell)
             except orjson.JSONDecodeError as exc:
-                raise ValueError(f"is not valid JSON ({exc})") from exc
+                raise ValueError(f"is not valid JSON ({exc.msg} at character {exc.pos + 1})") from exc
         if column in self.number_columns:
             return _number(cell)
         if self.infer_types:
@@ -127,19 +134,25 @@ class _RowProblem(Exception):
         self.error = error
 
 
+_INT = re.compile(r"[+-]?[0-9]+")
+_FLOAT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_INT_RANGE = (-(2**63), 2**64 - 1)  # what JSON libraries (and orjson) store exactly
+
+
 def _number(cell: str) -> int | float:
+    """A number written the usual way (``42``, ``-3.5``, ``1e3``); nothing Python-only like ``1_000``."""
     text = cell.strip()
-    try:
-        return int(text)
-    except ValueError:
-        pass
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"is not a number: {cell!r}") from None
-    if not math.isfinite(value):
+    if _INT.fullmatch(text):
+        value = int(text)
+        if not _INT_RANGE[0] <= value <= _INT_RANGE[1]:
+            raise ValueError(f"is an integer too large to store exactly: {cell!r}")
+        return value
+    if not _FLOAT.fullmatch(text):
+        raise ValueError(f"is not a number: {cell!r}")
+    number = float(text)
+    if not math.isfinite(number):
         raise ValueError(f"is not a finite number: {cell!r}")
-    return value
+    return number
 
 
 def _guess(cell: str) -> Any:
@@ -176,6 +189,35 @@ def _lines(fh: Any, path: Path, encoding: str, counter: list[int]) -> Iterator[s
         yield text
 
 
+def _text_lines(fh: Any, path: Path, encoding: str, counter: list[int]) -> Iterator[str]:
+    """Lines of a file in an encoding where a newline is not one byte (UTF-16, UTF-32)."""
+    text = io.TextIOWrapper(fh, encoding=encoding, newline="")
+    try:
+        for line in text:
+            counter[0] += 1
+            yield line.removeprefix("\ufeff") if counter[0] == 1 else line
+    except UnicodeDecodeError as exc:
+        raise ValidationError(
+            f"{path.name}: near line {counter[0] + 1}: not valid {encoding} ({exc.reason}); "
+            "save the file as UTF-8 or pass the file's encoding"
+        ) from None
+
+
+def _byte_lines_work(encoding: str) -> bool:
+    """Whether splitting the bytes at newline bytes splits the text at its newlines."""
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        raise ValidationError(f"unknown encoding {encoding!r}") from None
+    return "\n".encode(name) == b"\n" and not name.startswith(("utf-16", "utf-32"))
+
+
+def _decoded_lines(fh: Any, path: Path, encoding: str, counter: list[int]) -> Iterator[str]:
+    if _byte_lines_work(encoding):
+        return _lines(fh, path, encoding, counter)
+    return _text_lines(fh, path, encoding, counter)
+
+
 def _csv_records(
     path: Path, encoding: str, delimiter: str
 ) -> tuple[list[str], Iterator[tuple[int, dict[str, str] | RowError]]]:
@@ -183,7 +225,7 @@ def _csv_records(
     csv.field_size_limit(sys.maxsize)
     fh = open(path, "rb")  # noqa: SIM115 - closed by the generator
     counter = [0]
-    reader = csv.reader(_lines(fh, path, encoding, counter), delimiter=delimiter, strict=True)
+    reader = csv.reader(_decoded_lines(fh, path, encoding, counter), delimiter=delimiter, strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -210,7 +252,7 @@ def _csv_records(
                 except csv.Error as exc:
                     yield start, RowError(start, None, None, f"is not valid CSV ({exc})")
                     continue
-                if not row or (row == [""] and width > 1):
+                if not row or (len(row) == 1 and not row[0].strip() and width > 1):
                     continue  # a blank line
                 if len(row) != width:
                     reason = f"has {len(row)} fields but the header has {width}"
@@ -231,7 +273,7 @@ def _jsonl_records(path: Path) -> Iterator[tuple[int, dict[str, Any] | RowError]
             try:
                 value = orjson.loads(text)
             except orjson.JSONDecodeError as exc:
-                yield line, RowError(line, None, None, f"is not valid JSON ({exc})")
+                yield line, RowError(line, None, None, f"is not valid JSON ({exc.msg} at character {exc.pos + 1})")
                 continue
             if not isinstance(value, dict):
                 yield line, RowError(line, None, None, f"is a JSON {type(value).__name__}, not an object")
@@ -288,6 +330,7 @@ def import_file(
     """Import ``path`` into ``dataset`` as one new version (see :meth:`Dataset.import_csv`)."""
     if on_invalid not in ("abort", "skip"):
         raise ValidationError(f"on_invalid must be 'abort' or 'skip', not {on_invalid!r}")
+    json_columns, number_columns = list(json_columns), list(number_columns)
     if not path.is_file():
         raise ValidationError(f"{path}: no such file")
     encoding = "utf-8" if encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig") else encoding
@@ -393,7 +436,7 @@ def _commit_staged(
     rows: int,
     errors: list[RowError],
     message: str | None,
-) -> tuple[int, int, list[RowError]]:
+) -> tuple[int | None, int, list[RowError]]:
     """Commit the staged rows as one version; ids already live in the dataset are row errors."""
     from workbench.store._dataset import _record
 
@@ -441,8 +484,7 @@ def _commit_staged(
     try:
         version = dataset._log.commit(build)  # noqa: SLF001 - the same package
     except _NothingToCommit:
-        return_late: list[RowError] = result["late"]
-        raise ValidationError(f"no row of the file can be imported: {len(return_late)} ids already exist") from None
+        return None, 0, list(result["late"])
     finally:
         result.pop("con", None)
     return version, int(result["imported"]), list(result["late"])

@@ -1,0 +1,116 @@
+"""Anthropic messages, through the official ``anthropic`` client."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import anthropic
+
+from workbench.providers._base import ModelReply, ModelRequest, RequestedToolCall
+from workbench.providers._classify import classify
+from workbench.providers._errors import ProviderError
+from workbench.providers._usage import Usage
+
+DEFAULT_MAX_TOKENS = 1024
+
+
+def to_anthropic_messages(request: ModelRequest) -> list[dict[str, Any]]:
+    """The neutral messages as Anthropic messages (tool results grouped into user turns)."""
+    out: list[dict[str, Any]] = []
+    for m in request.messages:
+        if m["role"] == "assistant" and m.get("tool_calls"):
+            blocks: list[dict[str, Any]] = [{"type": "text", "text": m["content"]}] if m.get("content") else []
+            blocks += [
+                {
+                    "type": "tool_use",
+                    "id": tc["id"],
+                    "name": tc["name"],
+                    "input": tc["arguments"] if isinstance(tc["arguments"], dict) else {},
+                }
+                for tc in m["tool_calls"]
+            ]
+            out.append({"role": "assistant", "content": blocks})
+        elif m["role"] == "tool":
+            block = {"type": "tool_result", "tool_use_id": m["tool_call_id"], "content": m["content"]}
+            if m.get("is_error"):
+                block["is_error"] = True
+            if out and out[-1]["role"] == "user" and isinstance(out[-1]["content"], list):
+                out[-1]["content"].append(block)
+            else:
+                out.append({"role": "user", "content": [block]})
+        else:
+            out.append({"role": m["role"], "content": m["content"]})
+    return out
+
+
+class AnthropicProvider:
+    """A Claude model behind the messages API."""
+
+    provider = "anthropic"
+
+    def __init__(self, model: str, *, api_key: str | None, base_url: str | None = None) -> None:
+        self.model = model
+        self.base_url = base_url
+        self._api_key = api_key
+        self._clients: dict[int, anthropic.AsyncAnthropic] = {}
+
+    def spec(self) -> dict[str, Any]:
+        """Provider, model and base URL (the key is never included)."""
+        return {"provider": self.provider, "model": self.model, "base_url": self.base_url}
+
+    def _client(self) -> anthropic.AsyncAnthropic:
+        loop = id(asyncio.get_running_loop())
+        client = self._clients.get(loop)
+        if client is None:
+            client = anthropic.AsyncAnthropic(
+                api_key=self._api_key or "not-needed", base_url=self.base_url, max_retries=0
+            )
+            self._clients[loop] = client
+        return client
+
+    async def complete(self, request: ModelRequest, *, timeout: float | None) -> ModelReply:
+        """One message; failures become :class:`ProviderError`."""
+        params = dict(request.params)
+        kwargs: dict[str, Any] = {
+            "model": self.model,
+            "messages": to_anthropic_messages(request),
+            "max_tokens": params.pop("max_tokens", DEFAULT_MAX_TOKENS),
+            **params,
+        }
+        if request.system:
+            kwargs["system"] = request.system
+        if request.tools:
+            kwargs["tools"] = [
+                {"name": t.name, "description": t.description, "input_schema": t.parameters} for t in request.tools
+            ]
+        try:
+            response = await self._client().messages.create(**kwargs, timeout=timeout)
+        except (anthropic.AnthropicError, ValueError) as exc:
+            raise classify(exc, anthropic) from exc
+        content = getattr(response, "content", None)
+        if content is None:
+            raise ProviderError("bad_response", "the reply has no content")
+        texts, calls = [], []
+        for block in content:
+            kind = getattr(block, "type", None)
+            if kind == "text":
+                texts.append(block.text)
+            elif kind == "tool_use":
+                calls.append(RequestedToolCall(block.id, block.name, block.input))
+        usage = Usage()
+        if response.usage is not None:
+            cached = getattr(response.usage, "cache_read_input_tokens", 0) or 0
+            created = getattr(response.usage, "cache_creation_input_tokens", 0) or 0
+            usage = Usage(
+                input_tokens=(response.usage.input_tokens or 0) + cached + created,
+                output_tokens=response.usage.output_tokens or 0,
+                cached_tokens=cached,
+            )
+        return ModelReply(
+            text="".join(texts) if texts else None,
+            tool_calls=calls,
+            usage=usage,
+            finish_reason=getattr(response, "stop_reason", None),
+            model=getattr(response, "model", None) or self.model,
+        )

@@ -1,0 +1,47 @@
+"""An on-disk cache of model replies, keyed by everything that decides the reply."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from workbench._fs import atomic_write_bytes
+from workbench.providers._base import ModelReply, ModelRequest
+
+
+class ResponseCache:
+    """Replies stored as JSON files under ``folder``, one per request key."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    @staticmethod
+    def key(provider: dict[str, Any], request: ModelRequest) -> str:
+        """The request's key: provider, model, messages, tools and params."""
+        data = {"provider": provider, **request.cache_key_data()}
+        return hashlib.sha256(orjson.dumps(data, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> ModelReply | None:
+        """The cached reply for ``key``, marked as a cache hit, or ``None``."""
+        try:
+            raw = self._path(key).read_bytes()
+        except FileNotFoundError:
+            return None
+        try:
+            reply = ModelReply.from_dict(orjson.loads(raw))
+        except (orjson.JSONDecodeError, KeyError, TypeError):
+            return None
+        reply.cache_hit = True
+        return reply
+
+    def put(self, key: str, reply: ModelReply) -> None:
+        """Store a reply."""
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(path, orjson.dumps(reply.to_dict()))

@@ -1,0 +1,120 @@
+"""OpenAI chat completions, and every server that speaks them (Ollama, vLLM, Gemini's endpoint...)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import openai
+import orjson
+
+from workbench.providers._base import ModelReply, ModelRequest, RequestedToolCall
+from workbench.providers._classify import classify
+from workbench.providers._errors import ProviderError
+from workbench.providers._usage import Usage
+
+
+def to_openai_messages(request: ModelRequest) -> list[dict[str, Any]]:
+    """The neutral messages as chat-completions messages."""
+    out: list[dict[str, Any]] = [{"role": "system", "content": request.system}] if request.system else []
+    for m in request.messages:
+        if m["role"] == "assistant" and m.get("tool_calls"):
+            out.append(
+                {
+                    "role": "assistant",
+                    "content": m.get("content"),
+                    "tool_calls": [
+                        {
+                            "id": tc["id"],
+                            "type": "function",
+                            "function": {"name": tc["name"], "arguments": _arguments_text(tc["arguments"])},
+                        }
+                        for tc in m["tool_calls"]
+                    ],
+                }
+            )
+        elif m["role"] == "tool":
+            out.append({"role": "tool", "tool_call_id": m["tool_call_id"], "content": m["content"]})
+        else:
+            out.append({"role": m["role"], "content": m["content"]})
+    return out
+
+
+def _arguments_text(arguments: Any) -> str:
+    return arguments if isinstance(arguments, str) else orjson.dumps(arguments).decode()
+
+
+def parse_tool_arguments(text: str | None) -> tuple[Any, str | None]:
+    """Parsed JSON arguments, or the raw text and why it could not be parsed."""
+    try:
+        return orjson.loads(text or "{}"), None
+    except orjson.JSONDecodeError as exc:
+        return text, f"arguments are not valid JSON ({exc.msg})"
+
+
+class OpenAIProvider:
+    """A model behind the chat-completions API, through the official ``openai`` client."""
+
+    provider = "openai"
+
+    def __init__(self, model: str, *, api_key: str | None, base_url: str | None = None) -> None:
+        self.model = model
+        self.base_url = base_url
+        self._api_key = api_key
+        self._clients: dict[int, openai.AsyncOpenAI] = {}
+
+    def spec(self) -> dict[str, Any]:
+        """Provider, model and base URL (the key is never included)."""
+        return {"provider": self.provider, "model": self.model, "base_url": self.base_url}
+
+    def _client(self) -> openai.AsyncOpenAI:
+        loop = id(asyncio.get_running_loop())  # an async client belongs to one event loop
+        client = self._clients.get(loop)
+        if client is None:
+            client = openai.AsyncOpenAI(api_key=self._api_key or "not-needed", base_url=self.base_url, max_retries=0)
+            self._clients[loop] = client
+        return client
+
+    async def complete(self, request: ModelRequest, *, timeout: float | None) -> ModelReply:
+        """One chat completion; failures become :class:`ProviderError`."""
+        kwargs: dict[str, Any] = {"model": self.model, "messages": to_openai_messages(request), **request.params}
+        if request.tools:
+            kwargs["tools"] = [
+                {
+                    "type": "function",
+                    "function": {"name": t.name, "description": t.description, "parameters": t.parameters},
+                }
+                for t in request.tools
+            ]
+        try:
+            response = await self._client().chat.completions.create(**kwargs, timeout=timeout)
+        except (openai.OpenAIError, ValueError) as exc:
+            raise classify(exc, openai) from exc
+        choices = getattr(response, "choices", None)
+        if not choices or getattr(choices[0], "message", None) is None:
+            raise ProviderError("bad_response", "the reply has no choices/message")
+        message = choices[0].message
+        calls = []
+        for tc in message.tool_calls or []:
+            function = getattr(tc, "function", None)
+            if function is None:
+                continue
+            arguments, problem = parse_tool_arguments(function.arguments)
+            calls.append(RequestedToolCall(tc.id, function.name, arguments, problem))
+        usage = Usage()
+        if response.usage is not None:
+            details = getattr(response.usage, "prompt_tokens_details", None)
+            usage = Usage(
+                input_tokens=response.usage.prompt_tokens or 0,
+                output_tokens=response.usage.completion_tokens or 0,
+                cached_tokens=(getattr(details, "cached_tokens", 0) or 0) if details else 0,
+            )
+        if message.content is None and not calls:
+            raise ProviderError("bad_response", "the reply has neither text nor tool calls")
+        return ModelReply(
+            text=message.content,
+            tool_calls=calls,
+            usage=usage,
+            finish_reason=choices[0].finish_reason,
+            model=getattr(response, "model", None) or self.model,
+        )

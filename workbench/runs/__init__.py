@@ -1,0 +1,19 @@
+"""Runs: a dataset version x a target x scorers, executed in the background, stored as Parquet parts."""
+
+from workbench.runs._loop import BackgroundLoop, background_loop
+from workbench.runs._manifest import RunManifest, ShardState
+from workbench.runs._run import Run
+from workbench.runs._runner import list_runs, new_run_id, parse_shard, resume_run, start_run
+
+__all__ = [
+    "BackgroundLoop",
+    "Run",
+    "RunManifest",
+    "ShardState",
+    "background_loop",
+    "list_runs",
+    "new_run_id",
+    "parse_shard",
+    "resume_run",
+    "start_run",
+]

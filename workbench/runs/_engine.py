@@ -1,0 +1,283 @@
+"""Executing a run (or one shard of it) on an asyncio loop.
+
+A producer streams the pending units from DuckDB in batches into a bounded queue;
+``concurrency`` workers take units, call the target (with a per-item timeout),
+score the output, and hand the row to the :class:`ResultWriter`, which writes a
+part every batch or second. A unit's failure is recorded in its row and the run
+goes on; an authentication error stops the run (every call would fail).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from time import perf_counter
+from typing import Any
+
+import orjson
+
+from workbench.providers._errors import ProviderError
+from workbench.runs._manifest import RunManifest, ShardState, Status, now_iso, update_manifest
+from workbench.runs._plan import units_sql
+from workbench.runs._results import ResultWriter, utc_now
+from workbench.scorers._base import Score, Scorer
+from workbench.store._json import decode
+from workbench.store._table import connect
+from workbench.targets._base import Target
+from workbench.targets._context import CallContext
+from workbench.targets._types import Item, PartialResultError, TargetResult
+
+log = logging.getLogger("workbench.runs")
+BATCH = 2000
+ProgressFn = Callable[[int, int, int], None]
+
+
+def to_json(value: Any) -> str | None:
+    """JSON text of ``value`` (unknown objects as their ``str``), ``None`` for ``None``."""
+    if value is None:
+        return None
+    return orjson.dumps(value, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+@dataclass
+class Job:
+    """One process's share of a run: where, what, how."""
+
+    folder: Path
+    manifest: RunManifest
+    files: list[str]
+    target: Target
+    scorers: list[Scorer]
+    ctx: CallContext
+    shard: tuple[int, int] = (0, 1)
+    concurrency: int = 16
+    timeout: float | None = 60.0
+    progress: ProgressFn | None = None
+
+    @property
+    def shard_key(self) -> str:
+        """``"i/n"``."""
+        return f"{self.shard[0]}/{self.shard[1]}"
+
+
+def _next_batch(reader: Any) -> Any:
+    """The reader's next batch, or ``None`` at the end (StopIteration cannot cross threads)."""
+    try:
+        return reader.read_next_batch()
+    except StopIteration:
+        return None
+
+
+class Engine:
+    """Runs a :class:`Job` to completion, cancellation or failure."""
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+        self.writer = ResultWriter(job.folder, job.shard_key)
+        self.total = 0
+        self.done = 0
+        self.errors = 0
+        self.scorer_errors = 0
+        self._write_lock = asyncio.Lock()
+        self._fatal: BaseException | None = None
+        self._selection = job.manifest.selection == "item_ids"
+
+    # -- bookkeeping -------------------------------------------------------------
+    def _set_state(self, status: Status, *, error: str | None = None, start: bool = False) -> None:
+        key = self.job.shard_key
+
+        def change(m: RunManifest) -> None:
+            state = m.shards.get(key) or ShardState()
+            state.status = status
+            state.total, state.done, state.errors = self.total, self.done, self.errors
+            state.scorer_errors = self.scorer_errors
+            if start:
+                state.started_at, state.finished_at, state.error = now_iso(), None, None
+            if status in ("completed", "failed", "cancelled"):
+                state.finished_at = now_iso()
+            if error:
+                state.error = error
+            m.shards[key] = state
+
+        self.job.manifest = update_manifest(self.job.folder, change)
+
+    def _report(self) -> None:
+        if self.job.progress is not None:
+            self.job.progress(self.done, self.errors, self.total)
+
+    async def _flush(self) -> None:
+        rows = self.writer.take()
+        if not rows:
+            return
+        async with self._write_lock:
+            await asyncio.to_thread(self.writer.write, rows)
+            await asyncio.to_thread(self._set_state, "running")
+        self._report()
+
+    # -- the work -----------------------------------------------------------------
+    def _count(self) -> tuple[int, int]:
+        job = self.job
+        con = connect()
+        counts = []
+        for pending_only in (False, True):
+            sql = units_sql(
+                job.files, job.folder, selection=self._selection, repeats=job.manifest.repeats, shard=job.shard,
+                pending_only=pending_only,
+            )  # fmt: skip
+            counts.append(int(con.execute(f"select count(*) from ({sql})").fetchall()[0][0]))
+        return counts[0], counts[1]
+
+    async def _produce(self, queue: asyncio.Queue[dict[str, Any] | None]) -> None:
+        job = self.job
+        con = connect()
+        sql = units_sql(
+            job.files, job.folder, selection=self._selection, repeats=job.manifest.repeats, shard=job.shard,
+            pending_only=True,
+        )  # fmt: skip
+        reader = await asyncio.to_thread(lambda: con.sql(sql).to_arrow_reader(BATCH))
+        try:
+            while (batch := await asyncio.to_thread(_next_batch, reader)) is not None:
+                for unit in batch.to_pylist():
+                    await queue.put(unit)
+        finally:
+            con.close()
+            for _ in range(job.concurrency):
+                await queue.put(None)
+
+    async def _work(self, queue: asyncio.Queue[dict[str, Any] | None]) -> None:
+        while (unit := await queue.get()) is not None:
+            row = await self._process(unit)
+            self.done += 1
+            if row["error"] is not None:
+                self.errors += 1
+            if self.writer.add(row):
+                await self._flush()
+            if self._fatal is not None:
+                return
+
+    async def _process(self, unit: dict[str, Any]) -> dict[str, Any]:
+        job = self.job
+        item = Item(
+            item_id=unit["item_id"],
+            input=decode(unit["input"]),
+            expected_output=decode(unit["expected_output"]),
+            context=decode(unit["context"]),
+            metadata=decode(unit["metadata"]),
+            output=decode(unit["output"]),
+        )
+        started = utc_now()
+        t0 = perf_counter()
+        result: TargetResult | None = None
+        partial: TargetResult | None = None
+        error = kind = None
+        try:
+            if job.timeout:
+                async with asyncio.timeout(job.timeout):
+                    result = await job.target(item, job.ctx)
+            else:
+                result = await job.target(item, job.ctx)
+        except TimeoutError:
+            kind, error = "timeout", f"no result within the {job.timeout}s item timeout"
+        except PartialResultError as exc:
+            kind, error, partial = exc.kind, str(exc), exc.result
+            if exc.kind == "auth":
+                self._fatal = exc
+        except ProviderError as exc:
+            kind, error = exc.kind, str(exc)
+            if exc.kind == "auth":
+                self._fatal = exc
+        except Exception as exc:  # the target's own failure: recorded, the run goes on
+            kind, error = "exception", f"{type(exc).__name__}: {exc}"
+        latency = perf_counter() - t0
+        scores: list[tuple[str, Score]] = []
+        if result is not None:
+            for scorer in job.scorers:
+                score = await scorer.ascore(
+                    input=item.input,
+                    output=result.output,
+                    expected=item.expected_output,
+                    context=item.context,
+                    metadata=item.metadata,
+                    item_id=item.item_id,
+                    result=result,
+                )
+                if score.error is not None:
+                    self.scorer_errors += 1
+                scores.append((scorer.name, score))
+        r = result or partial or TargetResult()
+        return {
+            "item_id": item.item_id,
+            "repeat": unit["repeat"],
+            "shard": job.shard_key,
+            "input": None,
+            "output": to_json(r.output) if result is not None else None,
+            "error": error,
+            "error_kind": kind,
+            "latency_s": latency,
+            "tokens_in": r.usage.input_tokens,
+            "tokens_out": r.usage.output_tokens,
+            "tokens_cached": r.usage.cached_tokens,
+            "cost": r.cost,
+            "tool_calls": to_json([tc.to_dict() for tc in r.tool_calls]) if r.tool_calls else None,
+            "steps": to_json(r.steps) if r.steps else None,
+            "model": r.model,
+            "cache_hit": r.cache_hit,
+            "ai_generated": r.ai_generated,
+            "attempts": r.attempts,
+            "started_at": started,
+            "finished_at": utc_now(),
+            "scores": [
+                {
+                    "scorer": name,
+                    "score": sc.score,
+                    "reason": sc.reason,
+                    "details": to_json(sc.details) if sc.details else None,
+                    "error": sc.error,
+                }
+                for name, sc in scores
+            ],
+        }
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(self.writer.max_seconds)
+            if self.writer.pending:
+                await self._flush()
+
+    async def execute(self) -> Status:
+        """Do every pending unit of the job's shard; return the final status."""
+        job = self.job
+        total, pending = await asyncio.to_thread(self._count)
+        self.total, self.done = total, total - pending
+        await asyncio.to_thread(self._set_state, "running", start=True)
+        self._report()
+        queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(maxsize=job.concurrency * 4)
+        tasks = [asyncio.create_task(self._produce(queue))]
+        tasks += [asyncio.create_task(self._work(queue)) for _ in range(job.concurrency)]
+        ticker = asyncio.create_task(self._tick())
+        status: Status = "completed"
+        error: str | None = None
+        try:
+            await asyncio.gather(*tasks)
+            if self._fatal is not None:
+                status, error = "failed", str(self._fatal)
+        except asyncio.CancelledError:
+            status = "cancelled"
+        except Exception as exc:
+            log.exception("run %s failed", job.manifest.id)
+            status, error = "failed", f"{type(exc).__name__}: {exc}"
+        finally:
+            ticker.cancel()
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, ticker, return_exceptions=True)
+            rows = self.writer.take()
+            async with self._write_lock:
+                await asyncio.to_thread(self.writer.write, rows)
+                await asyncio.to_thread(self._set_state, status, error=error)
+            self._report()
+        log.info("run %s shard %s %s: %d/%d done", job.manifest.id, job.shard_key, status, self.done, self.total)
+        return status

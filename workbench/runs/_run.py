@@ -1,0 +1,145 @@
+"""``Run``: the handle on a run — status, progress, wait, cancel, results."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import html
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from workbench.runs._loop import BackgroundLoop
+from workbench.runs._manifest import RunManifest, Status, read_manifest
+from workbench.runs._results import has_parts, parts_glob
+from workbench.store._table import connect
+
+RESULT_COLUMNS = (
+    "item_id, repeat, output, error, error_kind, latency_s, tokens_in, tokens_out, tokens_cached, cost, "
+    "tool_calls, steps, model, cache_hit, ai_generated, attempts, started_at, finished_at, shard, input"
+)
+
+
+def _latest_sql(folder: Path) -> str:
+    """Each unit's latest row (a unit is written once; this guards against a doubled shard)."""
+    glob = parts_glob(folder).replace("'", "''")
+    return f"""select * from read_parquet('{glob}', union_by_name = true)
+               qualify row_number() over (partition by item_id, repeat order by finished_at desc) = 1"""
+
+
+class Run:
+    """A run of a dataset version against a target, executing or finished.
+
+    ``wb.run(...)`` returns one at once while the work goes on in the background;
+    ``wb.get_run(id)`` opens a finished one.
+    """
+
+    def __init__(self, folder: Path, future: concurrent.futures.Future[Status] | None = None) -> None:
+        self.folder = folder
+        self._future = future
+        self._live: dict[str, int] = {}
+        self._lock = threading.Lock()
+        self._loop: BackgroundLoop | None = None
+        self._cancel_event: threading.Event = threading.Event()
+
+    @property
+    def id(self) -> str:
+        """The run's id (its folder's name)."""
+        return self.folder.name
+
+    @property
+    def manifest(self) -> RunManifest:
+        """The manifest as stored now."""
+        return read_manifest(self.folder)
+
+    @property
+    def status(self) -> Status:
+        """``pending``, ``running``, ``completed``, ``failed`` or ``cancelled``."""
+        if self._future is not None and not self._future.done():
+            status = self.manifest.status
+            return "running" if status in ("pending", "completed") else status
+        return self.manifest.status
+
+    def _on_progress(self, done: int, errors: int, total: int) -> None:
+        with self._lock:
+            self._live = {"done": done, "errors": errors, "total": total}
+
+    @property
+    def progress(self) -> dict[str, Any]:
+        """Units done, errors, total and the fraction done (live while this process runs it)."""
+        counts = self.manifest.counts()
+        with self._lock:
+            live = dict(self._live)
+        if live and self.manifest.shard_count == 1:
+            counts |= {"done": live["done"], "errors": live["errors"]}
+        total = counts["total"]
+        return {**counts, "fraction": counts["done"] / total if total else 1.0, "status": self.status}
+
+    def wait(self, timeout: float | None = None) -> Run:
+        """Block until the run (this process's part of it) finishes; returns the run."""
+        if self._future is not None:
+            try:
+                self._future.result(timeout=timeout)
+            except concurrent.futures.CancelledError:
+                pass
+        return self
+
+    def cancel(self) -> None:
+        """Stop the run: finished units are kept, status becomes ``cancelled``."""
+        if self._future is not None and not self._future.done():
+            self._future.cancel()
+            deadline = time.monotonic() + 30
+            while self.manifest.status == "running" and time.monotonic() < deadline:
+                time.sleep(0.02)
+
+    def done(self) -> bool:
+        """Whether this process's part of the run has finished."""
+        return self._future is None or self._future.done()
+
+    def results(self) -> pd.DataFrame:
+        """One row per finished unit (item x repeat), with each scorer's score as a column.
+
+        JSON values (output, tool_calls, steps) are JSON text. Score columns are named
+        ``score_<scorer>``; ``scorer_errors`` counts scorers that failed on the unit.
+        """
+        if not has_parts(self.folder):
+            return pd.DataFrame(columns=["item_id", "repeat", "output", "error"])
+        con = connect()
+        scorers = [s["name"] for s in self.manifest.scorers]
+        pivots = ", ".join(
+            f"list_extract(list_transform(list_filter(scores, lambda s: s.scorer = '{n.replace(chr(39), chr(39) * 2)}'), "
+            f"lambda s: s.score), 1) as \"score_{n.replace(chr(34), '')}\""
+            for n in scorers
+        )
+        extra = (", " + pivots) if pivots else ""
+        sql = f"""select {RESULT_COLUMNS}{extra},
+                         len(list_filter(scores, lambda s: s.error is not null)) as scorer_errors
+                  from ({_latest_sql(self.folder)}) order by finished_at"""
+        df: pd.DataFrame = con.sql(sql).df()
+        return df
+
+    def scores(self) -> pd.DataFrame:
+        """One row per unit and scorer: score, reason, details (JSON text) and error."""
+        if not has_parts(self.folder):
+            return pd.DataFrame(columns=["item_id", "repeat", "scorer", "score", "reason", "details", "error"])
+        con = connect()
+        sql = f"""select item_id, repeat, s.scorer, s.score, s.reason, s.details, s.error
+                  from ({_latest_sql(self.folder)}), unnest(scores) as t(s) order by item_id, repeat, s.scorer"""
+        df: pd.DataFrame = con.sql(sql).df()
+        return df
+
+    def __repr__(self) -> str:
+        p = self.progress
+        return f"Run({self.id!r}, status={p['status']!r}, done={p['done']}/{p['total']}, errors={p['errors']})"
+
+    def _repr_html_(self) -> str:
+        p = self.progress
+        m = self.manifest
+        pct = int(100 * p["fraction"])
+        return (
+            f"<div><b>Run</b> {html.escape(self.id)} &middot; {html.escape(str(m.dataset))}@{m.dataset_version} "
+            f"&middot; target {html.escape(str(m.target.get('name')))} &middot; <b>{html.escape(p['status'])}</b><br>"
+            f"<progress value='{pct}' max='100'></progress> {p['done']}/{p['total']} done, {p['errors']} errors</div>"
+        )

@@ -1,0 +1,292 @@
+"""Starting and resuming runs: checks first, then the background execution."""
+
+from __future__ import annotations
+
+
+import re
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import orjson
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from workbench.errors import ConflictError, NotFoundError, ValidationError
+from workbench.providers._cache import ResponseCache
+from workbench.providers._prices import PriceTable
+from workbench.runs._engine import Engine, Job
+from workbench.runs._limiter import AdaptiveLimiter
+from workbench.runs._loop import background_loop
+from workbench.runs._manifest import MANIFEST, RunManifest, read_manifest, write_manifest
+from workbench.runs._plan import SELECTION_FILE
+from workbench.runs._progress import ProgressFn, in_notebook, progress_bar
+from workbench.runs._run import Run
+from workbench.scorers._base import FunctionScorer, Scorer, as_scorer
+from workbench.store._dataset import Dataset
+from workbench.store._json import decode
+from workbench.store._names import validate_name
+from workbench.store._table import connect, live_items_sql
+from workbench.targets._base import Target
+from workbench.targets._context import CallContext
+from workbench._objects import import_object
+from workbench.targets._registry import as_target, target_from_spec
+from workbench.targets._types import Item
+
+if TYPE_CHECKING:
+    from workbench._workbench import Workbench
+
+MAX_LISTED = 5
+
+
+def new_run_id(target_name: str) -> str:
+    """A sortable, readable, unique run id: ``20261122-0512-pipeline-v2-3f9a1c``."""
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", target_name).strip("-").lower()[:40] or "run"
+    return f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{slug}-{uuid.uuid4().hex[:6]}"
+
+
+def parse_shard(shard: str | tuple[int, int] | None) -> tuple[int, int]:
+    """``"i/n"`` or ``(i, n)`` with 0 <= i < n; ``None`` is the whole run."""
+    if shard is None:
+        return (0, 1)
+    if isinstance(shard, str):
+        m = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", shard)
+        if not m:
+            raise ValidationError(f"shard {shard!r}: write i/n, e.g. 0/4")
+        shard = (int(m.group(1)), int(m.group(2)))
+    i, n = shard
+    if not 0 <= i < n:
+        raise ValidationError(f"shard {i}/{n}: i must be between 0 and n-1")
+    return (i, n)
+
+
+def _check_settings(repeats: int, concurrency: int, timeout: float | None, max_retries: int) -> None:
+    if not isinstance(repeats, int) or repeats < 1:
+        raise ValidationError(f"repeats must be a whole number >= 1, got {repeats!r}")
+    if not isinstance(concurrency, int) or concurrency < 1:
+        raise ValidationError(f"concurrency must be a whole number >= 1, got {concurrency!r}")
+    if timeout is not None and timeout <= 0:
+        raise ValidationError(f"timeout must be > 0 seconds or None, got {timeout!r}")
+    if not isinstance(max_retries, int) or max_retries < 0:
+        raise ValidationError(f"max_retries must be a whole number >= 0, got {max_retries!r}")
+
+
+def _scorers(scorers: Sequence[Scorer | Callable[..., Any]]) -> list[Scorer]:
+    out = [as_scorer(s) for s in scorers]
+    names = [s.name for s in out]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ValidationError(f"two scorers are named {dupes[0]!r}; give one a name=")
+    return out
+
+
+def _check_items(target: Target, files: list[str], item_ids: list[str] | None) -> None:
+    """Refuse to start when items cannot be sent (e.g. a prompt variable they lack)."""
+    if type(target).check is Target.check or not files:
+        return
+    con = connect()
+    sql = f"select item_id, input, expected_output, context, metadata, output from ({live_items_sql(files)})"
+    if item_ids is not None:
+        con.register("chosen", pa.table({"item_id": item_ids}))
+        sql += " semi join chosen using (item_id)"
+    problems: list[str] = []
+    count = 0
+    reader = con.sql(sql + " order by position").to_arrow_reader(5000)
+    for batch in reader:
+        for row in batch.to_pylist():
+            item = Item(row["item_id"], *(decode(row[f]) for f in ("input", "expected_output", "context", "metadata", "output")))
+            problem = target.check(item)
+            if problem:
+                count += 1
+                if len(problems) < MAX_LISTED:
+                    problems.append(f"item {item.item_id!r} {problem}")
+    if problems:
+        more = f" (and {count - len(problems)} more)" if count > len(problems) else ""
+        raise ValidationError(f"target {target.name}: {count} items cannot be sent: {'; '.join(problems)}{more}")
+
+
+def _selected_ids(ds: Dataset, files: list[str], version: int, item_ids: Sequence[str]) -> list[str]:
+    ids = list(dict.fromkeys(str(i) for i in item_ids))
+    if not ids:
+        raise ValidationError("item_ids is empty; pass None to run every item")
+    con = connect()
+    con.register("wanted", pa.table({"item_id": ids}))
+    found = {r[0] for r in con.execute(f"select item_id from ({live_items_sql(files)}) semi join wanted using (item_id)").fetchall()} if files else set()
+    missing = [i for i in ids if i not in found]
+    if missing:
+        shown = ", ".join(repr(m) for m in missing[:MAX_LISTED])
+        raise NotFoundError(f"{len(missing)} item_ids are not in {ds.name!r} version {version}: {shown}")
+    return ids
+
+
+def _progress(show: bool | None, label: str) -> ProgressFn | None:
+    if show is None:
+        show = in_notebook()
+    return progress_bar(label) if show else None
+
+
+def _context(wb: Workbench, concurrency: int, timeout: float | None, max_retries: int, cache: bool) -> CallContext:
+    return CallContext(
+        limiter=AdaptiveLimiter(concurrency),
+        max_retries=max_retries,
+        call_timeout=timeout,
+        cache=ResponseCache(wb.root / "cache") if cache else None,
+        prices=PriceTable.default(wb.root, wb.prices),
+    )
+
+
+def start_run(
+    wb: Workbench,
+    dataset: str | Dataset,
+    target: Target | Callable[..., Any],
+    *,
+    scorers: Sequence[Scorer | Callable[..., Any]] = (),
+    version: int | None = None,
+    item_ids: Sequence[str] | None = None,
+    repeats: int = 1,
+    concurrency: int = 16,
+    timeout: float | None = 60.0,
+    max_retries: int = 5,
+    cache: bool = True,
+    tags: Mapping[str, Any] | None = None,
+    run_id: str | None = None,
+    shard: str | tuple[int, int] | None = None,
+    progress: bool | None = None,
+) -> Run:
+    """Check everything, create the run folder and start the run in the background."""
+    ds = dataset if isinstance(dataset, Dataset) else wb.dataset(dataset)
+    _check_settings(repeats, concurrency, timeout, max_retries)
+    shard_t = parse_shard(shard)
+    the_target = as_target(target)
+    the_scorers = _scorers(scorers)
+    pinned = ds.version if version is None else version
+    files = ds._log.files(pinned)  # noqa: SLF001 - the same package
+    ids = _selected_ids(ds, files, pinned, item_ids) if item_ids is not None else None
+    the_target.prepare(wb)
+    _check_items(the_target, files, ids)
+    count = len(ids) if ids is not None else ds._log.last_commit(ds._log.table(pinned)).item_count  # noqa: SLF001
+    manifest = RunManifest(
+        id=validate_name(run_id, what="run") if run_id else new_run_id(the_target.name),
+        dataset=ds.name,
+        dataset_version=pinned,
+        selection="item_ids" if ids is not None else "all",
+        item_count=count,
+        repeats=repeats,
+        target=the_target.spec(),
+        scorers=[s.spec() for s in the_scorers],
+        settings={"concurrency": concurrency, "timeout": timeout, "max_retries": max_retries, "cache": cache},
+        tags=orjson.loads(orjson.dumps(dict(tags or {}), default=str)),
+    )
+    folder = wb.runs_dir / manifest.id
+    wb.runs_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir()
+        if ids is not None:
+            pq.write_table(pa.table({"item_id": ids}), folder / SELECTION_FILE)
+        write_manifest(folder, manifest)
+    except FileExistsError:
+        manifest = _join(folder, manifest, shard_t)
+    ctx = _context(wb, concurrency, timeout, max_retries, cache)
+    job = Job(folder, manifest, files, the_target, the_scorers, ctx, shard_t, concurrency, timeout)
+    return _launch(job, progress)
+
+
+def _join(folder: Any, wanted: RunManifest, shard: tuple[int, int]) -> RunManifest:
+    """A second shard joining a run another process created: the definitions must agree."""
+    deadline = 50
+    while not (folder / MANIFEST).exists() and deadline:
+        import time
+
+        time.sleep(0.1)
+        deadline -= 1
+    existing = read_manifest(folder)
+    if shard == (0, 1):
+        raise ConflictError(f"run {wanted.id!r} already exists; resume it with wb.resume({wanted.id!r})")
+    same = ("dataset", "dataset_version", "selection", "item_count", "repeats")
+    for key in same:
+        if getattr(existing, key) != getattr(wanted, key):
+            raise ConflictError(f"run {wanted.id!r} exists with another {key}: {getattr(existing, key)!r}")
+    if existing.target.get("name") != wanted.target.get("name"):
+        raise ConflictError(f"run {wanted.id!r} exists with another target: {existing.target.get('name')!r}")
+    return existing
+
+
+def _launch(job: Job, progress: bool | None) -> Run:
+    run = Run(job.folder)
+    bar = _progress(progress, job.manifest.id)
+
+    def report(done: int, errors: int, total: int) -> None:
+        run._on_progress(done, errors, total)  # noqa: SLF001 - the same package
+        if bar is not None:
+            bar(done, errors, total)
+
+    job.progress = report
+    run._future = background_loop().submit(Engine(job).execute())  # noqa: SLF001
+    return run
+
+
+def resume_run(
+    wb: Workbench,
+    run_id: str,
+    *,
+    target: Target | Callable[..., Any] | None = None,
+    scorers: Sequence[Scorer | Callable[..., Any]] | None = None,
+    shard: str | tuple[int, int] | None = None,
+    concurrency: int | None = None,
+    progress: bool | None = None,
+) -> Run:
+    """Start the missing units of a run again (after a crash, a kill or a cancel)."""
+    folder = wb.runs_dir / validate_name(run_id, what="run")
+    manifest = read_manifest(folder)
+    the_target = as_target(target) if target is not None else target_from_spec(manifest.target)
+    if the_target.name != manifest.target.get("name"):
+        raise ValidationError(f"run {run_id!r} was made with target {manifest.target.get('name')!r}, not {the_target.name!r}")
+    if scorers is None:
+        the_scorers = [_scorer_from_spec(s, run_id) for s in manifest.scorers]
+    else:
+        the_scorers = _scorers(scorers)
+        if [s.name for s in the_scorers] != [s["name"] for s in manifest.scorers]:
+            raise ValidationError(f"run {run_id!r} was made with scorers {[s['name'] for s in manifest.scorers]}")
+    if shard is None and manifest.shard_count > 1:
+        raise ValidationError(f"run {run_id!r} is split in {manifest.shard_count} shards; pass shard='i/{manifest.shard_count}'")
+    shard_t = parse_shard(shard)
+    if manifest.dataset is None or manifest.dataset_version is None:
+        raise ValidationError(f"run {run_id!r} has no dataset to resume from")
+    ds = wb.dataset(manifest.dataset)
+    files = ds._log.files(manifest.dataset_version)  # noqa: SLF001
+    the_target.prepare(wb)
+    settings = manifest.settings
+    workers = concurrency or int(settings.get("concurrency", 16))
+    timeout = settings.get("timeout")
+    ctx = _context(wb, workers, timeout, int(settings.get("max_retries", 5)), bool(settings.get("cache", True)))
+    job = Job(folder, manifest, files, the_target, the_scorers, ctx, shard_t, workers, timeout)
+    return _launch(job, progress)
+
+
+def _scorer_from_spec(spec: dict[str, Any], run_id: str) -> Scorer:
+    path = spec.get("function")
+    if not path:
+        raise ValidationError(f"scorer {spec.get('name')!r} of run {run_id!r} cannot be rebuilt; pass scorers=")
+    try:
+        return FunctionScorer(import_object(path), spec["name"])
+    except (ImportError, AttributeError) as exc:
+        raise ValidationError(f"scorer {spec.get('name')!r}: cannot import {path} ({exc}); pass scorers=") from exc
+
+
+def list_runs(wb: Workbench) -> list[RunManifest]:
+    """Every run's manifest, newest first."""
+    if not wb.runs_dir.is_dir():
+        return []
+    out = []
+    for folder in wb.runs_dir.iterdir():
+        if (folder / MANIFEST).is_file():
+            try:
+                out.append(read_manifest(folder))
+            except (OSError, ValueError):
+                continue
+    return sorted(out, key=lambda m: m.created_at, reverse=True)
+
+
+__all__ = ["list_runs", "new_run_id", "parse_shard", "resume_run", "start_run"]
+

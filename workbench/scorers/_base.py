@@ -1,0 +1,171 @@
+"""Scorers: a verdict (0..1 score, reason, details) on one output.
+
+This is the common core: :class:`Score`, the :class:`Scorer` base class and
+:func:`scorer`, which turns a plain function into a scorer. Judges and the
+four-step pipeline build on it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import math
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from workbench._objects import import_path
+
+if TYPE_CHECKING:
+    from workbench.targets._types import TargetResult
+
+ARGUMENTS = ("input", "output", "expected", "context", "metadata", "item_id", "result")
+"""What a scorer function may ask for, by parameter name."""
+
+
+@dataclass
+class Score:
+    """One scorer's verdict on one result.
+
+    Attributes:
+        score: 0..1, or ``None`` when the scorer failed (see ``error``): a failure is never a silent 0.
+        reason: why, in words.
+        details: anything else worth keeping (each step's output, judge tokens...).
+        error: what went wrong when the scorer could not score.
+    """
+
+    score: float | None
+    reason: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+
+def to_score(value: Any) -> Score:
+    """Normalise what a scorer function returned into a :class:`Score`.
+
+    Accepts a ``Score``, a bool (1/0), a number in 0..1, a ``(score, reason)`` pair or a
+    dict with ``score`` and optional ``reason``/``details``.
+    """
+    if isinstance(value, Score):
+        return value
+    reason = ""
+    details: dict[str, Any] = {}
+    if isinstance(value, tuple) and len(value) == 2:
+        value, reason = value
+    elif isinstance(value, dict):
+        reason = str(value.get("reason", ""))
+        details = {k: v for k, v in value.items() if k not in ("score", "reason")}
+        value = value.get("score")
+    if isinstance(value, bool):
+        return Score(1.0 if value else 0.0, str(reason), details)
+    if isinstance(value, int | float) and math.isfinite(value) and 0.0 <= value <= 1.0:
+        return Score(float(value), str(reason), details)
+    return Score(None, str(reason), details, error=f"scorer returned {value!r}, not a score in 0..1")
+
+
+class Scorer:
+    """Base class: subclasses implement :meth:`evaluate`; :meth:`ascore` never raises."""
+
+    name: str = "scorer"
+
+    async def evaluate(self, **arguments: Any) -> Score:
+        """Score one output; the arguments are those named in :data:`ARGUMENTS`."""
+        raise NotImplementedError
+
+    def spec(self) -> dict[str, Any]:
+        """A JSON-ready description kept in a run's manifest."""
+        return {"name": self.name, "kind": type(self).__name__}
+
+    async def ascore(
+        self,
+        *,
+        input: Any = None,  # noqa: A002 - the field's name
+        output: Any = None,
+        expected: Any = None,
+        context: Any = None,
+        metadata: Any = None,
+        item_id: str | None = None,
+        result: TargetResult | None = None,
+    ) -> Score:
+        """Score one output; an exception becomes a :class:`Score` with ``error`` set."""
+        try:
+            return await self.evaluate(
+                input=input,
+                output=output,
+                expected=expected,
+                context=context,
+                metadata=metadata,
+                item_id=item_id,
+                result=result,
+            )
+        except Exception as exc:  # a scorer's failure is recorded, never fatal
+            return Score(None, "", {}, error=f"{type(exc).__name__}: {exc}")
+
+    def score(
+        self,
+        *,
+        input: Any = None,  # noqa: A002 - the field's name
+        output: Any = None,
+        expected: Any = None,
+        context: Any = None,
+        metadata: Any = None,
+    ) -> Score:
+        """Score one output outside a run (blocks until done)."""
+        coro = self.ascore(input=input, output=output, expected=expected, context=context, metadata=metadata)
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return asyncio.run(coro)
+        from workbench.runs._loop import background_loop
+
+        return background_loop().run(coro)
+
+
+class FunctionScorer(Scorer):
+    """A scorer made from a function (sync or async) that asks for what it needs by name."""
+
+    def __init__(self, fn: Callable[..., Any], name: str | None = None) -> None:
+        self.fn = fn
+        self.name = str(name or getattr(fn, "__name__", "scorer"))
+        params = inspect.signature(fn).parameters
+        self._wants_all = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+        unknown = [p for p in params if p not in ARGUMENTS and params[p].kind is not inspect.Parameter.VAR_KEYWORD]
+        if unknown:
+            raise TypeError(f"scorer {self.name}: unknown parameter {unknown[0]!r} (use {', '.join(ARGUMENTS)})")
+        self._wants = [p for p in params if p in ARGUMENTS]
+
+    def spec(self) -> dict[str, Any]:
+        """Name, kind and import path (so a resumed run can find the function again)."""
+        return {"name": self.name, "kind": "function", "function": import_path(self.fn)}
+
+    async def evaluate(self, **arguments: Any) -> Score:
+        """Call the function with the arguments it names."""
+        kwargs = arguments if self._wants_all else {k: arguments[k] for k in self._wants}
+        value = self.fn(**kwargs)
+        if inspect.isawaitable(value):
+            value = await value
+        return to_score(value)
+
+
+def scorer(fn: Callable[..., Any] | None = None, *, name: str | None = None) -> Any:
+    """Make a scorer from a function; usable as ``@scorer`` or ``@scorer(name="...")``.
+
+    The function names what it needs among ``input``, ``output``, ``expected``,
+    ``context``, ``metadata``, ``item_id`` and ``result`` and returns a bool, a number
+    in 0..1, a ``(score, reason)`` pair, a dict or a :class:`Score`.
+    """
+    if fn is None:
+        return lambda f: FunctionScorer(f, name)
+    return FunctionScorer(fn, name)
+
+
+def as_scorer(value: Scorer | Callable[..., Any]) -> Scorer:
+    """A :class:`Scorer` from a scorer or a plain function."""
+    if isinstance(value, Scorer):
+        return value
+    if callable(value):
+        return FunctionScorer(value)
+    raise TypeError(f"not a scorer: {value!r}")
+
+
+AsyncScoreFn = Callable[..., Awaitable[Any]]

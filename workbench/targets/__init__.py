@@ -1,0 +1,33 @@
+"""Targets: what is evaluated — ``function``, ``model``, ``agent`` or ``scorer``."""
+
+from workbench.providers._usage import Usage
+from workbench.targets._base import Target, record_step
+from workbench.targets._context import CallContext
+from workbench.targets._function import FunctionTarget, function
+from workbench.targets._model import AgentTarget, ModelTarget, agent, model
+from workbench.targets._registry import as_target, target_from_spec
+from workbench.targets._scorer import ScorerTarget, scorer
+from workbench.targets._tools import Tool
+from workbench.targets._types import Item, PartialResultError, TargetResult, ToolCall
+
+__all__ = [
+    "AgentTarget",
+    "CallContext",
+    "FunctionTarget",
+    "Item",
+    "ModelTarget",
+    "PartialResultError",
+    "ScorerTarget",
+    "Target",
+    "TargetResult",
+    "Tool",
+    "ToolCall",
+    "Usage",
+    "agent",
+    "as_target",
+    "function",
+    "model",
+    "record_step",
+    "scorer",
+    "target_from_spec",
+]
