@@ -356,19 +356,19 @@ field, n = ARGS[0], int(ARGS[1])
 start = wait_for_go()
 seen = []
 for i in range(n):
-    sleep_until(start + 0.1 * i)  # both processes change the dataset.json at this instant
+    sleep_until(start + 0.15 * i)  # both processes change the dataset.json at this instant
     if field == "description":
         ds.update(description=f"description {i}")
     else:
         ds.update(metadata={"round": i})
-    sleep_until(start + 0.1 * i + 0.07)  # both are done: read back
+    sleep_until(start + 0.15 * i + 0.1)  # both are done: read back
     seen.append([ds.description, ds.metadata])
 finish(seen=seen)
 """
 
 
 def test_concurrent_changes_of_description_and_metadata_keep_both(wb: Workbench, children: Children) -> None:
-    n = 15
+    n = 12
     wb.create_dataset("described", description="first", metadata={"round": None})
     procs = {
         "d": children.start(INFO_UPDATER, "d", "description", n),

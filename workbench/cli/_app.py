@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import orjson
+import pandas as pd
 import typer
 
 from workbench._workbench import Workbench
@@ -293,6 +294,69 @@ def sql(query: str, as_json: JsonFlag = False) -> None:
             raise
         raise ValidationError(f"SQL failed: {exc}".replace("\n", " ")) from None
     print_json(df) if as_json else print_frame(df)
+
+
+# -- runs -------------------------------------------------------------------------
+def _run_rows(runs: list[Any]) -> list[dict[str, Any]]:
+    rows = []
+    for run in runs:
+        m = run.manifest
+        rows.append({"run_id": run.id, "target": m.target.get("name"), "status": m.status, **m.counts()})
+    return rows
+
+
+@app.command("run")
+def run_(
+    config: Annotated[Path | None, typer.Argument(help="Experiment file (TOML).")] = None,
+    resume: Annotated[str | None, typer.Option("--resume", help="Finish the missing units of this run.")] = None,
+    shard: Annotated[str | None, typer.Option("--shard", help="Do only shard i of n, e.g. 0/4.")] = None,
+    experiment_id: Annotated[
+        str | None, typer.Option("--experiment-id", help="Id shared by every shard of one experiment.")
+    ] = None,
+    no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Run an experiment file (one run per target), or resume a run with --resume RUN_ID.
+
+    Exits 1 when a run failed or was cancelled (item errors alone do not fail the command).
+    """
+    from workbench.runs import load_experiment, run_experiment
+
+    wb = _wb()
+    progress = not no_progress and not as_json
+    if resume is not None:
+        if config is not None:
+            raise ValidationError("give either an experiment file or --resume RUN_ID, not both")
+        runs = [wb.resume(resume, shard=shard, progress=progress).wait()]
+    elif config is None:
+        raise ValidationError("give an experiment file (workbench run experiment.toml) or --resume RUN_ID")
+    else:
+        if shard is not None and experiment_id is None:
+            raise ValidationError("--shard needs --experiment-id so every shard writes into the same runs")
+        runs = run_experiment(wb, load_experiment(config), experiment_id=experiment_id, shard=shard, progress=progress)
+    rows = _run_rows(runs)
+    if as_json:
+        print_json(rows)
+    else:
+        print_frame(pd.DataFrame(rows), title="runs")
+    if any(r["status"] in ("failed", "cancelled") for r in rows):
+        raise typer.Exit(1)
+
+
+@app.command("runs")
+def runs_list(as_json: JsonFlag = False) -> None:
+    """List every run, newest first."""
+    df = _wb().runs()
+    print_json(df) if as_json else print_frame(df, title="runs")
+
+
+@app.command("results")
+def results(
+    run_id: str, limit: Annotated[int, typer.Option(help="Rows to show.")] = 20, as_json: JsonFlag = False
+) -> None:
+    """Show a run's results (one row per item and repeat, with scores)."""
+    df = _wb().get_run(run_id).results()
+    print_json(df) if as_json else print_frame(df.head(limit), title=f"results of {run_id}")
 
 
 @app.command("demo")

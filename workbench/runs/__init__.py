@@ -1,19 +1,25 @@
 """Runs: a dataset version x a target x scorers, executed in the background, stored as Parquet parts."""
 
+from workbench.runs._experiment import Experiment, load_experiment, run_experiment
 from workbench.runs._loop import BackgroundLoop, background_loop
 from workbench.runs._manifest import RunManifest, ShardState
+from workbench.runs._monitor import Monitor
 from workbench.runs._run import Run
 from workbench.runs._runner import list_runs, new_run_id, parse_shard, resume_run, start_run
 
 __all__ = [
     "BackgroundLoop",
+    "Experiment",
+    "Monitor",
     "Run",
     "RunManifest",
     "ShardState",
     "background_loop",
     "list_runs",
+    "load_experiment",
     "new_run_id",
     "parse_shard",
     "resume_run",
+    "run_experiment",
     "start_run",
 ]
