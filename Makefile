@@ -22,8 +22,8 @@ demo: $(VENV)/.installed
 	$(BIN)/workbench demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check workbench tests bench
-	$(BIN)/ruff format --check workbench tests bench
+	$(BIN)/ruff check workbench tests bench examples
+	$(BIN)/ruff format --check workbench tests bench examples
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

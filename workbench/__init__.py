@@ -1,9 +1,12 @@
 """Eval Workbench: evaluate LLM models, prompts, agents and pipelines on versioned datasets.
 
-The root exports the verbs and types a notebook user types; every concept has
-its own package (``workbench.store``...).
+The root exports the handle and the types a notebook user types; every concept has
+its own package: ``workbench.store`` (datasets), ``workbench.prompts``,
+``workbench.targets``, ``workbench.providers``, ``workbench.scorers``,
+``workbench.runs`` and ``workbench.simulator`` (an offline model server).
 """
 
+from workbench import scorers, targets
 from workbench._workbench import Workbench
 from workbench.errors import (
     ConflictError,
@@ -14,7 +17,11 @@ from workbench.errors import (
     ValidationError,
     WorkbenchError,
 )
+from workbench.prompts import Prompt
+from workbench.runs import Monitor, Run
+from workbench.scorers import Score, Scorer, scorer
 from workbench.store import Dataset, ImportReport
+from workbench.targets import Item, Target, TargetResult
 
 __version__ = "0.1.0"
 
@@ -24,10 +31,21 @@ __all__ = [
     "ImportReport",
     "ImportValidationError",
     "InvalidNameError",
+    "Item",
+    "Monitor",
     "NotFoundError",
+    "Prompt",
     "RowError",
+    "Run",
+    "Score",
+    "Scorer",
+    "Target",
+    "TargetResult",
     "ValidationError",
     "Workbench",
     "WorkbenchError",
     "__version__",
+    "scorer",
+    "scorers",
+    "targets",
 ]

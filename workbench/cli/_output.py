@@ -13,7 +13,7 @@ from rich.table import Table
 
 MAX_CELL = 60
 
-console = Console(highlight=False, soft_wrap=False)
+console = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
 err_console = Console(stderr=True, highlight=False)
 
 

@@ -17,7 +17,7 @@ from workbench.errors import ConflictError, NotFoundError, ValidationError
 from workbench.providers._cache import ResponseCache
 from workbench.providers._prices import PriceTable
 from workbench.runs._engine import Engine, Job
-from workbench.runs._limiter import AdaptiveLimiter
+from workbench.providers._limiter import AdaptiveLimiter
 from workbench.runs._loop import background_loop
 from workbench.runs._manifest import MANIFEST, RunManifest, read_manifest, write_manifest
 from workbench.runs._plan import SELECTION_FILE

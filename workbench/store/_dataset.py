@@ -148,6 +148,14 @@ class Dataset:
             info.updated_at = now_iso()
             info.write(self.folder)
 
+    def _schemas(self) -> tuple[Any, Any]:
+        info = self.info
+        return info.input_schema, info.expected_schema
+
+    def _commit(self, build: Any, expected_version: int | None = None) -> int:
+        """Commit under the dataset's lock (so a commit and a schema change never interleave)."""
+        return self._log.commit(build, expected_version=expected_version, lock=lambda: locked(self.folder))
+
     def _validators(self) -> Validators:
         info = self.info
         return Validators(
@@ -195,6 +203,7 @@ class Dataset:
             expected_version: fail with ``ConflictError`` unless this is still the latest version.
         """
         records: list[Any] = items.to_dict("records") if isinstance(items, pd.DataFrame) else list(items)
+        schemas = self._schemas()
         validators = self._validators()
         encoded = [encode_new_item(raw, index=i, validators=validators) for i, raw in enumerate(records)]
         if not encoded:
@@ -208,6 +217,10 @@ class Dataset:
         staged = pa.table({k: [r[k] for r in encoded] for k in ("item_id", *ITEM_FIELDS)})
 
         def build(dt: DeltaTable, last: Commit) -> tuple[Any, dict[str, Any]]:
+            if self._schemas() != schemas:  # changed while we encoded: check again, under the lock
+                fresh = self._validators()
+                for i, raw in enumerate(records):
+                    encode_new_item(raw, index=i, validators=fresh)
             latest = self._latest_rows(dt, list(seen))
             for item_id, row in latest.items():
                 if row["op"] != "delete":
@@ -220,7 +233,7 @@ class Dataset:
             n = len(encoded)
             return rows, _record("add", message, last, added=n, next_position=last.next_position + n)
 
-        return self._log.commit(build, expected_version=expected_version)
+        return self._commit(build, expected_version)
 
     def update_item(
         self,
@@ -272,6 +285,7 @@ class Dataset:
 
         def build(dt: DeltaTable, last: Commit) -> tuple[Any, dict[str, Any]]:
             latest = self._require_live(dt, list(patches))
+            validators = self._validators()  # the schemas as they are now, under the lock
             out = []
             for item_id, patch in patches.items():
                 row = {**latest[item_id], **patch}
@@ -289,7 +303,7 @@ class Dataset:
             )
             return rows, _record("update", message, last, updated=len(out))
 
-        return self._log.commit(build, expected_version=expected_version)
+        return self._commit(build, expected_version)
 
     def delete_items(
         self, item_ids: Iterable[str], *, message: str | None = None, expected_version: int | None = None
@@ -312,7 +326,7 @@ class Dataset:
             )
             return rows, _record("delete", message, last, deleted=len(ids))
 
-        return self._log.commit(build, expected_version=expected_version)
+        return self._commit(build, expected_version)
 
     def _latest_rows(self, dt: DeltaTable, ids: list[str]) -> dict[str, dict[str, Any]]:
         """Latest log row (deletions included) of each of ``ids`` that has one."""

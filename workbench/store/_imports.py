@@ -354,6 +354,7 @@ def import_file(
         raw_values=kind == "jsonl",
     )
     validators = dataset._validators()  # noqa: SLF001 - the same package
+    schemas = dataset._schemas()  # noqa: SLF001
     id_column = fields.get("item_id")
     staging = Path(tempfile.mkdtemp(prefix="workbench-import-"))
     try:
@@ -366,7 +367,7 @@ def import_file(
         if staged == 0:
             return ImportReport(dataset.name, None, rows, 0, errors, ignored)
         version, imported, late = _commit_staged(
-            dataset, staging / "rows.parquet", lines_by_id, id_column, on_invalid, rows, errors, message
+            dataset, staging / "rows.parquet", lines_by_id, id_column, on_invalid, rows, errors, message, schemas
         )
         return ImportReport(dataset.name, version, rows, imported, sorted(errors + late, key=lambda e: e.line), ignored)
     finally:
@@ -436,6 +437,7 @@ def _commit_staged(
     rows: int,
     errors: list[RowError],
     message: str | None,
+    schemas: tuple[Any, Any],
 ) -> tuple[int | None, int, list[RowError]]:
     """Commit the staged rows as one version; ids already live in the dataset are row errors."""
     from workbench.store._dataset import _record
@@ -444,6 +446,11 @@ def _commit_staged(
     staged_sql = f"read_parquet('{str(staged_file).replace(chr(39), chr(39) * 2)}')"
 
     def build(dt: DeltaTable, last: Commit) -> tuple[Any, dict[str, Any]]:
+        if dataset._schemas() != schemas:  # noqa: SLF001
+            raise ValidationError(
+                f"the schemas of {dataset.name!r} changed while the file was being checked; "
+                "nothing was imported: import it again"
+            )
         con = connect()
         result["con"] = con  # keeps the stream's connection open until the commit is done
         files = list(dt.file_uris())
@@ -482,7 +489,7 @@ def _commit_staged(
         return stream, record
 
     try:
-        version = dataset._log.commit(build)  # noqa: SLF001 - the same package
+        version = dataset._commit(build)  # noqa: SLF001 - the same package
     except _NothingToCommit:
         return None, 0, list(result["late"])
     finally:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -136,6 +137,7 @@ class ItemLog:
         build: Callable[[DeltaTable, Commit], tuple[Any, dict[str, Any]]],
         *,
         expected_version: int | None = None,
+        lock: Callable[[], AbstractContextManager[None]] = nullcontext,
     ) -> int:
         """Append one commit built by ``build`` and return its version.
 
@@ -145,34 +147,43 @@ class ItemLog:
         When another writer commits first, ``build`` runs again on the new state
         (a re-base), so nothing it validated can be stale; a ``ConflictError`` comes
         when ``expected_version`` is no longer current or re-bases keep failing.
+        ``lock`` serialises writers that share a file system (and orders commits with
+        schema changes); the optimistic re-base still guards stores without locks.
         """
         for attempt in range(MAX_REBASES):
-            dt = self.table()
-            base = dt.version()
-            if expected_version is not None and base != expected_version:
-                raise ConflictError(
-                    f"{self.path.parent.name}: expected version {expected_version}, "
-                    f"but version {base} is current (another writer changed the dataset)"
-                )
-            rows, record = build(dt, self.last_commit(dt))
-            try:
-                write_deltalake(
-                    dt,
-                    rows,
-                    mode="append",
-                    commit_properties=CommitProperties(
-                        custom_metadata={_META_KEY: orjson.dumps(record).decode()},
-                        max_commit_retries=0,
-                    ),
-                    post_commithook_properties=PostCommitHookProperties(
-                        create_checkpoint=True, cleanup_expired_logs=False
-                    ),
-                )
-            except CommitFailedError:
-                time.sleep(random.uniform(0.001, 0.01) * (attempt + 1))
-                continue
-            return base + 1
+            with lock():
+                version = self._try_commit(build, expected_version)
+            if version is not None:
+                return version
+            time.sleep(random.uniform(0.001, 0.01) * (attempt + 1))
         raise ConflictError(f"{self.path.parent.name}: gave up after {MAX_REBASES} concurrent writes won first")
+
+    def _try_commit(
+        self, build: Callable[[DeltaTable, Commit], tuple[Any, dict[str, Any]]], expected_version: int | None
+    ) -> int | None:
+        """One attempt: the new version, or ``None`` when another writer committed first."""
+        dt = self.table()
+        base = dt.version()
+        if expected_version is not None and base != expected_version:
+            raise ConflictError(
+                f"{self.path.parent.name}: expected version {expected_version}, "
+                f"but version {base} is current (another writer changed the dataset)"
+            )
+        rows, record = build(dt, self.last_commit(dt))
+        try:
+            write_deltalake(
+                dt,
+                rows,
+                mode="append",
+                commit_properties=CommitProperties(
+                    custom_metadata={_META_KEY: orjson.dumps(record).decode()},
+                    max_commit_retries=0,
+                ),
+                post_commithook_properties=PostCommitHookProperties(create_checkpoint=True, cleanup_expired_logs=False),
+            )
+        except CommitFailedError:
+            return None
+        return base + 1
 
 
 def commit_info(entry: dict[str, Any]) -> dict[str, Any]:
