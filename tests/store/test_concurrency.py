@@ -2,7 +2,10 @@
 
 Every writer is a separate Python process (``sys.executable -c ...``) working on a
 real folder. Writers that must race wait at a file barrier and start together.
-A crash is a ``SIGKILL``: nothing in the victim gets a chance to clean up.
+A crash is a ``SIGKILL``: nothing in the victim gets a chance to clean up. To stop
+(or pause) a child at an exact point, a few children wrap a store function
+(``workbench.store._table.write_deltalake``, ``ItemLog.create``, ``os.rename``)
+in their own process before they start; the code under test is unchanged.
 """
 
 from __future__ import annotations
@@ -385,11 +388,21 @@ def test_concurrent_changes_of_description_and_metadata_keep_both(wb: Workbench,
 
 
 SCHEMA_RACER = """
+import workbench.store._table as table_mod
+
+real_write = table_mod.write_deltalake
+
+
+def paused_write(*args, **kwargs):
+    say("in-write")  # the items are checked and about to be committed: pause here
+    time.sleep(1.5)
+    return real_write(*args, **kwargs)
+
+
+table_mod.write_deltalake = paused_write
 ds = Workbench(ROOT).dataset("typed")
-items = [{"item_id": f"n-{i}", "input": {"q": i}} for i in range(int(ARGS[0]))]
-say("start")
 try:
-    outcome = ["ok", ds.add_items(items)]
+    outcome = ["ok", ds.add_items([{"item_id": f"n-{i}", "input": {"q": i}} for i in range(int(ARGS[0]))])]
 except ValidationError as exc:
     outcome = ["ValidationError", str(exc)]
 except WorkbenchError as exc:
@@ -401,14 +414,15 @@ finish(outcome=outcome)
 def test_a_schema_set_while_another_process_adds_items_lets_no_breaking_item_in(
     wb: Workbench, children: Children
 ) -> None:
-    # Process B adds 200,000 items whose input.q is a number while this process sets a
-    # schema that wants a string: one of the two must be refused, never both accepted.
+    # Process B adds items whose input.q is a number; while its add is between checking
+    # and committing, this process sets a schema that wants a string. One of the two
+    # must be refused (or wait for the other), never both accepted.
+    n = 1_000
     ds = wb.create_dataset("typed")
     ds.add_items([{"item_id": "fine", "input": {"q": "text"}}])
     schema = {"type": "object", "properties": {"q": {"type": "string"}}, "required": ["q"]}
-    adder = children.start(SCHEMA_RACER, "adder", BIG)
-    assert children.read_line(adder) == "start"
-    time.sleep(0.1)  # the adder is checking its items: well before its commit
+    adder = children.start(SCHEMA_RACER, "adder", n)
+    assert children.read_line(adder) == "in-write", "the test's pause before the commit did not happen"
     try:
         ds.update(input_schema=schema)
         schema_set = True
@@ -420,7 +434,7 @@ def test_a_schema_set_while_another_process_adds_items_lets_no_breaking_item_in(
     versions_are_gapless(ds)
     assert outcome[0] in ("ok", "ValidationError"), outcome
     added = outcome[0] == "ok"
-    assert len(ds) == len(ds.items()) == (1 + BIG if added else 1)
+    assert len(ds) == len(ds.items()) == (1 + n if added else 1)
     breaking = sum(1 for item in ds.items(decode_json=True)["input"] if not isinstance(item["q"], str))
     if schema_set:
         assert ds.input_schema == schema
@@ -492,7 +506,6 @@ def test_a_big_write_is_not_starved_by_another_process_making_small_writes(wb: W
 KILLED_WRITER = """
 ds = Workbench(ROOT).dataset(ARGS[0])
 mode, jsonl, count = ARGS[1], ARGS[2], int(ARGS[3])
-signalled = None
 if mode in ("mid-stream", "end-of-stream"):
     # Hand the rows to the Delta writer in slices, to know when it is writing Parquet.
     import pyarrow as pa
@@ -501,19 +514,15 @@ if mode in ("mid-stream", "end-of-stream"):
     real_write = table_mod.write_deltalake
 
     def slow_write(table, data, **kwargs):
-        global signalled
         batches = pa.table(data).to_batches(max_chunksize=10_000)
 
         def feed():
-            global signalled
             for i, batch in enumerate(batches):
                 if mode == "mid-stream" and i == len(batches) // 2:
-                    signalled = time.time()
                     say("in-write")
                     time.sleep(2)
                 yield batch
             if mode == "end-of-stream":
-                signalled = time.time()
                 say("in-write")
 
         return real_write(table, pa.RecordBatchReader.from_batches(batches[0].schema, feed()), **kwargs)
@@ -530,7 +539,7 @@ else:
     items = [{"item_id": f"big-{i}", "input": {"i": i}, "expected_output": str(i)} for i in range(count)]
     say("start")
     version = ds.add_items(items, message="big")
-say(f"done {version} {time.time() - (signalled or 0)}")
+say(f"done {version}")
 """
 
 
@@ -573,14 +582,11 @@ def test_a_writer_killed_mid_write_leaves_the_old_version_or_the_whole_new_one(
     jsonl.write_bytes(b"".join(orjson.dumps({"item_id": f"imp-{i}", "input": {"i": i}}) + b"\n" for i in range(BIG)))
     small = BIG // 4  # the rounds that stop on a signal need no more to be mid-write
     rng = random.Random()
-    # (mode, when to kill: seconds after the child's "in-write" signal or after the write's "start";
-    # None: a random part of the flush-and-commit time the first, unkilled, round measures)
-    rounds: list[tuple[str, str, float | None]] = [
-        ("end-of-stream", "never", 0.0),  # not killed: measures how long the flush and commit take
+    # (mode, what the kill waits for: the child's "in-write" signal or the write's "start", then how long)
+    rounds: list[tuple[str, str, float]] = [
         ("mid-stream", "in-write", 0.0),  # surely while Parquet is being written: must leave version 3
-        ("end-of-stream", "in-write", 0.0),  # as the last rows reach the writer, before the flush
-        ("end-of-stream", "in-write", None),  # during the flush, the commit or just after
-        ("add", "start", rng.uniform(0.0, 0.6)),  # while items are checked, or later
+        ("end-of-stream", "in-write", rng.uniform(0.0, 0.05)),  # the last rows are in: the flush, the commit
+        ("add", "start", rng.uniform(0.0, 0.8)),  # while items are checked, or later
         ("import", "start", rng.uniform(0.2, 1.4)),
     ]
     snapshots, procs = {}, {}
@@ -590,23 +596,14 @@ def test_a_writer_killed_mid_write_leaves_the_old_version_or_the_whole_new_one(
         procs[name] = children.start(KILLED_WRITER, f"w{k}", name, mode, jsonl, BIG if anchor == "start" else small)
 
     outcomes = []
-    commit_time = 0.0
     for k, (mode, anchor, delay) in enumerate(rounds):
         name, proc = f"crash-{k}", procs[f"crash-{k}"]
         (children.sync / f"go-w{k}").touch()
         assert children.read_line(proc) == "start"
-        if anchor == "never":
-            while not (line := children.read_line(proc)).startswith("done"):
-                assert line == "in-write"
-            _, version, seconds = line.split()
-            assert (version, proc.wait(timeout=30)) == ("4", 0)
-            commit_time = float(seconds)
-            code = 0
-        else:
-            if anchor == "in-write":
-                assert children.read_line(proc) == "in-write"
-            time.sleep(rng.uniform(0.0, 0.5) * commit_time if delay is None else delay)
-            code = kill(proc)
+        if anchor == "in-write":
+            assert children.read_line(proc) == "in-write"
+        time.sleep(delay)
+        code = kill(proc)
         size = BIG if anchor == "start" else small
         big_ids = [f"imp-{i}" for i in range(size)] if mode == "import" else [f"big-{i}" for i in range(size)]
         left = check_after_kill(wb, name, snapshots[name], big_ids)
@@ -675,9 +672,7 @@ def die():
 
 
 real_create = catalog_mod.ItemLog.create
-if stage == "before-item-log":
-    catalog_mod.ItemLog.create = lambda path: die()
-elif stage == "after-item-log":
+if stage == "after-item-log":
     catalog_mod.ItemLog.create = lambda path: (real_create(path), die())
 elif stage == "before-rename":
     real_rename = os.rename
@@ -691,6 +686,8 @@ elif stage == "before-rename":
 wb = Workbench(ROOT)
 wait_for_go()
 if stage == "loop":
+    while not (SYNC / "go-loop").exists():
+        time.sleep(0.001)
     n = 0
     while True:
         wb.create_dataset(f"{name}-{n}")
@@ -704,13 +701,14 @@ say("created")
 
 def test_a_crash_while_creating_a_dataset_leaves_nothing_visible(wb: Workbench, children: Children) -> None:
     wb.create_dataset("bystander").add_items([{"input": 1}])
-    stages = ["before-item-log", "after-item-log", "before-rename"]
+    stages = ["after-item-log", "before-rename"]
     procs = {stage: children.start(CRASHING_CREATOR, stage, f"victim-{stage}", stage) for stage in stages}
     loop = children.start(CRASHING_CREATOR, "loop", "loop", "loop")
     children.release([*stages, "loop"])
     for stage, proc in procs.items():
         out, err = proc.communicate(timeout=60)
         assert proc.returncode == -signal.SIGKILL, f"{stage}: the child did not die mid-create: {out} {err}"
+    (children.sync / "go-loop").touch()  # then kill a process creating datasets back to back at a random moment
     assert children.read_line(loop) == "looping"
     time.sleep(random.uniform(0.05, 0.3))
     assert kill(loop) == -signal.SIGKILL

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
-
-import anthropic
+from typing import TYPE_CHECKING, Any
 
 from workbench.providers._base import ModelReply, ModelRequest, RequestedToolCall
 from workbench.providers._classify import classify
 from workbench.providers._errors import ProviderError
 from workbench.providers._usage import Usage
+
+if TYPE_CHECKING:  # the SDK is imported on first use: it costs a second at start-up
+    import anthropic
 
 DEFAULT_MAX_TOKENS = 1024
 
@@ -60,6 +61,8 @@ class AnthropicProvider:
         return {"provider": self.provider, "model": self.model, "base_url": self.base_url}
 
     def _client(self) -> anthropic.AsyncAnthropic:
+        import anthropic
+
         loop = id(asyncio.get_running_loop())
         client = self._clients.get(loop)
         if client is None:
@@ -84,6 +87,8 @@ class AnthropicProvider:
             kwargs["tools"] = [
                 {"name": t.name, "description": t.description, "input_schema": t.parameters} for t in request.tools
             ]
+        import anthropic
+
         try:
             response = await self._client().messages.create(**kwargs, timeout=timeout)
         except (anthropic.AnthropicError, ValueError) as exc:

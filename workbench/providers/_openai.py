@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import openai
 import orjson
 
 from workbench.providers._base import ModelReply, ModelRequest, RequestedToolCall
 from workbench.providers._classify import classify
 from workbench.providers._errors import ProviderError
 from workbench.providers._usage import Usage
+
+if TYPE_CHECKING:  # the SDK is imported on first use: it costs a second at start-up
+    import openai
 
 
 def to_openai_messages(request: ModelRequest) -> list[dict[str, Any]]:
@@ -68,6 +70,8 @@ class OpenAIProvider:
         return {"provider": self.provider, "model": self.model, "base_url": self.base_url}
 
     def _client(self) -> openai.AsyncOpenAI:
+        import openai
+
         loop = id(asyncio.get_running_loop())  # an async client belongs to one event loop
         client = self._clients.get(loop)
         if client is None:
@@ -86,6 +90,8 @@ class OpenAIProvider:
                 }
                 for t in request.tools
             ]
+        import openai
+
         try:
             response = await self._client().chat.completions.create(**kwargs, timeout=timeout)
         except (openai.OpenAIError, ValueError) as exc:

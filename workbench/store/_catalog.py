@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -62,6 +63,7 @@ class Catalog:
             expected_schema=expected_schema,
         )
         self.folder.mkdir(parents=True, exist_ok=True)
+        self._sweep()
         # Built in a hidden folder, then renamed: a crash leaves no half-made dataset.
         building = self.folder / f".creating-{uuid.uuid4().hex}"
         building.mkdir()
@@ -77,6 +79,13 @@ class Catalog:
             if building.exists():
                 shutil.rmtree(building, ignore_errors=True)
         return Dataset(final)
+
+    def _sweep(self, older_than: float = 3600.0) -> None:
+        """Remove what crashed creates and deletes left behind (hidden, older than an hour)."""
+        now = time.time()
+        for path in self.folder.glob(".*-*"):
+            if path.name.startswith((".creating-", ".deleted-")) and now - path.stat().st_mtime > older_than:
+                shutil.rmtree(path, ignore_errors=True)
 
     def open(self, name: str) -> Dataset:
         """The dataset called ``name``."""
@@ -126,7 +135,10 @@ class Catalog:
         dst = self._path(new)
         if dst.exists():
             raise ValidationError(f"dataset {new!r} already exists")
-        os.rename(src, dst)
+        try:
+            os.rename(src, dst)
+        except OSError as exc:  # another process took the name first
+            raise ValidationError(f"dataset {new!r} already exists") from exc
         info = DatasetInfo.read(dst)
         info.name = new
         info.write(dst)

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from workbench.providers._base import ModelReply, ModelRequest, Provider
 from workbench.providers._cache import ResponseCache
 from workbench.providers._errors import ProviderError
-from workbench.providers._prices import PriceTable
 from workbench.providers._limiter import AdaptiveLimiter, backoff_delay
+from workbench.providers._prices import PriceTable
 
 log = logging.getLogger("workbench.calls")
 
