@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from workbench.providers._base import ModelReply, ModelRequest, RequestedToolCall
 from workbench.providers._classify import classify
 from workbench.providers._errors import ProviderError
+from workbench.providers._params import split_params
 from workbench.providers._usage import Usage
 
 if TYPE_CHECKING:  # the SDK is imported on first use: it costs a second at start-up
@@ -89,8 +90,9 @@ class AnthropicProvider:
             ]
         import anthropic
 
+        create = self._client().messages.create
         try:
-            response = await self._client().messages.create(**kwargs, timeout=timeout)
+            response = await create(**split_params(create, kwargs), timeout=timeout)
         except (anthropic.AnthropicError, ValueError) as exc:
             raise classify(exc, anthropic) from exc
         content = getattr(response, "content", None)

@@ -10,6 +10,7 @@ import orjson
 from workbench.providers._base import ModelReply, ModelRequest, RequestedToolCall
 from workbench.providers._classify import classify
 from workbench.providers._errors import ProviderError
+from workbench.providers._params import split_params
 from workbench.providers._usage import Usage
 
 if TYPE_CHECKING:  # the SDK is imported on first use: it costs a second at start-up
@@ -92,8 +93,9 @@ class OpenAIProvider:
             ]
         import openai
 
+        create = self._client().chat.completions.create
         try:
-            response = await self._client().chat.completions.create(**kwargs, timeout=timeout)
+            response = await create(**split_params(create, kwargs), timeout=timeout)
         except (openai.OpenAIError, ValueError) as exc:
             raise classify(exc, openai) from exc
         choices = getattr(response, "choices", None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from importlib.resources import files
 from pathlib import Path
@@ -14,6 +15,8 @@ from workbench.errors import ValidationError
 from workbench.providers._usage import Usage
 
 PRICES_ENV = "WORKBENCH_PRICES"
+_DATED = re.compile(r"(.+?)-(?:\d{4}-\d{2}-\d{2}|\d{8}|latest)")
+"""A dated variant of a model: ``gpt-4o-mini-2024-07-18``, ``claude-3-5-haiku-20241022``, ``...-latest``."""
 
 
 class PriceTable:
@@ -44,12 +47,14 @@ class PriceTable:
         return cls(data)
 
     def lookup(self, provider: str, model: str) -> dict[str, float] | None:
-        """The prices of a model, matching dated variants by the longest known prefix."""
+        """The prices of a model; a dated variant (``name-2024-07-18``) has its base model's prices."""
         key = f"{provider}:{model}"
         if key in self.prices:
             return self.prices[key]
-        best = max((k for k in self.prices if key.startswith(k + "-")), key=len, default=None)
-        return self.prices[best] if best else None
+        dated = _DATED.fullmatch(key)
+        if dated and dated.group(1) in self.prices:
+            return self.prices[dated.group(1)]
+        return None
 
     def cost(self, provider: str, model: str, usage: Usage) -> float | None:
         """USD for ``usage`` on that model, or ``None`` when the model has no price."""

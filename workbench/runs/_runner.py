@@ -178,6 +178,7 @@ def start_run(
         settings={"concurrency": concurrency, "timeout": timeout, "max_retries": max_retries, "cache": cache},
         tags=orjson.loads(orjson.dumps(dict(tags or {}), default=str)),
     )
+    ctx = _context(wb, concurrency, timeout, max_retries, cache)  # reads the price table: may fail
     folder = wb.runs_dir / manifest.id
     wb.runs_dir.mkdir(parents=True, exist_ok=True)
     try:
@@ -187,7 +188,6 @@ def start_run(
         write_manifest(folder, manifest)
     except FileExistsError:
         manifest = _join(folder, manifest, shard_t)
-    ctx = _context(wb, concurrency, timeout, max_retries, cache)
     job = Job(folder, manifest, files, the_target, the_scorers, ctx, shard_t, concurrency, timeout)
     return _launch(job, progress)
 

@@ -122,6 +122,8 @@ class ModelTarget(Target):
         attempts = [0]
         try:
             reply = await ctx.complete(self.provider, self.first_request(item), attempts)
+        except ProviderError as exc:  # keep the attempts made for the record
+            raise PartialResultError(exc.kind, str(exc), result) from exc
         finally:
             result.attempts = attempts[0]
         self._account(result, reply, ctx)

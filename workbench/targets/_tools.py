@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, get_type_hints
 
 import docstring_parser
+import orjson
 import pydantic
 
 from workbench._objects import import_path
@@ -70,8 +71,8 @@ class Tool:
         """The validated arguments, or why they do not match the schema."""
         if not isinstance(arguments, dict):
             return None, f"arguments must be a JSON object, got {type(arguments).__name__}"
-        try:
-            parsed = self.model.model_validate(arguments)
+        try:  # strict, JSON mode: "3" is not an integer, but an ISO string is a datetime
+            parsed = self.model.model_validate_json(orjson.dumps(arguments, default=str), strict=True)
         except pydantic.ValidationError as exc:
             problems = "; ".join(
                 f"{'.'.join(str(p) for p in e['loc']) or 'arguments'}: {e['msg']}" for e in exc.errors()
