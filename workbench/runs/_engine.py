@@ -10,7 +10,9 @@ goes on; an authentication error stops the run (every call would fail).
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,8 +23,8 @@ import orjson
 
 from workbench.providers._errors import ProviderError
 from workbench.runs._manifest import RunManifest, ShardState, Status, now_iso, update_manifest
-from workbench.runs._plan import units_sql
-from workbench.runs._results import ResultWriter, utc_now
+from workbench.runs._plan import latest_rows_sql, units_sql
+from workbench.runs._results import ResultWriter, has_parts, utc_now
 from workbench.scorers._base import Score, Scorer
 from workbench.store._json import decode
 from workbench.store._table import connect
@@ -82,6 +84,10 @@ class Engine:
         self.errors = 0
         self.scorer_errors = 0
         self._write_lock = asyncio.Lock()
+        self._in_flight: set[asyncio.Future[None]] = set()
+        # The engine's own I/O never waits behind the target's threads (which may hang).
+        self._io = ThreadPoolExecutor(max_workers=2, thread_name_prefix="workbench-io")
+        self._last_report = 0.0
         self._fatal: BaseException | None = None
         self._selection = job.manifest.selection == "item_ids"
 
@@ -105,20 +111,33 @@ class Engine:
         self.job.manifest = update_manifest(self.job.folder, change)
 
     def _report(self) -> None:
+        self._last_report = perf_counter()
         if self.job.progress is not None:
             self.job.progress(self.done, self.errors, self.total)
 
+    def _persist(self, rows: list[dict[str, Any]], status: Status = "running", error: str | None = None) -> None:
+        """Write a part and the manifest's counts (on the engine's own I/O thread)."""
+        self.writer.write(rows)
+        self._set_state(status, error=error)
+
+    async def _io_call(self, fn: Callable[..., Any], *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._io, functools.partial(fn, *args))
+
     async def _flush(self) -> None:
-        rows = self.writer.take()
-        if not rows:
-            return
+        """Write the buffered rows; a cancelled caller never loses them (the write is shielded)."""
         async with self._write_lock:
-            await asyncio.to_thread(self.writer.write, rows)
-            await asyncio.to_thread(self._set_state, "running")
+            rows = self.writer.take()
+            if not rows:
+                return
+            future = asyncio.get_running_loop().run_in_executor(self._io, self._persist, rows)
+            self._in_flight.add(future)
+            future.add_done_callback(self._in_flight.discard)
+            await asyncio.shield(future)
         self._report()
 
     # -- the work -----------------------------------------------------------------
-    def _count(self) -> tuple[int, int]:
+    def _count(self) -> tuple[int, int, int, int]:
+        """Units of the shard, units still to do, and the errors and scorer errors already on disk."""
         job = self.job
         con = connect()
         counts = []
@@ -128,7 +147,19 @@ class Engine:
                 pending_only=pending_only,
             )  # fmt: skip
             counts.append(int(con.execute(f"select count(*) from ({sql})").fetchall()[0][0]))
-        return counts[0], counts[1]
+        errors = scorer_errors = 0
+        if has_parts(job.folder):
+            units = units_sql(
+                job.files, job.folder, selection=self._selection, repeats=job.manifest.repeats, shard=job.shard,
+                pending_only=False,
+            )  # fmt: skip
+            row = con.execute(
+                f"""select count(*) filter (where error is not null),
+                           coalesce(sum(len(list_filter(scores, lambda s: s.error is not null))), 0)
+                    from ({latest_rows_sql(job.folder)}) semi join ({units}) using (item_id, repeat)"""
+            ).fetchall()[0]
+            errors, scorer_errors = int(row[0]), int(row[1])
+        return counts[0], counts[1], errors, scorer_errors
 
     async def _produce(self, queue: asyncio.Queue[dict[str, Any] | None]) -> None:
         job = self.job
@@ -137,9 +168,9 @@ class Engine:
             job.files, job.folder, selection=self._selection, repeats=job.manifest.repeats, shard=job.shard,
             pending_only=True,
         )  # fmt: skip
-        reader = await asyncio.to_thread(lambda: con.sql(sql).to_arrow_reader(BATCH))
+        reader = await self._io_call(lambda: con.sql(sql).to_arrow_reader(BATCH))
         try:
-            while (batch := await asyncio.to_thread(_next_batch, reader)) is not None:
+            while (batch := await self._io_call(_next_batch, reader)) is not None:
                 for unit in batch.to_pylist():
                     await queue.put(unit)
         finally:
@@ -155,6 +186,8 @@ class Engine:
                 self.errors += 1
             if self.writer.add(row):
                 await self._flush()
+            elif perf_counter() - self._last_report > 0.2:
+                self._report()
             if self._fatal is not None:
                 return
 
@@ -250,9 +283,9 @@ class Engine:
     async def execute(self) -> Status:
         """Do every pending unit of the job's shard; return the final status."""
         job = self.job
-        total, pending = await asyncio.to_thread(self._count)
+        total, pending, self.errors, self.scorer_errors = await self._io_call(self._count)
         self.total, self.done = total, total - pending
-        await asyncio.to_thread(self._set_state, "running", start=True)
+        await self._io_call(functools.partial(self._set_state, "running", start=True))
         self._report()
         queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(maxsize=job.concurrency * 4)
         tasks = [asyncio.create_task(self._produce(queue))]
@@ -274,10 +307,11 @@ class Engine:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, ticker, return_exceptions=True)
-            rows = self.writer.take()
+            await asyncio.gather(*list(self._in_flight), return_exceptions=True)
             async with self._write_lock:
-                await asyncio.to_thread(self.writer.write, rows)
-                await asyncio.to_thread(self._set_state, status, error=error)
+                await self._io_call(self._persist, self.writer.take(), status, error)
             self._report()
+            self._io.shutdown(wait=False)
+            job.ctx.close()
         log.info("run %s shard %s %s: %d/%d done", job.manifest.id, job.shard_key, status, self.done, self.total)
         return status

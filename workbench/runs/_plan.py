@@ -44,3 +44,9 @@ def units_sql(
     else:
         sql += " select * from units order by ordinal, repeat"
     return sql
+
+
+def latest_rows_sql(folder: Path) -> str:
+    """Each unit's latest result row (a unit is written once; this guards against a doubled shard)."""
+    return f"""select * from read_parquet({_quote(parts_glob(folder))}, union_by_name = true)
+               qualify row_number() over (partition by item_id, repeat order by finished_at desc) = 1"""

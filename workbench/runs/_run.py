@@ -13,7 +13,8 @@ import pandas as pd
 
 from workbench.runs._loop import BackgroundLoop
 from workbench.runs._manifest import RunManifest, Status, read_manifest
-from workbench.runs._results import has_parts, parts_glob
+from workbench.runs._plan import latest_rows_sql
+from workbench.runs._results import has_parts
 from workbench.store._table import connect
 
 RESULT_COLUMNS = (
@@ -22,11 +23,7 @@ RESULT_COLUMNS = (
 )
 
 
-def _latest_sql(folder: Path) -> str:
-    """Each unit's latest row (a unit is written once; this guards against a doubled shard)."""
-    glob = parts_glob(folder).replace("'", "''")
-    return f"""select * from read_parquet('{glob}', union_by_name = true)
-               qualify row_number() over (partition by item_id, repeat order by finished_at desc) = 1"""
+_latest_sql = latest_rows_sql
 
 
 class Run:

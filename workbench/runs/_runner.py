@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 
+import math
+import os
 import re
+import socket
+from concurrent.futures import ThreadPoolExecutor
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -55,6 +59,8 @@ def parse_shard(shard: str | tuple[int, int] | None) -> tuple[int, int]:
         if not m:
             raise ValidationError(f"shard {shard!r}: write i/n, e.g. 0/4")
         shard = (int(m.group(1)), int(m.group(2)))
+    if not (isinstance(shard, tuple) and len(shard) == 2 and all(isinstance(x, int) for x in shard)):
+        raise ValidationError(f"shard {shard!r}: write 'i/n' or (i, n)")
     i, n = shard
     if not 0 <= i < n:
         raise ValidationError(f"shard {i}/{n}: i must be between 0 and n-1")
@@ -66,8 +72,10 @@ def _check_settings(repeats: int, concurrency: int, timeout: float | None, max_r
         raise ValidationError(f"repeats must be a whole number >= 1, got {repeats!r}")
     if not isinstance(concurrency, int) or concurrency < 1:
         raise ValidationError(f"concurrency must be a whole number >= 1, got {concurrency!r}")
-    if timeout is not None and timeout <= 0:
-        raise ValidationError(f"timeout must be > 0 seconds or None, got {timeout!r}")
+    if timeout is not None and (
+        isinstance(timeout, bool) or not isinstance(timeout, int | float) or not math.isfinite(timeout) or timeout <= 0
+    ):
+        raise ValidationError(f"timeout must be a number of seconds > 0, or None; got {timeout!r}")
     if not isinstance(max_retries, int) or max_retries < 0:
         raise ValidationError(f"max_retries must be a whole number >= 0, got {max_retries!r}")
 
@@ -128,6 +136,7 @@ def _progress(show: bool | None, label: str) -> ProgressFn | None:
 
 def _context(wb: Workbench, concurrency: int, timeout: float | None, max_retries: int, cache: bool) -> CallContext:
     return CallContext(
+        executor=ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="workbench-target"),
         limiter=AdaptiveLimiter(concurrency),
         max_retries=max_retries,
         call_timeout=timeout,
@@ -251,6 +260,7 @@ def resume_run(
     if shard is None and manifest.shard_count > 1:
         raise ValidationError(f"run {run_id!r} is split in {manifest.shard_count} shards; pass shard='i/{manifest.shard_count}'")
     shard_t = parse_shard(shard)
+    _refuse_if_running(manifest, f"{shard_t[0]}/{shard_t[1]}")
     if manifest.dataset is None or manifest.dataset_version is None:
         raise ValidationError(f"run {run_id!r} has no dataset to resume from")
     ds = wb.dataset(manifest.dataset)
@@ -262,6 +272,25 @@ def resume_run(
     ctx = _context(wb, workers, timeout, int(settings.get("max_retries", 5)), bool(settings.get("cache", True)))
     job = Job(folder, manifest, files, the_target, the_scorers, ctx, shard_t, workers, timeout)
     return _launch(job, progress)
+
+
+def _refuse_if_running(manifest: RunManifest, key: str) -> None:
+    """A shard still running in a live process on this machine must not be started twice."""
+    state = manifest.shards.get(key)
+    if state is None or state.status != "running" or state.host != socket.gethostname():
+        return
+    alive = True
+    if state.pid != os.getpid():
+        try:
+            os.kill(state.pid, 0)
+        except ProcessLookupError:
+            alive = False
+        except PermissionError:
+            alive = True
+    if alive:
+        raise ConflictError(
+            f"run {manifest.id!r} shard {key} is still running (process {state.pid}); wait for it or cancel it first"
+        )
 
 
 def _scorer_from_spec(spec: dict[str, Any], run_id: str) -> Scorer:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from workbench.providers._base import ModelReply, ModelRequest, Provider
@@ -24,6 +25,13 @@ class CallContext:
     call_timeout: float | None = 60.0
     cache: ResponseCache | None = None
     prices: PriceTable = field(default_factory=PriceTable.default)
+    executor: ThreadPoolExecutor | None = None
+    """Threads for sync targets and tools, sized to the run's concurrency (``None``: asyncio's default)."""
+
+    def close(self) -> None:
+        """Release the threads (a hung sync call keeps its thread, but no longer holds up anyone)."""
+        if self.executor is not None:
+            self.executor.shutdown(wait=False, cancel_futures=True)
 
     async def complete(self, provider: Provider, request: ModelRequest, attempts: list[int]) -> ModelReply:
         """Send ``request`` with the run's limits: cache, concurrency, retries with backoff.

@@ -34,7 +34,8 @@ class FunctionTarget(Target):
             raise TypeError(f"targets.function needs a callable, got {type(fn).__name__}")
         self.fn = fn
         self.name = str(name or getattr(fn, "__name__", "function"))
-        self.is_async = inspect.iscoroutinefunction(fn)
+        call_method = None if inspect.isroutine(fn) else type(fn).__call__  # a callable object's method
+        self.is_async = inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(call_method)
         self.threaded = threaded and not self.is_async
         params = [p for p in inspect.signature(fn).parameters.values() if p.kind is not p.VAR_KEYWORD]
         named = [p.name for p in params if p.name in ITEM_PARAMS]
@@ -59,9 +60,11 @@ class FunctionTarget(Target):
             value = await self.fn(*args, **kwargs)
         elif self.threaded:
             call = functools.partial(contextvars.copy_context().run, self.fn, *args, **kwargs)
-            value = await asyncio.get_running_loop().run_in_executor(None, call)
+            value = await asyncio.get_running_loop().run_in_executor(ctx.executor, call)
         else:
             value = self.fn(*args, **kwargs)
+        if inspect.isawaitable(value):
+            value = await value
         if isinstance(value, TargetResult):
             return value
         return TargetResult(output=value)

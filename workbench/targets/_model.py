@@ -190,7 +190,7 @@ class AgentTarget(ModelTarget):
                     }
                 )
                 for call in reply.tool_calls:
-                    record = await self._call_tool(call.name, call.arguments, call.parse_error, step)
+                    record = await self._call_tool(call.name, call.arguments, call.parse_error, step, ctx)
                     record.call_id = call.id
                     result.tool_calls.append(record)
                     content = record.error if record.error is not None else _tool_text(record.result)
@@ -204,7 +204,9 @@ class AgentTarget(ModelTarget):
             result.attempts = attempts[0]
         raise PartialResultError("max_steps", f"no final answer within max_steps={self.max_steps}", result)
 
-    async def _call_tool(self, name: str, arguments: Any, parse_error: str | None, step: int) -> ToolCall:
+    async def _call_tool(
+        self, name: str, arguments: Any, parse_error: str | None, step: int, ctx: CallContext
+    ) -> ToolCall:
         tool = self.tools.get(name)
         if tool is None:
             return ToolCall(name, arguments, step, error=f"error: there is no tool named {name!r}", valid=False)
@@ -215,7 +217,7 @@ class AgentTarget(ModelTarget):
             return ToolCall(name, arguments, step, error=f"error: {problem}", valid=False)
         started = time.perf_counter()
         try:
-            value = await tool.call(checked)
+            value = await tool.call(checked, ctx.executor)
         except Exception as exc:  # a tool's failure is fed back to the model
             latency = time.perf_counter() - started
             return ToolCall(name, arguments, step, error=f"error: {type(exc).__name__}: {exc}", latency_s=latency)

@@ -7,6 +7,7 @@ import contextvars
 import functools
 import inspect
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any, get_type_hints
 
@@ -83,12 +84,13 @@ class Tool:
             return None, f"unknown argument {extra[0]!r} for {self.name}"
         return {k: getattr(parsed, k) for k in type(parsed).model_fields}, None
 
-    async def call(self, arguments: dict[str, Any]) -> Any:
+    async def call(self, arguments: dict[str, Any], executor: Executor | None = None) -> Any:
         """Run the tool (a sync function in a worker thread)."""
         if inspect.iscoroutinefunction(self.fn):
             return await self.fn(**arguments)
         call = functools.partial(contextvars.copy_context().run, self.fn, **arguments)
-        return await asyncio.get_running_loop().run_in_executor(None, call)
+        value = await asyncio.get_running_loop().run_in_executor(executor, call)
+        return await value if inspect.isawaitable(value) else value
 
 
 def as_tool(value: Tool | Callable[..., Any]) -> Tool:
