@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from importlib.resources import files
 from pathlib import Path
 
+import pandas as pd
 from rich.console import Console
 
+from workbench import targets
 from workbench._workbench import Workbench
 from workbench.cli._output import print_frame
+from workbench.demo._pipelines import answer_v1, answer_v2, concise, correct
+from workbench.scorers import scorer
+from workbench.simulator import SimulatedLLMServer
+from workbench.store import Dataset
 
 DEMO_DATASET = "demo-qa"
 
@@ -86,3 +93,54 @@ def run_demo(wb: Workbench, console: Console | None = None) -> None:
     export = wb.root / "reports" / "demo-qa.jsonl"
     ds.export(export)
     out.print(f"\nexported version {ds.version} to {export}; the store is in {wb.datasets_dir}")
+
+    out.rule("[bold]7. runs: two pipeline versions and a model, scored")
+    _run_targets(wb, ds, out)
+
+
+def _run_targets(wb: Workbench, ds: Dataset, out: Console) -> None:
+    """Run pipeline v1, v2 and a model target (real with a key, else simulated) over the dataset."""
+    wb.create_prompt(
+        "demo-answer",
+        "Question: {{ question }}{% if context is defined %}\nContext: {{ context }}{% endif %}",
+        system="Answer in a few words.",
+        note="demo prompt",
+    )
+    simulator = None
+    if os.environ.get("OPENAI_API_KEY"):
+        model = targets.model("openai:gpt-4o-mini", prompt="demo-answer", temperature=0)
+    else:
+        simulator = SimulatedLLMServer().start()
+        model = targets.model(
+            "openai:sim-1", prompt="demo-answer", base_url=simulator.openai_base_url,
+            name="simulated:sim-1/demo-answer", temperature=0,
+        )  # fmt: skip
+    scorers = [scorer(correct), scorer(concise)]
+    rows = []
+    try:
+        for target in (
+            targets.function(answer_v1, name="pipeline-v1"),
+            targets.function(answer_v2, name="pipeline-v2"),
+            model,
+        ):
+            run = wb.run_sync(ds, target, scorers=scorers, concurrency=8, cache=False, progress=False)
+            results = run.results()
+            rows.append(
+                {
+                    "run": run.id,
+                    "target": target.name,
+                    "status": run.status,
+                    "items": len(results),
+                    "errors": int(results["error"].notna().sum()),
+                    "correct": round(float(results["score_correct"].mean()), 3),
+                    "concise": round(float(results["score_concise"].mean()), 3),
+                    "cost_usd": round(float(results["cost"].fillna(0).sum()), 6),
+                }
+            )
+    finally:
+        if simulator is not None:
+            simulator.stop()
+    print_frame(pd.DataFrame(rows), title=f"runs of {ds.name}@{ds.version}")
+    if simulator is not None:
+        out.print("the model target is SIMULATED (no OPENAI_API_KEY): an offline server on 127.0.0.1")
+    out.print(f"runs are in {wb.runs_dir}; look at one with `workbench results RUN_ID`")
