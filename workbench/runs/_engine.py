@@ -34,6 +34,8 @@ from workbench.targets._types import Item, PartialResultError, TargetResult
 
 log = logging.getLogger("workbench.runs")
 BATCH = 2000
+PLAN_MEMORY = "256MB"
+"""DuckDB's memory for a run's plan: above it the sort spills to disk, so RSS stays flat with size."""
 ProgressFn = Callable[[int, int, int], None]
 
 
@@ -139,7 +141,7 @@ class Engine:
     def _count(self) -> tuple[int, int, int, int]:
         """Units of the shard, units still to do, and the errors and scorer errors already on disk."""
         job = self.job
-        con = connect()
+        con = connect(memory_limit=PLAN_MEMORY)
         counts = []
         for pending_only in (False, True):
             sql = units_sql(
@@ -163,7 +165,7 @@ class Engine:
 
     async def _produce(self, queue: asyncio.Queue[dict[str, Any] | None]) -> None:
         job = self.job
-        con = connect()
+        con = connect(memory_limit=PLAN_MEMORY)
         sql = units_sql(
             job.files, job.folder, selection=self._selection, repeats=job.manifest.repeats, shard=job.shard,
             pending_only=True,

@@ -72,6 +72,7 @@ class _Handler(BaseHTTPRequestHandler):
     """Answers each request with the dispatcher's reply, rendered for its endpoint."""
 
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in two writes: do not wait for the ACK
     server: _HTTPServer
 
     def do_POST(self) -> None:

@@ -9,6 +9,7 @@ and reading version N is "the latest row of each item among version N's files".
 from __future__ import annotations
 
 import random
+import tempfile
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
@@ -195,6 +196,19 @@ def commit_info(entry: dict[str, Any]) -> dict[str, Any]:
     return info
 
 
-def connect() -> duckdb.DuckDBPyConnection:
-    """A fresh in-memory DuckDB connection."""
-    return duckdb.connect(":memory:")
+def connect(memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    """A fresh in-memory DuckDB connection.
+
+    With ``memory_limit`` (e.g. ``"256MB"``) big sorts spill to a temporary folder instead
+    of holding the whole dataset in memory (a run's plan over a million items).
+    """
+    config: dict[str, str | bool | int | float | list[str]] = {}
+    if memory_limit:
+        config = {"memory_limit": memory_limit, "temp_directory": _spill_folder()}
+    return duckdb.connect(":memory:", config=config)
+
+
+def _spill_folder() -> str:
+    folder = Path(tempfile.gettempdir()) / "workbench-duckdb"
+    folder.mkdir(exist_ok=True)
+    return str(folder)
