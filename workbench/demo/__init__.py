@@ -12,7 +12,7 @@ from rich.console import Console
 from workbench import targets
 from workbench._workbench import Workbench
 from workbench.cli._output import print_frame
-from workbench.demo._pipelines import answer_v1, answer_v2, concise, correct
+from workbench.demo.pipelines import answer_v1, answer_v2, concise, correct
 from workbench.scorers import scorer
 from workbench.simulator import SimulatedLLMServer
 from workbench.store import Dataset

@@ -203,6 +203,23 @@ def new_experiment_id(name: str) -> str:
     return f"{slug}-{datetime.now(UTC):%Y%m%d-%H%M%S}"
 
 
+def _tags(experiment: Experiment) -> dict[str, Any]:
+    """The experiment's tags, plus its name and file (so a resume can import from beside it)."""
+    tags = {"experiment": experiment.name, **experiment.settings.get("tags", {})}
+    if experiment.path is not None:
+        tags["experiment_file"] = str(experiment.path.resolve())
+    return tags
+
+
+def import_beside(manifest_tags: dict[str, Any]) -> None:
+    """Put a run's experiment file's folder on ``sys.path`` (for resuming it in a new process)."""
+    path = manifest_tags.get("experiment_file")
+    if isinstance(path, str):
+        folder = str(Path(path).parent)
+        if folder not in sys.path:
+            sys.path.insert(0, folder)
+
+
 def run_experiment(
     wb: Workbench,
     experiment: Experiment,
@@ -222,7 +239,7 @@ def run_experiment(
             run_id=experiment_run_id(exp_id, target),
             shard=shard,
             progress=progress,
-            **{**experiment.settings, "tags": {"experiment": experiment.name, **experiment.settings.get("tags", {})}},
+            **{**experiment.settings, "tags": _tags(experiment)},
         )
         runs.append(run.wait())
     return runs

@@ -248,6 +248,9 @@ def resume_run(
     """Start the missing units of a run again (after a crash, a kill or a cancel)."""
     folder = wb.runs_dir / validate_name(run_id, what="run")
     manifest = read_manifest(folder)
+    from workbench.runs._experiment import import_beside
+
+    import_beside(manifest.tags)
     the_target = as_target(target) if target is not None else target_from_spec(manifest.target)
     if the_target.name != manifest.target.get("name"):
         raise ValidationError(f"run {run_id!r} was made with target {manifest.target.get('name')!r}, not {the_target.name!r}")

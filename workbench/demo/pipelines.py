@@ -1,4 +1,4 @@
-"""Two versions of a toy question-answering pipeline and a scorer, used by the demo."""
+"""Two versions of a toy question-answering pipeline and two scorers (the demo's, and examples/experiment.toml's)."""
 
 from __future__ import annotations
 
