@@ -8,8 +8,10 @@ and reading version N is "the latest row of each item among version N's files".
 
 from __future__ import annotations
 
+import os
 import random
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
@@ -20,7 +22,15 @@ from typing import Any
 import duckdb
 import orjson
 import pyarrow as pa
-from deltalake import CommitProperties, DeltaTable, PostCommitHookProperties, write_deltalake
+from deltalake import (
+    BloomFilterProperties,
+    ColumnProperties,
+    CommitProperties,
+    DeltaTable,
+    PostCommitHookProperties,
+    WriterProperties,
+    write_deltalake,
+)
 from deltalake.exceptions import CommitFailedError, TableNotFoundError
 
 from workbench.errors import ConflictError, NotFoundError
@@ -46,6 +56,13 @@ _CONFIG: dict[str, str | None] = {
     "delta.deletedFileRetentionDuration": "interval 36500 days",
 }
 _META_KEY = "workbench"
+_WRITER = WriterProperties(
+    compression="SNAPPY",  # explicit: with WriterProperties the default would be UNCOMPRESSED
+    max_row_group_size=65_536,
+    column_properties={"item_id": ColumnProperties(bloom_filter_properties=BloomFilterProperties(True, 0.01))},
+)
+"""Row groups small enough for DuckDB to skip, and a bloom filter on ``item_id``, so looking one item
+up in a million-item version reads one row group, not the whole file (docs/performance.md)."""
 MAX_REBASES = 20
 
 
@@ -176,6 +193,7 @@ class ItemLog:
                 dt,
                 rows,
                 mode="append",
+                writer_properties=_WRITER,
                 commit_properties=CommitProperties(
                     custom_metadata={_META_KEY: orjson.dumps(record).decode()},
                     max_commit_retries=0,
@@ -196,16 +214,29 @@ def commit_info(entry: dict[str, Any]) -> dict[str, Any]:
     return info
 
 
-def connect(memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
-    """A fresh in-memory DuckDB connection.
+_shared: tuple[int, duckdb.DuckDBPyConnection] | None = None
+_shared_lock = threading.Lock()
 
-    With ``memory_limit`` (e.g. ``"256MB"``) big sorts spill to a temporary folder instead
-    of holding the whole dataset in memory (a run's plan over a million items).
+
+def connect(memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection for one query or a few: a cursor on the process's in-memory database.
+
+    Opening a database costs about 11 ms; a cursor on a shared one costs microseconds, and
+    each cursor has its own registrations and temporary views (one per thread is safe).
+    With ``memory_limit`` (e.g. ``"256MB"``) it is a separate database whose big sorts spill
+    to a temporary folder instead of holding the whole dataset in memory (a run's plan).
     """
-    config: dict[str, str | bool | int | float | list[str]] = {}
+    global _shared  # noqa: PLW0603 - one database per process, recreated after a fork
     if memory_limit:
-        config = {"memory_limit": memory_limit, "temp_directory": _spill_folder()}
-    return duckdb.connect(":memory:", config=config)
+        config: dict[str, str | bool | int | float | list[str]] = {
+            "memory_limit": memory_limit,
+            "temp_directory": _spill_folder(),
+        }
+        return duckdb.connect(":memory:", config=config)
+    with _shared_lock:
+        if _shared is None or _shared[0] != os.getpid():
+            _shared = (os.getpid(), duckdb.connect(":memory:"))
+        return _shared[1].cursor()
 
 
 def _spill_folder() -> str:
