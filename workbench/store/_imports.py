@@ -358,7 +358,10 @@ def import_file(
     id_column = fields.get("item_id")
     staging = Path(tempfile.mkdtemp(prefix="workbench-import-"))
     try:
-        staged, errors, rows, lines_by_id = _stage(records, converter, validators, id_column, staging / "rows.parquet")
+        staged, errors, rows = _stage(records, converter, validators, staging / "rows.parquet")
+        repeated = _repeated_ids(staging / "rows.parquet", str(id_column)) if id_column is not None and staged else []
+        errors = sorted(errors + repeated, key=lambda e: e.line)
+        staged -= len(repeated)
         if errors and on_invalid == "abort":
             raise ImportValidationError(errors, rows)
         ignored = [c for c in (header or []) if c not in used]
@@ -367,8 +370,9 @@ def import_file(
         if staged == 0:
             return ImportReport(dataset.name, None, rows, 0, errors, ignored)
         version, imported, late = _commit_staged(
-            dataset, staging / "rows.parquet", lines_by_id, id_column, on_invalid, rows, errors, message, schemas
-        )
+            dataset, staging / "rows.parquet", [e.line for e in repeated], id_column, on_invalid, rows, errors,
+            message, schemas,
+        )  # fmt: skip
         return ImportReport(dataset.name, version, rows, imported, sorted(errors + late, key=lambda e: e.line), ignored)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -378,12 +382,10 @@ def _stage(
     records: Iterator[tuple[int, Mapping[str, Any] | RowError]],
     converter: _Converter,
     validators: Any,
-    id_column: FieldSpec | None,
     out: Path,
-) -> tuple[int, list[RowError], int, dict[str, int]]:
+) -> tuple[int, list[RowError], int]:
     """Check every record, writing the valid ones to ``out``; return counts and errors."""
     errors: list[RowError] = []
-    lines_by_id: dict[str, int] = {}
     rows = staged = 0
     batch: dict[str, list[Any]] = {name: [] for name in STAGED_SCHEMA.names}
     with pq.ParquetWriter(out, STAGED_SCHEMA) as writer:
@@ -402,13 +404,6 @@ def _stage(
                 column = _column_of(converter.mapping, exc.field)
                 errors.append(RowError(line, column, exc.field, exc.reason))
                 continue
-            if id_column is not None:
-                item_id = str(encoded["item_id"])
-                if item_id in lines_by_id:
-                    reason = f"item_id {item_id!r} repeats line {lines_by_id[item_id]}"
-                    errors.append(RowError(line, str(id_column), "item_id", reason))
-                    continue
-                lines_by_id[item_id] = line
             staged += 1
             batch["_line"].append(line)
             for name in ("item_id", *ITEM_FIELDS):
@@ -418,7 +413,26 @@ def _stage(
                 batch = {name: [] for name in STAGED_SCHEMA.names}
         if batch["_line"]:
             writer.write_table(pa.table(batch, schema=STAGED_SCHEMA))
-    return staged, errors, rows, lines_by_id
+    return staged, errors, rows
+
+
+def _repeated_ids(staged_file: Path, id_column: str) -> list[RowError]:
+    """Rows whose item_id an earlier row of the file already has (found in DuckDB, not in memory)."""
+    con = connect(memory_limit="256MB")
+    found = con.execute(
+        f"""select _line, item_id, first from (
+                select _line, item_id, min(_line) over (partition by item_id) as first
+                from read_parquet({_sql_path(staged_file)})
+            ) where _line <> first order by _line"""
+    ).fetchall()
+    return [
+        RowError(line, id_column, "item_id", f"item_id {item_id!r} repeats line {first}")
+        for line, item_id, first in found
+    ]
+
+
+def _sql_path(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
 
 
 def _column_of(mapping: Mapping[str, FieldSpec], field: str | None) -> str | None:
@@ -431,7 +445,7 @@ def _column_of(mapping: Mapping[str, FieldSpec], field: str | None) -> str | Non
 def _commit_staged(
     dataset: Dataset,
     staged_file: Path,
-    lines_by_id: dict[str, int],
+    excluded_lines: list[int],
     id_column: FieldSpec | None,
     on_invalid: str,
     rows: int,
@@ -443,7 +457,7 @@ def _commit_staged(
     from workbench.store._dataset import _record
 
     result: dict[str, Any] = {}
-    staged_sql = f"read_parquet('{str(staged_file).replace(chr(39), chr(39) * 2)}')"
+    staged_sql = f"read_parquet({_sql_path(staged_file)})"
 
     def build(dt: DeltaTable, last: Commit) -> tuple[Any, dict[str, Any]]:
         if dataset._schemas() != schemas:  # noqa: SLF001
@@ -451,20 +465,21 @@ def _commit_staged(
                 f"the schemas of {dataset.name!r} changed while the file was being checked; "
                 "nothing was imported: import it again"
             )
-        con = connect()
+        con = connect(memory_limit="256MB")  # the file may be larger than memory: spill, do not hold it
         result["con"] = con  # keeps the stream's connection open until the commit is done
         files = list(dt.file_uris())
-        con.sql(f"create temp view staged as select * from {staged_sql}")
+        con.register("excluded", pa.table({"_line": pa.array(excluded_lines, pa.int64())}))
+        con.sql(f"create temp view staged as select * from {staged_sql} anti join excluded using (_line)")
         if files and id_column is not None:
             con.sql(f"create temp table prior as {latest_rows_sql(files, 'staged')}")
         else:
             con.sql("create temp table prior (item_id varchar, op varchar)")
-        live = con.execute("select item_id from prior where op <> 'delete'").fetchall()
+        live = con.execute(
+            "select s._line, s.item_id from staged s join prior p using (item_id) where p.op <> 'delete' order by 1"
+        ).fetchall()
         late = [
-            RowError(
-                lines_by_id[i], str(id_column), "item_id", f"item_id {i!r} already exists in version {dt.version()}"
-            )
-            for (i,) in live
+            RowError(line, str(id_column), "item_id", f"item_id {i!r} already exists in version {dt.version()}")
+            for line, i in live
         ]
         if late and on_invalid == "abort":
             raise ImportValidationError(sorted(errors + late, key=lambda e: e.line), rows)
