@@ -86,6 +86,11 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def load() -> str:
+    """The 1-, 5- and 15-minute load averages (other work on the machine skews the timings)."""
+    return "/".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def timed(fn: Callable[[], Any]) -> float:
     """Seconds ``fn`` takes."""
     start = time.perf_counter()
@@ -156,10 +161,9 @@ def bench_import(
 def bench_edits(ds: Dataset, n_items: int, reps: int, tag: str) -> dict[str, list[float]]:
     """Time ``reps`` single-item adds, updates and deletes (interleaved), after one warm-up round."""
     rng = random.Random(11)
-    # Distinct existing ids to update and to delete (deleting one makes it unusable for later rounds).
-    picks = rng.sample(range(n_items), 2 * (reps + 1))
-    update_ids = [item_id(i) for i in picks[: reps + 1]]
-    delete_ids = [item_id(i) for i in picks[reps + 1 :]]
+    # Ids are split four ways (i % 4) so that no later step updates an item deleted here.
+    update_ids = [item_id(i) for i in rng.sample(range(0, n_items, 4), reps + 1)]
+    delete_ids = [item_id(i) for i in rng.sample(range(3, n_items, 4), reps + 1)]
     samples: dict[str, list[float]] = {"add": [], "update": [], "delete": []}
     for r in range(reps + 1):
         new = {
@@ -183,11 +187,24 @@ def bench_edit_bytes(ds: Dataset, n_items: int, reps: int, tag: str) -> list[tup
     """Bytes the dataset folder grows by on each of ``reps`` single-item updates, with the version made."""
     rng = random.Random(23)
     out = []
-    for r, i in enumerate(rng.sample(range(n_items), reps)):
+    for r, i in enumerate(rng.sample(range(1, n_items, 4), reps)):
         before = folder_bytes(ds.folder)
         version = ds.update_item(item_id(i), expected_output=f"{tag} bytes edit {r}")
         out.append((version, folder_bytes(ds.folder) - before))
     return out
+
+
+def bench_checkpoint_bytes(ds: Dataset, n_items: int, tag: str, limit: int = 150) -> tuple[int, int] | None:
+    """Update single items until a commit writes a Delta checkpoint; that commit's version and bytes."""
+    log_dir = ds._log.path / "_delta_log"
+    known = set(log_dir.glob("*.checkpoint*.parquet"))
+    rng = random.Random(31)
+    for r, i in enumerate(rng.sample(range(2, n_items, 4), limit)):
+        before = folder_bytes(ds.folder)
+        version = ds.update_item(item_id(i), expected_output=f"{tag} checkpoint edit {r}")
+        if set(log_dir.glob("*.checkpoint*.parquet")) - known:
+            return version, folder_bytes(ds.folder) - before
+    return None
 
 
 def bench_reads(ds: Dataset, versions: dict[str, int], reps: int, expected: dict[str, int]) -> dict[str, list[float]]:
@@ -244,6 +261,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.rows <= args.small_rows:
         parser.error("--rows must be larger than --small-rows")
+    if args.small_rows < 1000:
+        parser.error("--small-rows must be at least 1000")
 
     info = machine()
     print("Eval Workbench store benchmark", datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
@@ -270,7 +289,8 @@ def main(argv: list[str] | None = None) -> int:
         wb = Workbench(tmp / "store")
 
         # 1. Import.
-        print(f"\n1. import_csv of {big_label} ({args.import_reps} runs)", flush=True)
+        res.extra["load"] = {"start": load()}
+        print(f"\n1. import_csv of {big_label} ({args.import_reps} runs); load average {load()}", flush=True)
         big, import_times = bench_import(wb, big_csv, args.rows, args.import_reps, res, "big")
         small, _ = bench_import(wb, small_csv, args.small_rows, 1, res, "small")
         t_import = statistics.median(import_times)
@@ -298,7 +318,12 @@ def main(argv: list[str] | None = None) -> int:
         import_version = big.version
 
         # 2. Single-item edits.
-        print(f"\n2. single-item edits ({args.edit_reps} timed rounds each, after a warm-up round)", flush=True)
+        res.extra["load"]["edits"] = load()
+        print(
+            f"\n2. single-item edits ({args.edit_reps} timed rounds each, after a warm-up round); "
+            f"load average {load()}",
+            flush=True,
+        )
         edits_small = bench_edits(small, args.small_rows, args.edit_reps, "small")
         edits_big = bench_edits(big, args.rows, args.edit_reps, "big")
         for op in ("add", "update", "delete"):
@@ -350,9 +375,10 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"\n3. items(version) of the {big_label} dataset ({args.read_reps} timed reads each): "
             f"latest v{latest} ({n_latest:,} items), older v{older} ({n_older:,} items), "
-            f"import v{import_version}",
+            f"import v{import_version}; load average {load()}",
             flush=True,
         )
+        res.extra["load"]["reads"] = load()
         reads = bench_reads(
             big,
             {"latest": latest, "older": older, "import": import_version},
@@ -376,7 +402,27 @@ def main(argv: list[str] | None = None) -> int:
             f"  the latest version has {res.extra['files_in_latest_version']} Parquet files, "
             f"{res.extra['bytes_of_big_dataset_at_end'] / 1e6:,.1f} MB on disk"
         )
-        print(f"\nprocess peak RSS at the end: {peak_rss_mb():,.0f} MB")
+
+        # 4b. The commit that also writes a checkpoint (delta-rs: every 100th version by default).
+        print("\n4b. bytes of the single-item update whose commit also writes a Delta checkpoint", flush=True)
+        for label, ds, n in ((small_label, small, args.small_rows), (big_label, big, args.rows)):
+            found = bench_checkpoint_bytes(ds, n, "cp", limit=150)
+            if found is None:
+                print(f"  {label}: no checkpoint within 150 updates")
+                continue
+            version, grew = found
+            res.extra[f"checkpoint_bytes_{'big' if ds is big else 'small'}"] = [version, grew]
+            res.add(
+                f"bytes of a checkpointing update (v{version}), {label}",
+                grew,
+                "B",
+                "(reported)",
+                None,
+                f"{len(ds._log.files())} Parquet files in that version",
+            )
+
+        res.extra["load"]["end"] = load()
+        print(f"\nprocess peak RSS at the end: {peak_rss_mb():,.0f} MB; load average {load()}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
