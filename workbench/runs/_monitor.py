@@ -67,6 +67,7 @@ class Monitor:
         self.scorers = [as_scorer(s) for s in scorers]
         self.sample_rate = sample_rate
         self._random = random.Random(seed)
+        self._count_lock = threading.Lock()
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=max_queue)
         self.recorded = self.sampled = self.dropped = self.scored = self.errors = 0
         manifest = RunManifest(
@@ -99,14 +100,16 @@ class Monitor:
         Never blocks and never raises on a full queue (the record is dropped and counted).
         ``fields`` may hold ``expected``, ``context`` and ``item_id``.
         """
-        self.recorded += 1
-        if self._closed or self._random.random() >= self.sample_rate:
-            return False
-        self.sampled += 1
+        with self._count_lock:  # record() may be called from many request threads
+            self.recorded += 1
+            if self._closed or self._random.random() >= self.sample_rate:
+                return False
+            self.sampled += 1
         try:
             self._queue.put_nowait((input, output, metadata, fields, perf_counter(), utc_now()))
         except queue.Full:
-            self.dropped += 1
+            with self._count_lock:
+                self.dropped += 1
             return False
         return True
 
