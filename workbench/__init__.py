@@ -6,7 +6,7 @@ its own package: ``workbench.store`` (datasets), ``workbench.prompts``,
 ``workbench.runs`` and ``workbench.simulator`` (an offline model server).
 """
 
-from workbench import scorers, targets
+from workbench import analysis, scorers, targets
 from workbench._workbench import Workbench
 from workbench.errors import (
     ConflictError,
@@ -45,6 +45,7 @@ __all__ = [
     "Workbench",
     "WorkbenchError",
     "__version__",
+    "analysis",
     "scorer",
     "scorers",
     "targets",

@@ -359,6 +359,25 @@ def results(
     print_json(df) if as_json else print_frame(df.head(limit), title=f"results of {run_id}")
 
 
+@app.command("label")
+def label(
+    run_id: str,
+    item_id: str,
+    label_name: Annotated[str, typer.Argument(metavar="LABEL", help="Outcome, e.g. success or failure_refusal.")],
+    note: Annotated[str, typer.Option("--note", help="Why this label.")] = "",
+    author: Annotated[str | None, typer.Option("--author", help="Who labels (default: $USER).")] = None,
+    repeat: Annotated[int, typer.Option("--repeat", help="Which repeat of the item.")] = 0,
+    as_json: JsonFlag = False,
+) -> None:
+    """Give one result (item and repeat) of a run a human label; the latest human label wins."""
+    row = _wb().get_run(run_id).label(item_id, label_name, note=note, author=author, repeat=repeat)
+    row = {"run_id": run_id, **row, "created_at": row["created_at"].isoformat()}
+    if as_json:
+        print_json(row)
+    else:
+        console.print(f"labelled {item_id} (repeat {repeat}) of {run_id} as {label_name}", markup=False)
+
+
 @app.command("demo")
 def demo() -> None:
     """Run the offline demo on the store (creates the dataset 'demo-qa')."""

@@ -1,6 +1,7 @@
 """Runs: a dataset version x a target x scorers, executed in the background, stored as Parquet parts."""
 
 from workbench.runs._experiment import Experiment, load_experiment, run_experiment
+from workbench.runs._labels import DEFAULT_RULES, OUTCOMES, auto_label, score_rules, validate_label
 from workbench.runs._loop import BackgroundLoop, background_loop
 from workbench.runs._manifest import RunManifest, ShardState
 from workbench.runs._monitor import Monitor
@@ -8,6 +9,11 @@ from workbench.runs._run import Run
 from workbench.runs._runner import list_runs, new_run_id, parse_shard, resume_run, start_run
 
 __all__ = [
+    "DEFAULT_RULES",
+    "OUTCOMES",
+    "auto_label",
+    "score_rules",
+    "validate_label",
     "BackgroundLoop",
     "Experiment",
     "Monitor",

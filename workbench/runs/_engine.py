@@ -227,6 +227,8 @@ class Engine:
         except Exception as exc:  # the target's own failure: recorded, the run goes on
             kind, error = "exception", f"{type(exc).__name__}: {exc}"
         latency = perf_counter() - t0
+        if result is not None:
+            result.latency_s = latency
         scores: list[tuple[str, Score]] = []
         if result is not None:
             for scorer in job.scorers:
@@ -238,6 +240,7 @@ class Engine:
                     metadata=item.metadata,
                     item_id=item.item_id,
                     result=result,
+                    ctx=job.ctx,
                 )
                 if score.error is not None:
                     self.scorer_errors += 1

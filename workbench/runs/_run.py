@@ -6,11 +6,24 @@ import concurrent.futures
 import html
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from workbench.errors import NotFoundError, ValidationError
+from workbench.runs._labels import (
+    Rule,
+    auto_label,
+    default_author,
+    empty_labels,
+    has_labels,
+    labels_sql,
+    make_label_row,
+    validate_label,
+    write_labels,
+)
 from workbench.runs._loop import BackgroundLoop
 from workbench.runs._manifest import RunManifest, Status, read_manifest
 from workbench.runs._plan import latest_rows_sql
@@ -125,6 +138,61 @@ class Run:
         sql = f"""select item_id, repeat, s.scorer, s.score, s.reason, s.details, s.error
                   from ({_latest_sql(self.folder)}), unnest(scores) as t(s) order by item_id, repeat, s.scorer"""
         df: pd.DataFrame = con.sql(sql).df()
+        return df
+
+    def _unit_rows(self, columns: str) -> list[dict[str, Any]]:
+        if not has_parts(self.folder):
+            return []
+        sql = f"select {columns} from ({_latest_sql(self.folder)}) order by item_id, repeat"
+        rows: list[dict[str, Any]] = connect().sql(sql).arrow().read_all().to_pylist()
+        return rows
+
+    def auto_label(self, rules: Iterable[Rule] | None = None) -> int:
+        """Label every finished unit with :func:`workbench.runs.auto_label` (source ``auto``).
+
+        ``rules`` defaults to ``DEFAULT_RULES``. Units no rule fires on get no label.
+        Returns the number of labels written (all in one part, history kept).
+        """
+        rule_list = None if rules is None else list(rules)
+        out = []
+        for row in self._unit_rows("item_id, repeat, output, error, error_kind, tool_calls, scores"):
+            label = auto_label(row, rule_list)
+            if label is not None:
+                out.append(make_label_row(row["item_id"], row["repeat"], label, "auto", "auto_label"))
+        write_labels(self.folder, out)
+        return len(out)
+
+    def label(
+        self, item_id: str, label: str, note: str = "", author: str | None = None, repeat: int = 0
+    ) -> dict[str, Any]:
+        """Give a unit a human label (latest human label wins over any automatic one).
+
+        ``author`` defaults to ``$USER``. A label outside the taxonomy is fine if it is a
+        name of ``[a-z0-9_]`` (``ValidationError`` otherwise); an item/repeat without a
+        result in this run raises ``NotFoundError``. Nothing is written on error.
+        Returns the stored label row.
+        """
+        validate_label(label)
+        if not isinstance(note, str):
+            raise ValidationError("note must be text")
+        units = {(r["item_id"], r["repeat"]) for r in self._unit_rows("item_id, repeat")}
+        if (item_id, repeat) not in units:
+            known = any(i == item_id for i, _ in units)
+            what = f"repeat {repeat} of item {item_id!r}" if known else f"item {item_id!r}"
+            raise NotFoundError(f"run {self.id} has no result for {what}")
+        row = make_label_row(item_id, repeat, label, "human", author or default_author(), note)
+        write_labels(self.folder, [row])
+        return row
+
+    def labels(self, history: bool = False) -> pd.DataFrame:
+        """Each unit's effective label (latest human, else latest automatic), or with
+        ``history=True`` every label ever given, oldest first.
+
+        Columns: item_id, repeat, label, source (``auto``/``human``), author, note, created_at.
+        """
+        if not has_labels(self.folder):
+            return empty_labels()
+        df: pd.DataFrame = connect().sql(labels_sql(self.folder, history=history)).df()
         return df
 
     def __repr__(self) -> str:

@@ -297,6 +297,13 @@ def _refuse_if_running(manifest: RunManifest, key: str) -> None:
 
 
 def _scorer_from_spec(spec: dict[str, Any], run_id: str) -> Scorer:
+    from workbench.scorers._code import BUILTINS
+    from workbench.scorers._judge import JUDGES
+
+    if spec.get("kind") == "builtin" and spec.get("builtin") in BUILTINS:
+        return BUILTINS[spec["builtin"]](**spec.get("params", {}), name=spec["name"])
+    if spec.get("kind") == "judge" and spec.get("judge") in JUDGES:
+        return JUDGES[spec["judge"]](**spec.get("params", {}), name=spec["name"])
     path = spec.get("function")
     if not path:
         raise ValidationError(f"scorer {spec.get('name')!r} of run {run_id!r} cannot be rebuilt; pass scorers=")

@@ -17,10 +17,15 @@ from typing import TYPE_CHECKING, Any
 from workbench._objects import import_path
 
 if TYPE_CHECKING:
+    from workbench.scorers._judge import Judge
+    from workbench.targets._context import CallContext
     from workbench.targets._types import TargetResult
 
 ARGUMENTS = ("input", "output", "expected", "context", "metadata", "item_id", "result")
-"""What a scorer function may ask for, by parameter name."""
+"""What a scorer function may ask for, by parameter name (and ``ctx``, the run's :class:`CallContext`)."""
+
+STEPS = ("preprocess", "analyze", "score", "reason")
+"""The steps of a pipeline scorer, in order."""
 
 
 @dataclass
@@ -64,17 +69,55 @@ def to_score(value: Any) -> Score:
 
 
 class Scorer:
-    """Base class: subclasses implement :meth:`evaluate`; :meth:`ascore` never raises."""
+    """A scorer: subclass it and implement :meth:`evaluate`, or build a pipeline of steps.
+
+    ``Scorer("name", preprocess=..., analyze=..., score=..., reason=...)`` makes a
+    pipeline (see :mod:`workbench.scorers._pipeline`): each step is a function (sync or
+    async) or a :class:`~workbench.scorers.Judge`; only ``score`` is required.
+    :meth:`ascore` never raises.
+    """
 
     name: str = "scorer"
+    _steps: dict[str, Any] | None = None
+
+    def __init__(
+        self,
+        name: str | None = None,
+        *,
+        preprocess: Callable[..., Any] | Judge | None = None,
+        analyze: Callable[..., Any] | Judge | None = None,
+        score: Callable[..., Any] | Judge | None = None,
+        reason: Callable[..., Any] | Judge | None = None,
+    ) -> None:
+        if name is not None:
+            self.name = str(name)
+        given = {"preprocess": preprocess, "analyze": analyze, "score": score, "reason": reason}
+        steps = {k: v for k, v in given.items() if v is not None}
+        if steps:
+            from workbench.scorers._pipeline import check_steps
+
+            self._steps = check_steps(self.name, steps)
 
     async def evaluate(self, **arguments: Any) -> Score:
-        """Score one output; the arguments are those named in :data:`ARGUMENTS`."""
-        raise NotImplementedError
+        """Score one output; the arguments are those named in :data:`ARGUMENTS`, plus ``ctx``."""
+        if self._steps is None:
+            raise NotImplementedError(f"scorer {self.name}: implement evaluate() or give a score= step")
+        from workbench.scorers._pipeline import run_pipeline
+
+        return await run_pipeline(self._steps, arguments)
 
     def spec(self) -> dict[str, Any]:
         """A JSON-ready description kept in a run's manifest."""
+        if self._steps is not None:
+            from workbench.scorers._pipeline import steps_spec
+
+            return {"name": self.name, "kind": "pipeline", "steps": steps_spec(self._steps)}
         return {"name": self.name, "kind": type(self).__name__}
+
+    def _takes_ctx(self) -> bool:
+        """Whether :meth:`evaluate` accepts ``ctx`` (a subclass may name its arguments)."""
+        params = inspect.signature(self.evaluate).parameters
+        return "ctx" in params or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
 
     async def ascore(
         self,
@@ -86,18 +129,26 @@ class Scorer:
         metadata: Any = None,
         item_id: str | None = None,
         result: TargetResult | None = None,
+        ctx: CallContext | None = None,
     ) -> Score:
-        """Score one output; an exception becomes a :class:`Score` with ``error`` set."""
+        """Score one output; an exception becomes a :class:`Score` with ``error`` set.
+
+        ``ctx`` is the run's call context: judges send their model calls through it
+        (sharing the run's retries, concurrency limit and cache).
+        """
+        arguments: dict[str, Any] = {
+            "input": input,
+            "output": output,
+            "expected": expected,
+            "context": context,
+            "metadata": metadata,
+            "item_id": item_id,
+            "result": result,
+        }
         try:
-            return await self.evaluate(
-                input=input,
-                output=output,
-                expected=expected,
-                context=context,
-                metadata=metadata,
-                item_id=item_id,
-                result=result,
-            )
+            if self._takes_ctx():
+                arguments["ctx"] = ctx
+            return await self.evaluate(**arguments)
         except Exception as exc:  # a scorer's failure is recorded, never fatal
             return Score(None, "", {}, error=f"{type(exc).__name__}: {exc}")
 
@@ -129,18 +180,23 @@ class FunctionScorer(Scorer):
         self.name = str(name or getattr(fn, "__name__", "scorer"))
         params = inspect.signature(fn).parameters
         self._wants_all = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
-        unknown = [p for p in params if p not in ARGUMENTS and params[p].kind is not inspect.Parameter.VAR_KEYWORD]
+        allowed = (*ARGUMENTS, "ctx")
+        unknown = [p for p in params if p not in allowed and params[p].kind is not inspect.Parameter.VAR_KEYWORD]
         if unknown:
-            raise TypeError(f"scorer {self.name}: unknown parameter {unknown[0]!r} (use {', '.join(ARGUMENTS)})")
-        self._wants = [p for p in params if p in ARGUMENTS]
+            raise TypeError(f"scorer {self.name}: unknown parameter {unknown[0]!r} (use {', '.join(allowed)})")
+        self._wants = [p for p in params if p in allowed]
 
     def spec(self) -> dict[str, Any]:
         """Name, kind and import path (so a resumed run can find the function again)."""
         return {"name": self.name, "kind": "function", "function": import_path(self.fn)}
 
     async def evaluate(self, **arguments: Any) -> Score:
-        """Call the function with the arguments it names."""
-        kwargs = arguments if self._wants_all else {k: arguments[k] for k in self._wants}
+        """Call the function with the arguments it names (``ctx`` only if it names ``ctx``)."""
+        if self._wants_all:
+            kwargs = {k: v for k, v in arguments.items() if k != "ctx"}
+            kwargs.update({k: arguments.get(k) for k in self._wants})
+        else:
+            kwargs = {k: arguments.get(k) for k in self._wants}
         value = self.fn(**kwargs)
         if inspect.isawaitable(value):
             value = await value

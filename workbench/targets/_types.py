@@ -71,6 +71,8 @@ class TargetResult:
     cache_hit: bool = False
     ai_generated: bool = False
     attempts: int = 1
+    latency_s: float | None = None
+    """Seconds the target took (set by the runner before scoring, for latency budgets)."""
 
 
 class PartialResultError(Exception):
