@@ -634,42 +634,30 @@ def _budget_score(used: float, budget: float, unit: str, what: str) -> Score:
     return Score(value, f"{what} {used:g}{unit} over budget {budget:g}{unit}", details)
 
 
-class _LatencyBudget(_Builtin):
-    def __init__(self, name: str | None, seconds: float) -> None:
-        if not seconds > 0:
-            raise ValueError(f"seconds must be > 0, not {seconds!r}")
-        super().__init__("latency_budget", {"seconds": float(seconds)}, name)
-        self.seconds = float(seconds)
+class _Budget(_Builtin):
+    """A budget on a number the result records (``latency_s`` or ``cost``)."""
+
+    def __init__(self, builtin: str, param: str, limit: float, attribute: str, unit: str, name: str | None) -> None:
+        if not limit >= 0 or (builtin == "latency_budget" and limit == 0):
+            raise ValueError(f"{param} must be > 0, not {limit!r}")
+        super().__init__(builtin, {param: float(limit)}, name)
+        self.limit, self.attribute, self.unit = float(limit), attribute, unit
+        self.what = "latency" if attribute == "latency_s" else attribute
 
     async def evaluate(self, **arguments: Any) -> Score:
         result = arguments.get("result")
-        latency = getattr(result, "latency_s", None) if result is not None else None
-        if isinstance(latency, bool) or not isinstance(latency, int | float) or latency < 0:
-            return _error("no latency recorded")
-        return _budget_score(float(latency), self.seconds, "s", "latency")
+        used = getattr(result, self.attribute, None) if result is not None else None
+        if isinstance(used, bool) or not isinstance(used, int | float) or used < 0:
+            return _error(f"no {self.what} recorded")
+        return _budget_score(float(used), self.limit, self.unit, self.what)
 
 
 def latency_budget(seconds: float, *, name: str | None = None) -> Scorer:
     """1 when the target answered within ``seconds``, else ``seconds / latency`` (a smooth penalty).
 
-    The latency is read from ``result.latency_s``; without it the scorer reports an error.
+    The latency is read from ``result.latency_s`` (set by the runner); without it the scorer reports an error.
     """
-    return _LatencyBudget(name, seconds)
-
-
-class _CostBudget(_Builtin):
-    def __init__(self, name: str | None, usd: float) -> None:
-        if not usd >= 0:
-            raise ValueError(f"usd must be >= 0, not {usd!r}")
-        super().__init__("cost_budget", {"usd": float(usd)}, name)
-        self.usd = float(usd)
-
-    async def evaluate(self, **arguments: Any) -> Score:
-        result = arguments.get("result")
-        cost = getattr(result, "cost", None) if result is not None else None
-        if isinstance(cost, bool) or not isinstance(cost, int | float) or cost < 0:
-            return _error("no cost recorded")
-        return _budget_score(float(cost), self.usd, " USD", "cost")
+    return _Budget("latency_budget", "seconds", seconds, "latency_s", "s", name)
 
 
 def cost_budget(usd: float, *, name: str | None = None) -> Scorer:
@@ -677,7 +665,7 @@ def cost_budget(usd: float, *, name: str | None = None) -> Scorer:
 
     The cost is ``result.cost``; when it is unknown (``None``) the scorer reports an error.
     """
-    return _CostBudget(name, usd)
+    return _Budget("cost_budget", "usd", usd, "cost", " USD", name)
 
 
 # --- registry ----------------------------------------------------------------------------------
