@@ -195,14 +195,7 @@ class Engine:
 
     async def _process(self, unit: dict[str, Any]) -> dict[str, Any]:
         job = self.job
-        item = Item(
-            item_id=unit["item_id"],
-            input=decode(unit["input"]),
-            expected_output=decode(unit["expected_output"]),
-            context=decode(unit["context"]),
-            metadata=decode(unit["metadata"]),
-            output=decode(unit["output"]),
-        )
+        item = Item.from_row(unit)
         started = utc_now()
         t0 = perf_counter()
         result: TargetResult | None = None

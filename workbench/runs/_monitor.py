@@ -13,6 +13,7 @@ import atexit
 import queue
 import random
 import threading
+import time
 from collections.abc import Callable, Sequence
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
@@ -211,8 +212,8 @@ class Monitor:
         """Wait until every queued record is scored and written."""
         deadline = perf_counter() + timeout
         while not self._queue.empty() and perf_counter() < deadline:
-            threading.Event().wait(0.01)
-        threading.Event().wait(min(self._flush_seconds, 0.05) + 0.01)
+            time.sleep(0.01)
+        time.sleep(min(self._flush_seconds, 0.05) + 0.01)
 
     def close(self, timeout: float = 30.0) -> None:
         """Score and write what is queued, mark the live run completed, stop the worker."""

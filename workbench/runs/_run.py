@@ -24,7 +24,6 @@ from workbench.runs._labels import (
     validate_label,
     write_labels,
 )
-from workbench.runs._loop import BackgroundLoop
 from workbench.runs._manifest import RunManifest, Status, read_manifest
 from workbench.runs._plan import latest_rows_sql
 from workbench.runs._results import has_parts
@@ -36,7 +35,6 @@ RESULT_COLUMNS = (
 )
 
 
-_latest_sql = latest_rows_sql
 
 
 class Run:
@@ -51,8 +49,6 @@ class Run:
         self._future = future
         self._live: dict[str, int] = {}
         self._lock = threading.Lock()
-        self._loop: BackgroundLoop | None = None
-        self._cancel_event: threading.Event = threading.Event()
 
     @property
     def id(self) -> str:
@@ -126,7 +122,7 @@ class Run:
         extra = (", " + pivots) if pivots else ""
         sql = f"""select {RESULT_COLUMNS}{extra},
                          len(list_filter(scores, lambda s: s.error is not null)) as scorer_errors
-                  from ({_latest_sql(self.folder)}) order by finished_at"""
+                  from ({latest_rows_sql(self.folder)}) order by finished_at"""
         df: pd.DataFrame = con.sql(sql).df()
         return df
 
@@ -136,14 +132,14 @@ class Run:
             return pd.DataFrame(columns=["item_id", "repeat", "scorer", "score", "reason", "details", "error"])
         con = connect()
         sql = f"""select item_id, repeat, s.scorer, s.score, s.reason, s.details, s.error
-                  from ({_latest_sql(self.folder)}), unnest(scores) as t(s) order by item_id, repeat, s.scorer"""
+                  from ({latest_rows_sql(self.folder)}), unnest(scores) as t(s) order by item_id, repeat, s.scorer"""
         df: pd.DataFrame = con.sql(sql).df()
         return df
 
     def _unit_rows(self, columns: str) -> list[dict[str, Any]]:
         if not has_parts(self.folder):
             return []
-        sql = f"select {columns} from ({_latest_sql(self.folder)}) order by item_id, repeat"
+        sql = f"select {columns} from ({latest_rows_sql(self.folder)}) order by item_id, repeat"
         rows: list[dict[str, Any]] = connect().sql(sql).arrow().read_all().to_pylist()
         return rows
 

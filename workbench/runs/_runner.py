@@ -7,10 +7,12 @@ import math
 import os
 import re
 import socket
+import time
 from concurrent.futures import ThreadPoolExecutor
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -103,7 +105,7 @@ def _check_items(target: Target, files: list[str], item_ids: list[str] | None) -
     reader = con.sql(sql + " order by position").to_arrow_reader(5000)
     for batch in reader:
         for row in batch.to_pylist():
-            item = Item(row["item_id"], *(decode(row[f]) for f in ("input", "expected_output", "context", "metadata", "output")))
+            item = Item.from_row(row)
             problem = target.check(item)
             if problem:
                 count += 1
@@ -201,14 +203,11 @@ def start_run(
     return _launch(job, progress)
 
 
-def _join(folder: Any, wanted: RunManifest, shard: tuple[int, int]) -> RunManifest:
+def _join(folder: Path, wanted: RunManifest, shard: tuple[int, int]) -> RunManifest:
     """A second shard joining a run another process created: the definitions must agree."""
-    deadline = 50
-    while not (folder / MANIFEST).exists() and deadline:
-        import time
-
+    deadline = time.monotonic() + 5  # the creator writes the manifest right after making the folder
+    while not (folder / MANIFEST).exists() and time.monotonic() < deadline:
         time.sleep(0.1)
-        deadline -= 1
     existing = read_manifest(folder)
     if shard == (0, 1):
         raise ConflictError(f"run {wanted.id!r} already exists; resume it with wb.resume({wanted.id!r})")

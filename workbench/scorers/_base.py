@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -222,6 +222,3 @@ def as_scorer(value: Scorer | Callable[..., Any]) -> Scorer:
     if callable(value):
         return FunctionScorer(value)
     raise TypeError(f"not a scorer: {value!r}")
-
-
-AsyncScoreFn = Callable[..., Awaitable[Any]]

@@ -111,9 +111,8 @@ class Catalog:
             table = ds._log.table()  # noqa: SLF001 - the same package
             last = ItemLog.last_commit(table)
             updated = datetime.fromisoformat(info.updated_at)
-            if last.version > 0:
-                committed = datetime.fromtimestamp(table.history(1)[0]["timestamp"] / 1000, tz=UTC)
-                updated = max(updated, committed)
+            if last.timestamp_ms is not None:
+                updated = max(updated, datetime.fromtimestamp(last.timestamp_ms / 1000, tz=UTC))
             rows.append(
                 {
                     "name": name,

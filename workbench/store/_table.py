@@ -73,6 +73,7 @@ class Commit:
     version: int
     item_count: int
     next_position: int
+    timestamp_ms: int | None = None
 
 
 def sql_list(paths: list[str]) -> str:
@@ -140,8 +141,9 @@ class ItemLog:
         version = dt.version()
         if version == 0:
             return Commit(0, 0, 0)
-        info = commit_info(dt.history(1)[0])
-        return Commit(version, int(info["item_count"]), int(info["next_position"]))
+        entry = dt.history(1)[0]
+        info = commit_info(entry)
+        return Commit(version, int(info["item_count"]), int(info["next_position"]), int(entry["timestamp"]))
 
     def history(self) -> list[dict[str, Any]]:
         """Every commit, oldest first: version, timestamp and the workbench's own record."""

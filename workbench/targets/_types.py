@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.providers._usage import Usage
+from workbench.store._json import decode
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,18 @@ class Item:
     context: Any = None
     metadata: Any = None
     output: Any = None
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Item:
+        """An item from a stored row (``item_id`` plus JSON text fields)."""
+        return cls(
+            item_id=row["item_id"],
+            input=decode(row["input"]),
+            expected_output=decode(row["expected_output"]),
+            context=decode(row["context"]),
+            metadata=decode(row["metadata"]),
+            output=decode(row["output"]),
+        )
 
     def fields(self) -> dict[str, Any]:
         """The item as a dict (for templates and scorers)."""
