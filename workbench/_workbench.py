@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import duckdb
 import pandas as pd
@@ -15,6 +15,13 @@ from workbench.runs import Run, list_runs, resume_run, start_run
 from workbench.scorers import Scorer
 from workbench.store import Catalog, Dataset, store_connection
 from workbench.targets import Target
+
+if TYPE_CHECKING:
+    from workbench.analysis._compare import Comparison
+    from workbench.analysis._failures import FailureModes
+    from workbench.analysis._summary import Summary
+    from workbench.ui._app import App
+    from workbench.ui._registry import Entry, Registry
 
 ROOT_ENV = "WORKBENCH_ROOT"
 
@@ -52,6 +59,7 @@ class Workbench:
         self.prices = dict(prices or {})
         """Price overrides (USD per 1M tokens) on top of the shipped table and ``<root>/prices.json``."""
         self._catalog = Catalog(self.datasets_dir)
+        self._registry: Registry | None = None
 
     def __repr__(self) -> str:
         return f"Workbench({str(self.root)!r})"
@@ -222,16 +230,164 @@ class Workbench:
         columns = ["run_id", "dataset", "dataset_version", "target", "kind", "status", "total", "done", "errors"]
         return pd.DataFrame(rows) if rows else pd.DataFrame(columns=columns)
 
+    # -- registered targets and scorers (for the widget panels) -------------------
+    @property
+    def registry(self) -> Registry:
+        """The targets and scorers registered on this workbench (in memory; see :meth:`register`)."""
+        if self._registry is None:
+            from workbench.ui._registry import Registry
+
+            self._registry = Registry()
+        return self._registry
+
+    def register(self, obj: Any, name: str | None = None, *, kind: Literal["target", "scorer"] | None = None) -> Entry:
+        """Offer a target or a scorer in the widget panels (``wb.ui()``).
+
+        ``obj`` is a target (``workbench.targets.function/model/agent/scorer``), a scorer
+        (``workbench.scorers``, ``@scorer`` functions) or a plain function: a scorer when it
+        names ``output``, ``expected`` or ``result``, else a function target (``kind=`` decides
+        otherwise). Registering a name again replaces it. Bad objects raise ``ValidationError``.
+
+        Examples:
+            >>> wb.register(targets.model("openai:gpt-4o-mini", prompt="answer@2"))  # doctest: +SKIP
+            >>> wb.register(lambda output, expected: output == expected, name="exact")  # doctest: +SKIP
+        """
+        return self.registry.add(obj, name, kind=kind)
+
+    def registered(self) -> pd.DataFrame:
+        """What :meth:`register` got: one row per entry with ``name``, ``role``, ``kind``, ``description``."""
+        return self.registry.table()
+
+    def ui(self) -> App:
+        """The widget panels as tabs (Datasets | Run | Results | Compare): display it in a notebook.
+
+        ``workbench ui`` serves the same app in a browser (Voila on 127.0.0.1).
+
+        Examples:
+            >>> wb.ui()  # doctest: +SKIP
+        """
+        from workbench.ui._app import App
+
+        return App(self)
+
+    # -- reports -------------------------------------------------------------------
+    def report(
+        self,
+        name: str | os.PathLike[str],
+        params: Mapping[str, Any] | None = None,
+        out: str | os.PathLike[str] | None = None,
+        **options: Any,
+    ) -> Path:
+        """Execute a report notebook on this store with Papermill and write it as HTML without code.
+
+        ``name`` is ``compare_runs``, ``trends``, ``failure_modes``, ``judge_alignment``,
+        ``explore`` or a path to any ``.ipynb``; ``out`` defaults to ``<root>/reports/<name>.html``.
+        Options: ``keep_notebook``, ``kernel``, ``timeout`` (see :func:`workbench.reports.report`).
+        A failing cell raises ``ReportError`` naming the cell and the exception.
+
+        Examples:
+            >>> wb.report("compare_runs", {"baseline": v1.id, "candidate": v2.id})  # doctest: +SKIP
+            PosixPath('reports/compare_runs.html')
+        """
+        from workbench.reports import report
+
+        return report(name, params, out, root=self.root, **options)
+
+    # -- analysis: summary and comparison ---------------------------------------
+    def summarize(self, run: str | Run, **options: Any) -> Summary:
+        """Summarize a run: coverage, success, scores with 95% intervals, latency, cost, tools, labels.
+
+        Options: ``thresholds`` (pass mark, a number or ``{scorer: number}``), ``bins``,
+        ``directions``; see :func:`workbench.analysis.summarize`.
+
+        Examples:
+            >>> wb.summarize(run_id).scorers  # doctest: +SKIP
+        """
+        from workbench.analysis._summary import summarize
+
+        return summarize(self, run, **options)
+
+    def compare(self, baseline: str | Run, candidate: str | Run, **options: Any) -> Comparison:
+        """Compare a candidate run with a baseline on their shared items (paired tests, warnings).
+
+        Options: ``thresholds``, ``directions``, ``alpha``, ``pass_threshold``; see
+        :func:`workbench.analysis.compare`. ``has_regression`` is the CI gate.
+
+        Examples:
+            >>> cmp = wb.compare(base_id, cand_id, directions={"latency_budget": "lower"})  # doctest: +SKIP
+            >>> cmp.has_regression  # doctest: +SKIP
+        """
+        from workbench.analysis._compare import compare
+
+        return compare(self, baseline, candidate, **options)
+
+    # -- analysis: many runs -----------------------------------------------------
+    def runs_summary(self, runs: Sequence[str | Run] | None = None, dataset: str | None = None) -> pd.DataFrame:
+        """One row per run: counts, success rate, latency, cost, tokens and ``score_<scorer>`` means.
+
+        Fast over thousands of runs (each run's figures are cached beside it); see
+        :func:`workbench.analysis.runs_summary`.
+
+        Examples:
+            >>> wb.runs_summary(dataset="qa")  # doctest: +SKIP
+        """
+        from workbench.analysis._runs_summary import runs_summary
+
+        return runs_summary(self, runs, dataset)
+
+    def matrix(self, runs: Sequence[str | Run] | None = None, dataset: str | None = None) -> pd.DataFrame:
+        """A leaderboard: per (target, model, prompt) its latest run's scores with 95% intervals, cost, latency.
+
+        Examples:
+            >>> wb.matrix(dataset="qa")  # doctest: +SKIP
+        """
+        from workbench.analysis._matrix import matrix
+
+        return matrix(self, runs, dataset)
+
+    def trends(self, dataset: str, target: str | None = None, scorers: Sequence[str] | None = None) -> pd.DataFrame:
+        """Each scorer's mean (with its interval), latency, cost and success rate across a dataset's runs over time.
+
+        Examples:
+            >>> wb.trends("qa", target="openai:gpt-4o-mini/answer@2")  # doctest: +SKIP
+        """
+        from workbench.analysis._trends import trends
+
+        return trends(self, dataset, target=target, scorers=scorers)
+
+    def failure_modes(
+        self, runs: Sequence[str | Run] | None = None, dataset: str | None = None, top: int = 20
+    ) -> FailureModes:
+        """Label counts and shares per target, and the items that fail most often across runs.
+
+        Examples:
+            >>> wb.failure_modes(dataset="qa").items  # doctest: +SKIP
+        """
+        from workbench.analysis._failures import failure_modes
+
+        return failure_modes(self, runs, dataset, top=top)
+
     # -- SQL -------------------------------------------------------------------
     def connect(self) -> duckdb.DuckDBPyConnection:
-        """A DuckDB connection with the store's views (``datasets``, ``items``, ``item_log``)."""
-        return store_connection(self._catalog)
+        """A DuckDB connection with the store's views.
+
+        Datasets: ``datasets``, ``items``, ``item_log``. Runs (every run, with a ``run_id``
+        column): ``runs`` (one row per manifest), ``results`` (one row per unit),
+        ``scores`` (one row per unit and scorer), ``labels`` (each unit's effective label);
+        see :mod:`workbench.analysis._views`.
+        """
+        from workbench.analysis._views import add_run_views
+
+        con = store_connection(self._catalog)
+        add_run_views(con, self.runs_dir)
+        return con
 
     def sql(self, query: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
-        """Run SQL over the store's views and return a DataFrame.
+        """Run SQL over the store's views (datasets, items, item_log, runs, results, scores, labels).
 
         Examples:
             >>> wb.sql("select dataset, count(*) as n from items group by dataset")  # doctest: +SKIP
+            >>> wb.sql("select run_id, avg(score) from scores where scorer = 'exact' group by run_id")  # doctest: +SKIP
         """
         con = self.connect()
         try:

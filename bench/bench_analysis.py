@@ -1,0 +1,213 @@
+"""Benchmark: ``wb.runs_summary()`` over 1,000 runs / 10,000,000 results (target: <= 3 s, bounded memory).
+
+Run from the repository's root::
+
+    .venv/bin/python bench/bench_analysis.py                 # 1,000 runs x 10,000 units
+    .venv/bin/python bench/bench_analysis.py --runs 50       # a small smoke run
+    .venv/bin/python bench/bench_analysis.py --root /tmp/x   # where the store is made (kept and reused)
+
+The store is generated once (manifests through ``workbench.runs._manifest``, result parts
+written straight from numpy with ``RESULT_SCHEMA``: 4 parts of 2,500 units per run, two
+scorers) under ``$TMPDIR/workbench-bench-analysis-<runs>x<units>`` and reused by later
+invocations. Each measurement runs in a FRESH subprocess of this script (``--child``)
+which reports its wall time and its own peak RSS (``resource.getrusage``):
+
+* cold: no per-run stats cached yet (they are deleted first), so every run's results are
+  scanned once and its ``stats.parquet`` written;
+* warm: the stats are cached (the usual case: a finished run's results never change), so
+  only manifests, file listings and the small per-run stats are read.
+
+The median of several rounds is printed as a markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from workbench.analysis._runs_summary import STATS_FILE
+from workbench.runs._manifest import RunManifest, ShardState, write_manifest
+from workbench.runs._results import RESULT_SCHEMA, SCORE_TYPE
+
+TARGET_S = 3.0
+CHILD_MARK = "RESULT "
+PARTS = 4
+SCORERS = ("exact", "judge")
+MODELS = ("openai:sim-1", "openai:sim-2", "anthropic:sim-3", "openai:sim-4")
+PROMPTS = ("answer@1", "answer@2", "answer@3", "answer@4", "answer@5")
+
+
+def _units_table(rng: np.random.Generator, item_ids: pa.Array, inputs: pa.Array, start: datetime) -> pa.Table:
+    """One run's units (one row per item, repeat 0) with two nested scores each."""
+    n = len(item_ids)
+    failed = rng.random(n) < 0.02
+    error = pa.array(np.where(failed, "ValueError: boom", None), pa.string())
+    kind = pa.array(np.where(failed, "exception", None), pa.string())
+    outputs = np.array([f'"answer {k}"' for k in range(20)], dtype=object)[rng.integers(0, 20, n)]
+    latency = rng.lognormal(-0.5, 0.6, n)
+    tokens_in = rng.integers(50, 400, n)
+    tokens_out = rng.integers(5, 120, n)
+    cost = tokens_in * 0.15e-6 + tokens_out * 0.6e-6
+    started = pa.array(np.full(n, int(start.timestamp() * 1e6), dtype=np.int64), pa.timestamp("us", tz="UTC"))
+    finished = pa.array(
+        (np.int64(int(start.timestamp() * 1e6)) + (latency * 1e6).astype(np.int64)), pa.timestamp("us", tz="UTC")
+    )
+    exact = (rng.random(n) < 0.7).astype(np.float64)
+    judge = np.round(rng.beta(5, 2, n), 3)
+    values = np.empty(2 * n)
+    values[0::2] = exact
+    values[1::2] = judge
+    names = pa.array(np.tile(np.array(SCORERS, dtype=object), n), pa.string())
+    nulls = pa.nulls(2 * n, pa.string())
+    structs = pa.StructArray.from_arrays(
+        [names, pa.array(values), nulls, nulls, nulls], fields=list(SCORE_TYPE)
+    )
+    scores = pa.ListArray.from_arrays(pa.array(np.arange(0, 2 * n + 1, 2, dtype=np.int32)), structs)
+    columns = {
+        "item_id": item_ids,
+        "repeat": pa.array(np.zeros(n, dtype=np.int32)),
+        "shard": pa.array(["0/1"] * n, pa.string()),
+        "input": inputs,
+        "output": pa.array(outputs, pa.string()),
+        "error": error,
+        "error_kind": kind,
+        "latency_s": pa.array(latency),
+        "tokens_in": pa.array(tokens_in, pa.int64()),
+        "tokens_out": pa.array(tokens_out, pa.int64()),
+        "tokens_cached": pa.array(np.zeros(n, dtype=np.int64)),
+        "cost": pa.array(cost),
+        "tool_calls": pa.nulls(n, pa.string()),
+        "steps": pa.nulls(n, pa.string()),
+        "model": pa.array(["sim"] * n, pa.string()),
+        "cache_hit": pa.array(np.zeros(n, dtype=bool)),
+        "ai_generated": pa.array(np.ones(n, dtype=bool)),
+        "attempts": pa.array(np.ones(n, dtype=np.int32)),
+        "started_at": started,
+        "finished_at": finished,
+        "scores": scores,
+    }
+    return pa.Table.from_arrays(list(columns.values()), schema=RESULT_SCHEMA)
+
+
+def generate(root: Path, runs: int, units: int) -> None:
+    """Write ``runs`` finished runs of ``units`` units each under ``root/runs`` (skipped when done)."""
+    done_mark = root / "generated"
+    if done_mark.exists():
+        return
+    rng = np.random.default_rng(5)
+    item_ids = pa.array([f"item-{k:06d}" for k in range(units)], pa.string())
+    inputs = pa.array([f'{{"question": "q{k}"}}' for k in range(units)], pa.string())
+    base = datetime(2026, 1, 1, tzinfo=UTC)
+    started = time.perf_counter()
+    for r in range(runs):
+        run_id = f"run-{r:05d}"
+        folder = root / "runs" / run_id
+        (folder / "results").mkdir(parents=True, exist_ok=True)
+        model, prompt = MODELS[r % len(MODELS)], PROMPTS[(r // len(MODELS)) % len(PROMPTS)]
+        created = base + timedelta(minutes=r)
+        manifest = RunManifest(
+            id=run_id,
+            dataset="bench",
+            dataset_version=1 + r // 100,
+            selection="all",
+            item_count=units,
+            repeats=1,
+            target={"kind": "model", "name": f"{model}/{prompt}", "model": model, "prompt": prompt, "params": {}},
+            scorers=[{"name": s, "kind": "function"} for s in SCORERS],
+            settings={},
+            tags={"bench": True},
+            shards={"0/1": ShardState(status="completed", total=units, done=units)},
+            created_at=created.isoformat(),
+        )
+        write_manifest(folder, manifest)
+        table = _units_table(rng, item_ids, inputs, created)
+        step = -(-units // PARTS)
+        for p in range(PARTS):
+            pq.write_table(table.slice(p * step, step), folder / "results" / f"part-0of1-bench-{p:06d}.parquet",
+                           compression="zstd")  # fmt: skip
+        if r % 100 == 99:
+            print(f"  generated {r + 1} runs ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
+    done_mark.write_text("ok\n")
+
+
+def drop_stats(root: Path) -> None:
+    """Delete every cached per-run stats file (for a cold measurement)."""
+    for path in (root / "runs").glob(f"*/{STATS_FILE}"):
+        path.unlink()
+
+
+def child(root: Path) -> None:
+    """Time one ``runs_summary()`` in this fresh process; print seconds, rows and peak RSS."""
+    from workbench import Workbench
+
+    wb = Workbench(root)
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    started = time.perf_counter()
+    df = wb.runs_summary()
+    elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    peak_mb = after.ru_maxrss / 1024
+    print(f"{CHILD_MARK}{elapsed:.4f} {len(df)} {len(df.columns)} {peak_mb:.1f} {cpu:.4f}")
+
+
+def measure(root: Path) -> tuple[float, int, int, float, float]:
+    """Run :func:`child` in a subprocess: seconds, rows, columns, peak RSS (MB), CPU seconds."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", "--root", str(root)], capture_output=True, text=True, check=True
+    )
+    line = next(x for x in out.stdout.splitlines() if x.startswith(CHILD_MARK))
+    seconds, rows, cols, peak, cpu = line.removeprefix(CHILD_MARK).split()
+    return float(seconds), int(rows), int(cols), float(peak), float(cpu)
+
+
+def main() -> None:
+    """Generate (once), then measure cold and warm summaries and print a markdown table."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=1000)
+    parser.add_argument("--units", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=3, help="Rounds per measurement (the median is shown).")
+    parser.add_argument("--root", type=Path, default=None)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    root = args.root or Path(tempfile.gettempdir()) / f"workbench-bench-analysis-{args.runs}x{args.units}"
+    if args.child:
+        child(root)
+        return
+    started = time.perf_counter()
+    generate(root, args.runs, args.units)
+    print(f"store: {root} ({args.runs} runs x {args.units} units; ready in {time.perf_counter() - started:.1f} s)")
+    cold, warm = [], []
+    for _ in range(args.rounds):
+        drop_stats(root)
+        cold.append(measure(root))
+        warm.append(measure(root))
+    rows, cols = warm[0][1], warm[0][2]
+    print(f"\n{platform.processor() or platform.machine()}, {os.cpu_count()} cores; {rows} rows x {cols} columns\n")
+    print(f"load average before: {os.getloadavg()[0]:.2f} (other processes on the machine skew wall times)\n")
+    print("| runs_summary() | median s | min s | max s | median CPU s | peak RSS MB | target |")
+    print("|---|---|---|---|---|---|---|")
+    for name, got in (("cold (stats computed and cached)", cold), ("warm (stats cached)", warm)):
+        secs = [g[0] for g in got]
+        peak = max(g[3] for g in got)
+        cpu = statistics.median(g[4] for g in got)
+        ok = "ok" if statistics.median(secs) <= TARGET_S else "MISSED"
+        print(f"| {name} | {statistics.median(secs):.2f} | {min(secs):.2f} | {max(secs):.2f} | {cpu:.2f} | "
+              f"{peak:.0f} | <= {TARGET_S:.0f} s: {ok} |")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

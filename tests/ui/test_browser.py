@@ -1,0 +1,191 @@
+"""One real browser against ``workbench ui``: create a dataset, import a CSV, run three items, label one.
+
+Chromium (Debian's ``/usr/bin/chromium``) is driven by Playwright for Python; the app is
+served by Voila on 127.0.0.1 from a subprocess, on a temporary store. Screenshots of
+each step are kept in the test's folder and copied to ``/tmp/ui-screens/``.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+import pytest
+
+from workbench import Workbench
+
+CHROMIUM = Path(os.environ.get("WORKBENCH_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENS = Path("/tmp/ui-screens")
+START_SECONDS = 180
+STEP_MS = 60_000
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}")
+
+
+def _read_lines(stream: IO[str], lines: queue.Queue[str]) -> None:
+    for line in stream:
+        lines.put(line)
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """``workbench ui`` on a fresh store: (URL, store root); stopped afterwards."""
+    root = tmp_path / "store"
+    env = {k: v for k, v in os.environ.items() if k != "WORKBENCH_ROOT"}
+    process = subprocess.Popen(
+        [
+            sys.executable, "-m", "workbench", "--root", str(root), "ui", "--no-browser", "--port", "0",
+            "--target", "workbench.demo.pipelines:answer_v1", "--scorer", "workbench.demo.pipelines:correct",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )  # fmt: skip
+    lines: queue.Queue[str] = queue.Queue()
+    assert process.stdout is not None
+    threading.Thread(target=_read_lines, args=(process.stdout, lines), daemon=True).start()
+    seen: list[str] = []
+    url = None
+    try:
+        while url is None:
+            try:
+                line = lines.get(timeout=START_SECONDS)
+            except queue.Empty:
+                pytest.fail("workbench ui printed no URL:\n" + "".join(seen))
+            seen.append(line)
+            match = re.match(r"URL (http://127\.0\.0\.1:\d+/)", line)
+            url = match.group(1) if match else None
+        yield url, root
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def test_create_import_run_three_and_label_in_a_browser(served: tuple[str, Path], tmp_path: Path) -> None:
+    url, root = served
+    screens = tmp_path / "screens"
+    screens.mkdir()
+    csv = tmp_path / "qa.csv"
+    csv.write_text(
+        "id,question,answer\n"
+        "q1,What is the capital of Australia?,Canberra\n"
+        "q2,Who wrote Pride and Prejudice?,Jane Austen\n"
+        "q3,What is the chemical symbol for sodium?,Na\n"
+        "q4,Which currency is used in Japan?,yen\n"
+        "q5,What is the tallest mountain?,Everest\n",
+        encoding="utf-8",
+    )
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(STEP_MS)
+            expect = playwright_api.expect
+
+            def shot(name: str) -> None:
+                page.screenshot(path=str(screens / f"{name}.png"), full_page=True)
+
+            # 1. the app loads, with its four tabs
+            page.goto(url, timeout=START_SECONDS * 1000)
+            page.wait_for_selector(".wb-dataset-select", timeout=START_SECONDS * 1000)
+            for title in ("Datasets", "Run", "Results", "Compare"):
+                expect(page.get_by_role("tab", name=title, exact=True)).to_be_visible()
+            shot("01-loaded")
+
+            # 2. create a dataset
+            page.locator(".wb-dataset-new-name input").fill("qa")
+            page.locator(".wb-dataset-new-name input").press("Enter")
+            page.locator(".wb-dataset-create").click()
+            expect(page.locator(".wb-datasets-status")).to_contain_text("dataset 'qa' created")
+            expect(page.locator(".wb-dataset-select select")).to_have_value("qa")
+            shot("02-created")
+
+            # 3. import a CSV: upload, preview, map input as an object, validate, import
+            page.get_by_role("tab", name="Import CSV").click()
+            page.locator(".wb-import-upload input[type=file]").set_input_files(str(csv))
+            expect(page.locator(".wb-import-file")).to_contain_text("file qa.csv: 3 columns")
+            expect(page.locator(".wb-import-preview")).to_contain_text("What is the capital of Australia?")
+            page.locator(".wb-import-input-object input").check()
+            page.locator(".wb-import-validate").click()
+            expect(page.locator(".wb-import-report")).to_contain_text("all 5 rows are valid")
+            shot("03-validated")
+            page.locator(".wb-import-run").click()
+            expect(page.locator(".wb-import-report")).to_contain_text("5 of 5 rows imported into 'qa' as version 1")
+            shot("04-imported")
+            page.get_by_role("tab", name="Items").click()
+            expect(page.locator(".wb-items .wb-table-page")).to_contain_text("5 rows")
+            shot("05-items")
+
+            # 4. the Run tab: pick the scorer, tick three items, run them
+            page.get_by_role("tab", name="Run", exact=True).click()
+            run_panel = page.locator(".wb-run-panel")
+            expect(run_panel.locator(".wb-run-dataset select")).to_have_value("qa")
+            run_panel.locator(".wb-run-scorers select").select_option(label="correct")
+            boxes = run_panel.locator(".wb-run-items .wb-item-checkbox input")
+            expect(boxes).to_have_count(5)
+            for i in range(3):
+                boxes.nth(i).check()
+            expect(run_panel.locator(".wb-run-items .wb-table-selected")).to_contain_text("3 of 5 selected")
+            shot("06-selected")
+            run_panel.locator(".wb-run-selected").click()
+
+            # 5. the Results tab opens on the new run; reload until its three results are in
+            results = page.locator(".wb-results-panel")
+            expect(results).to_be_visible()
+            for _ in range(60):
+                if "3 of 3 results shown" in (results.locator(".wb-results-summary").text_content() or ""):
+                    break
+                results.locator(".wb-results-refresh").click()
+                page.wait_for_timeout(500)
+            expect(results.locator(".wb-results-summary")).to_contain_text("3 of 3 results shown")
+            expect(results.locator(".wb-results-table")).to_contain_text("Canberra")
+            shot("07-results")
+
+            # 6. label one result with a note
+            results.locator(".wb-results-table .wb-row-open").first.click()
+            expect(results.locator(".wb-results-detail")).to_contain_text("Canberra")
+            results.locator(".wb-label-select input").fill("success")
+            results.locator(".wb-label-note input").fill("checked by hand")
+            results.locator(".wb-label-note input").press("Enter")
+            results.locator(".wb-label-save").click()
+            expect(results.locator(".wb-label-message")).to_contain_text("Labelled")
+            shot("08-labelled")
+        finally:
+            browser.close()
+            SCREENS.mkdir(exist_ok=True)
+            for png in screens.glob("*.png"):
+                shutil.copy(png, SCREENS / png.name)
+
+    wb = Workbench(root)
+    assert list(wb.dataset("qa").items()["item_id"]) == ["q1", "q2", "q3", "q4", "q5"]
+    runs = wb.runs()
+    assert len(runs) == 1
+    run = wb.get_run(runs["run_id"].iloc[0])
+    results_frame = run.results()
+    assert sorted(results_frame["item_id"]) == ["q1", "q2", "q3"]
+    labels = run.labels()
+    human = labels[labels["source"] == "human"]
+    assert list(human["label"]) == ["success"]
+    assert list(human["note"]) == ["checked by hand"]
+    assert human["item_id"].iloc[0] in {"q1", "q2", "q3"}

@@ -1,0 +1,138 @@
+"""The Compare panel: warnings first, per-scorer deltas with intervals, changed items, charts."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import pytest
+
+from workbench import Run, Workbench
+from workbench.ui._compare import ComparePanel
+
+N = 20
+
+
+def baseline_target(x: int) -> int:
+    return -1 if x == 3 else 2 * x  # wrong on item 3 only
+
+
+def candidate_target(x: int) -> Any:
+    return "<b>oops</b>" if x % 2 == 0 else 2 * x  # right on item 3, wrong on every even item
+
+
+def exact(output: Any, expected: Any) -> bool:
+    return bool(output == expected)
+
+
+@pytest.fixture
+def runs(wb: Workbench) -> tuple[Run, Run]:
+    wb.create_dataset("qa").add_items(
+        [{"item_id": f"i{k:02d}", "input": k, "expected_output": 2 * k} for k in range(N)]
+    )
+    base = wb.run_sync("qa", baseline_target, scorers=[exact], progress=False)
+    cand = wb.run_sync("qa", candidate_target, scorers=[exact], progress=False)
+    return base, cand
+
+
+def test_the_pickers_default_to_the_two_newest_runs(wb: Workbench, runs: tuple[Run, Run]) -> None:
+    base, cand = runs
+    panel = ComparePanel(wb, charts=False)
+    assert (panel.baseline.value, panel.candidate.value) == (base.id, cand.id)
+    assert panel.comparison is None
+
+
+@pytest.mark.usefixtures("runs")
+def test_deltas_with_intervals_and_the_changed_items(wb: Workbench) -> None:
+    panel = ComparePanel(wb, charts=False)
+    panel.go.click()
+    comparison = panel.comparison
+    assert comparison is not None
+    assert comparison.has_regression
+    assert panel.warnings.value == ""
+    assert "Regression on exact" in panel.headline.value
+    assert f"{N} shared items" in panel.headline.value
+    row = comparison.scorers.iloc[0]
+    scorers = panel.scorers.value
+    assert "<td>exact \u2191</td>" in scorers
+    assert f"<td>{row.delta:+.4g}</td>" in scorers  # -0.45: ten items lost, one gained
+    assert f"[{row.ci_low:.4g}, {row.ci_high:.4g}]" in scorers
+    assert "+1 / -10" in scorers
+    assert "regression" in scorers
+    items = panel.items.value
+    assert "<b>10 regressed</b> on exact" in items
+    assert "<b>1 improved</b> on exact" in items
+    assert "<td>i03</td>" in items
+    assert "&lt;b&gt;oops&lt;/b&gt;" in items  # outputs are escaped
+    assert "<b>oops</b>" not in items
+    assert "latency_s" in panel.metrics.value
+
+
+def test_warnings_stand_at_the_top(wb: Workbench, runs: tuple[Run, Run]) -> None:
+    base, _ = runs
+    wb.dataset("qa").update_item("i01", expected_output=0)
+    gate = threading.Event()
+
+    def stuck(x: int) -> int:
+        if x >= 5:
+            gate.wait(20)
+        return 2 * x
+
+    try:
+        partial = wb.run("qa", stuck, scorers=[exact], progress=False)
+        deadline = time.monotonic() + 20
+        while partial.progress["done"] < 5 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        partial.cancel()
+    finally:
+        gate.set()
+    panel = ComparePanel(wb, charts=False)
+    panel.show(base.id, partial.id)
+    codes = [w.code for w in panel.comparison.warnings] if panel.comparison else []
+    assert codes == ["dataset_version_mismatch", "partial_run"]
+    assert "the runs use different versions of qa" in panel.warnings.value
+    assert "1 items changed" in panel.warnings.value
+    assert f"the candidate run {partial.id} is partial: 5 of {N} items" in panel.warnings.value
+    children = list(panel.widget.children)
+    assert children.index(panel.warnings) < children.index(panel.headline) < children.index(panel.scorers)
+
+
+def test_the_charts_are_inline_svg(wb: Workbench, runs: tuple[Run, Run]) -> None:
+    base, cand = runs
+    panel = ComparePanel(wb)
+    panel.show(base.id, cand.id)
+    charts = panel.charts.value
+    assert charts.count("<svg") == 2
+    assert "wb-chart-scorer_bars" in charts
+    assert "wb-chart-item_deltas" in charts
+    assert "<script" not in charts
+
+
+def test_problems_are_shown_not_raised(wb: Workbench, runs: tuple[Run, Run]) -> None:
+    base, cand = runs
+    panel = ComparePanel(wb, charts=False)
+    panel.show(base.id, base.id)
+    assert "Pick two different runs" in panel.message.value
+    panel.show(base.id, "nope")
+    assert "run &#x27;nope&#x27; does not exist" in panel.message.value
+    assert panel.scorers.value == ""
+    panel.show(base.id, cand.id)
+    assert panel.message.value == ""
+    assert panel.scorers.value
+
+
+def test_runs_without_a_common_scorer(wb: Workbench, runs: tuple[Run, Run]) -> None:
+    base, _ = runs
+    other = wb.run_sync("qa", baseline_target, progress=False)
+    panel = ComparePanel(wb)
+    panel.show(base.id, other.id)
+    assert "scorer_mismatch" in panel.warnings.value
+    assert "No scorer in common" in panel.scorers.value
+    assert "No item_deltas chart" in panel.charts.value  # no item has a score on both sides
+
+
+def test_an_empty_store(wb: Workbench) -> None:
+    panel = ComparePanel(wb)
+    panel.go.click()
+    assert "Pick a baseline run and a candidate run" in panel.message.value

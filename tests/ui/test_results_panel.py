@@ -1,0 +1,201 @@
+"""The Results panel: every unit with scores, tool calls and labels; filters; labelling; escaping."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+
+from workbench import Run, Workbench
+from workbench.providers._usage import Usage
+from workbench.targets import TargetResult, ToolCall
+from workbench.ui._results import ResultsPanel
+
+from .test_run_panel import wait_until
+
+SCRIPT = "<script>alert('x')</script>"
+
+
+def answer(x: int) -> TargetResult:
+    """Even inputs right, odd ones wrong; item 3 answers with a script tag; every call uses a tool."""
+    output: Any = SCRIPT if x == 3 else (2 * x if x % 2 == 0 else -1)
+    call = ToolCall(name="calc", arguments={"x": x}, step=1, result=2 * x, latency_s=0.01)
+    return TargetResult(output=output, usage=Usage(input_tokens=10 + x, output_tokens=5), cost=0.001, tool_calls=[call])
+
+
+def exact(output: Any, expected: Any) -> tuple[float, str]:
+    return float(output == expected), f"wanted {expected}"
+
+
+def closeness(output: Any, expected: Any) -> float:
+    return 1.0 if output == expected else 0.25
+
+
+@pytest.fixture
+def run(wb: Workbench) -> Run:
+    ds = wb.create_dataset("qa")
+    ds.add_items([{"item_id": f"i{k}", "input": k, "expected_output": 2 * k} for k in range(6)])
+    finished = wb.run_sync("qa", answer, scorers=[exact, closeness], progress=False)
+    ds.update_item("i0", expected_output=999)  # a later version: the panel shows the run's version
+    return finished
+
+
+@pytest.fixture
+def panel(wb: Workbench, run: Run) -> ResultsPanel:
+    p = ResultsPanel(wb)
+    p.show(run.id)
+    return p
+
+
+def shown_text(panel: ResultsPanel) -> str:
+    return "\n".join(str(getattr(w, "value", "")) for w in panel.table.grid.children)
+
+
+def test_every_unit_shows_input_expected_output_scores_tools_tokens_cost_latency(panel: ResultsPanel, run: Run) -> None:
+    assert panel.run.value == run.id
+    assert panel.table.total == 6
+    row = next(r for r in panel.table.rows if r["unit"] == "i2")
+    assert row["input"] == 2
+    assert row["expected_output"] == 4
+    assert row["output"] == 4
+    assert row["scores"] == "closeness: 1; exact: 1 \u2014 wanted 4"
+    assert row["tool_calls"] == "1: calc"
+    assert row["tokens"] == "12 in / 5 out"
+    assert row["cost"] == "0.001"
+    assert float(row["latency_s"]) >= 0
+    first = next(r for r in panel.table.rows if r["unit"] == "i0")
+    assert first["expected_output"] == 0  # from the version the run used, not the latest (999)
+    assert "6 of 6 results shown" in panel.summary.value
+
+
+def test_clicking_a_unit_shows_it_in_full_and_picks_it_for_labelling(panel: ResultsPanel) -> None:
+    panel.table.open_button("i1").click()
+    detail = panel.detail.value
+    assert "<h4>i1</h4>" in detail
+    assert "wanted 2" in detail
+    assert "calc" in detail
+    assert "{&quot;x&quot;:1}" in detail
+    assert panel.label_item.value == ("i1", 0)
+
+
+def test_outputs_are_escaped_everywhere(panel: ResultsPanel) -> None:
+    assert SCRIPT not in shown_text(panel)
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in shown_text(panel)
+    panel.table.open_button("i3").click()
+    assert "<script>" not in panel.detail.value
+    assert "&lt;script&gt;" in panel.detail.value
+
+
+def test_a_human_label_with_a_note_is_saved_and_shown(panel: ResultsPanel, run: Run) -> None:
+    panel.table.open_button("i1").click()
+    panel.label_select.value = "failure_logic_bug"
+    panel.label_note.value = "returned -1 <always>"
+    panel.label_save.click()
+    labels = run.labels()
+    assert labels[["item_id", "label", "source", "note"]].values.tolist() == [
+        ["i1", "failure_logic_bug", "human", "returned -1 <always>"]
+    ]
+    assert "Labelled i1 as failure_logic_bug" in panel.label_message.value
+    assert next(r for r in panel.table.rows if r["unit"] == "i1")["label"] == "failure_logic_bug"
+    assert "returned -1 &lt;always&gt;" in panel.detail.value
+    assert ("failure_logic_bug", "failure_logic_bug") in panel.label_filter.options
+
+
+def test_bad_labels_show_the_validation_error_and_write_nothing(panel: ResultsPanel, run: Run) -> None:
+    panel.label_item.value = ("i2", 0)
+    panel.label_select.value = "Not A Label!"
+    panel.label_save.click()
+    assert "label &#x27;Not A Label!&#x27; is not valid" in panel.label_message.value
+    assert "wb-msg-error" in panel.label_message.value
+    assert run.labels().empty
+
+
+def test_filter_by_label(panel: ResultsPanel, run: Run) -> None:
+    run.label("i1", "failure_logic_bug")
+    run.label("i5", "failure_logic_bug")
+    run.label("i2", "success")
+    panel.reload()
+    panel.label_filter.value = "failure_logic_bug"
+    assert sorted(r["unit"] for r in panel.table.rows) == ["i1", "i5"]
+    panel.label_filter.value = "__none__"
+    assert sorted(r["unit"] for r in panel.table.rows) == ["i0", "i3", "i4"]
+    assert "3 of 6 results shown" in panel.summary.value
+
+
+def test_filter_by_scorer_and_score_range(panel: ResultsPanel) -> None:
+    assert panel.score_range.disabled
+    panel.scorer.value = "closeness"
+    assert not panel.score_range.disabled
+    panel.score_range.value = (0.0, 0.5)
+    assert sorted(r["unit"] for r in panel.table.rows) == ["i1", "i3", "i5"]
+    panel.score_range.value = (0.5, 1.0)
+    assert sorted(r["unit"] for r in panel.table.rows) == ["i0", "i2", "i4"]
+    panel.table.search.value = "i4"
+    assert [r["unit"] for r in panel.table.rows] == ["i4"]
+
+
+def test_the_run_picker_lists_runs_and_follows_new_ones(wb: Workbench, panel: ResultsPanel, run: Run) -> None:
+    other = wb.run_sync("qa", lambda x: x, progress=False)
+    panel.show(other.id)
+    assert [v for _, v in panel.run.options] == [other.id, run.id]
+    assert panel.table.total == 6
+    assert panel.scorer.options == (("any", "__any__"),)
+    panel.run.value = run.id
+    assert [label for label, _ in panel.scorer.options] == ["any", "closeness", "exact"]
+    label = {v: k for k, v in panel.run.options}[run.id]
+    assert "answer" in label
+    assert "qa@v1" in label
+
+
+def test_errors_and_scorer_errors_are_shown(wb: Workbench) -> None:
+    wb.create_dataset("d").add_items([{"item_id": "a", "input": 1}, {"item_id": "b", "input": 2}])
+
+    def boom(x: int) -> int:
+        if x == 2:
+            raise ValueError("bad <b>input</b>")
+        return x
+
+    def picky(output: Any) -> float:
+        raise RuntimeError("cannot judge")
+
+    finished = wb.run_sync("d", boom, scorers=[picky], progress=False)
+    p = ResultsPanel(wb)
+    p.show(finished.id)
+    rows = {r["unit"]: r for r in p.table.rows}
+    assert "bad <b>input</b>" in rows["b"]["error"]
+    assert "picky: error (RuntimeError: cannot judge)" in rows["a"]["scores"]
+    assert "bad &lt;b&gt;input&lt;/b&gt;" in shown_text(p)
+
+
+def test_an_empty_store_and_unknown_runs(wb: Workbench) -> None:
+    p = ResultsPanel(wb)
+    assert p.run.options == ()
+    assert p.table.total == 0
+    p.label_save.click()
+    assert "Pick a run and an item first" in p.label_message.value
+    with pytest.raises(KeyError, match="run 'nope' does not exist"):
+        p.show("nope")
+
+
+def test_a_running_run_fills_in_by_itself(wb: Workbench) -> None:
+    wb.create_dataset("d").add_items([{"item_id": f"u{k}", "input": k} for k in range(4)])
+    gate = threading.Event()
+
+    def slow(x: int) -> int:
+        if x >= 2:
+            gate.wait(20)
+        return x
+
+    p = ResultsPanel(wb, poll_interval=0.02)
+    try:
+        run = wb.run("d", slow, progress=False)
+        p.show(run.id)
+        assert wait_until(lambda: p.table.total == 2)
+        assert p.watching
+        gate.set()
+        assert wait_until(lambda: p.table.total == 4 and not p.watching)
+        assert "run completed" in p.summary.value
+    finally:
+        gate.set()
+        p.close()

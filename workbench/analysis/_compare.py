@@ -1,0 +1,650 @@
+"""Comparison of two runs on the items they share: per-scorer paired tests, item changes, warnings.
+
+How it is computed (DuckDB SQL over both runs' result parts; the tests from
+:mod:`workbench.analysis._stats`):
+
+- Each run is reduced to one value per item and scorer: the mean over the item's repeats
+  of the scores that did not fail. The runs are aligned on the items both have; a scorer
+  compares the items where both runs have a score.
+- ``delta`` is candidate - baseline, per item and on average (the mean of the per-item
+  deltas, so ``candidate_mean - baseline_mean``). Its interval is the paired t interval
+  at level ``1 - alpha``. The p-value is the paired t test's, except for a pass/fail
+  scorer (every per-item value 0 or 1 on both sides), where it is the exact sign test on
+  the items that flipped (the exact McNemar test); ``test`` says which.
+- A scorer's ``direction`` says whether higher (default) or lower is better. An item
+  ``improved`` / ``regressed`` when its delta is better / worse in that direction.
+- Pass rates use ``pass_threshold`` (a score passes at or above it, at or below it for a
+  lower-is-better scorer); ``pass_p_value`` is the exact sign test on the items whose
+  pass share went up vs down.
+- ``significant``: ``p_value < alpha``. ``regression``: significant *and* the mean delta is
+  worse than ``-threshold`` in the scorer's direction (``threshold``: the smallest effect
+  that matters, default 0).
+- ``metrics``: the same paired t comparison of per-item mean latency, cost, tokens (in +
+  out) and success rate (share of units without a target error).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import pandas as pd
+import pyarrow.compute as pc
+
+from workbench.analysis._stats import exact_sign_test, paired_from_moments
+from workbench.analysis._summary import (
+    Direction,
+    Thresholds,
+    clean,
+    fmt,
+    fmt_p,
+    fmt_pct,
+    frame_html,
+    frame_markdown,
+    pass_thresholds,
+    per_scorer,
+    records,
+    resolve_run,
+    scorer_directions,
+    scorer_names,
+    target_name,
+)
+from workbench.errors import NotFoundError, ValidationError
+from workbench.runs._labels import has_labels, labels_sql
+from workbench.runs._manifest import RunManifest
+from workbench.runs._plan import latest_rows_sql
+from workbench.runs._results import RESULT_SCHEMA, has_parts
+from workbench.runs._run import Run
+from workbench.store._table import connect
+
+if TYPE_CHECKING:
+    from workbench._workbench import Workbench
+
+EPS = 1e-9
+"""Per-item deltas smaller than this are no change (float noise of means over repeats)."""
+METRICS = (("latency_s", "latency"), ("cost", "cost"), ("tokens", "tokens"), ("success_rate", "success"))
+SCORER_COLUMNS = [
+    "scorer", "direction", "n", "baseline_mean", "candidate_mean", "delta", "ci_low", "ci_high", "p_value", "test",
+    "baseline_pass_rate", "candidate_pass_rate", "pass_rate_delta", "pass_p_value", "improved", "regressed",
+    "threshold", "significant", "regression",
+]  # fmt: skip
+MAX_LISTED = 20
+
+
+@dataclass(frozen=True)
+class ComparisonWarning:
+    """Something to know before trusting a comparison.
+
+    ``code`` is one of ``dataset_version_mismatch``, ``partial_run``, ``scorer_mismatch``,
+    ``no_shared_items``; ``message`` says what, in words.
+    """
+
+    code: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        """``{"code", "message"}``."""
+        return {"code": self.code, "message": self.message}
+
+
+@dataclass
+class Comparison:
+    """A candidate run compared with a baseline run (see :func:`compare`).
+
+    Attributes:
+        baseline_id: the baseline run.
+        candidate_id: the candidate run.
+        warnings: dataset version mismatch, partial run, scorer mismatch, no shared items.
+        scorers: one row per scorer both runs have: ``scorer, direction, n, baseline_mean,
+            candidate_mean, delta, ci_low, ci_high, p_value, test, baseline_pass_rate,
+            candidate_pass_rate, pass_rate_delta, pass_p_value, improved, regressed,
+            threshold, significant, regression``.
+        items: long, one row per shared item and scorer: ``item_id, scorer, baseline,
+            candidate, delta, change`` (``improved``/``regressed``/``unchanged``).
+        outputs: one row per shared item: ``item_id, output_changed, baseline_output,
+            candidate_output, baseline_label, candidate_label, label_changed,
+            baseline_latency, candidate_latency, latency_delta, baseline_cost,
+            candidate_cost, cost_delta``. With repeats, the output and label are those of
+            the item's first repeat and latency/cost its means; ``label_changed`` needs a
+            label on both sides.
+        metrics: ``metric, baseline, candidate, delta, ci_low, ci_high, p_value`` for
+            ``latency_s``, ``cost``, ``tokens`` and ``success_rate``.
+        regressed_items: per scorer, the regressed items, worst first.
+        improved_items: per scorer, the improved items, best first.
+        alpha: the significance level (intervals are at ``1 - alpha``).
+        shared_items: how many items both runs have.
+        baseline_target: the baseline's target name.
+        candidate_target: the candidate's target name.
+        level: the intervals' confidence level, ``1 - alpha``.
+    """
+
+    baseline_id: str
+    candidate_id: str
+    warnings: list[ComparisonWarning]
+    scorers: pd.DataFrame
+    items: pd.DataFrame
+    outputs: pd.DataFrame
+    metrics: pd.DataFrame
+    regressed_items: dict[str, list[str]]
+    improved_items: dict[str, list[str]]
+    alpha: float = 0.05
+    shared_items: int = 0
+    baseline_target: str = ""
+    candidate_target: str = ""
+    level: float = 0.95
+
+    @property
+    def has_regression(self) -> bool:
+        """Whether some scorer regressed significantly and beyond its threshold."""
+        return bool(self.scorers["regression"].any()) if not self.scorers.empty else False
+
+    def to_dict(self, *, items: bool = False) -> dict[str, Any]:
+        """Plain JSON-ready data (NaN as ``None``); the per-item frames only with ``items=True``."""
+        out: dict[str, Any] = {
+            "baseline_id": self.baseline_id,
+            "candidate_id": self.candidate_id,
+            "baseline_target": self.baseline_target,
+            "candidate_target": self.candidate_target,
+            "alpha": self.alpha,
+            "shared_items": self.shared_items,
+            "has_regression": self.has_regression,
+            "warnings": [w.to_dict() for w in self.warnings],
+            "scorers": records(self.scorers),
+            "metrics": records(self.metrics),
+            "regressed_items": clean(self.regressed_items),
+            "improved_items": clean(self.improved_items),
+        }
+        if items:
+            out["items"] = records(self.items)
+            out["outputs"] = records(self.outputs)
+        return out
+
+    # -- rendering ------------------------------------------------------------------------
+    def _verdict(self, row: Any) -> str:
+        if row.regression:
+            return "regression"
+        if not row.significant:
+            return "no significant change"
+        better = row.delta > 0 if row.direction == "higher" else row.delta < 0
+        return "improved" if better else "worse, within threshold"
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The comparison as display tables of text: ``scorers`` and ``metrics`` (when there are any)."""
+        arrow = {"higher": "↑", "lower": "↓"}
+        out = {}
+        if not self.scorers.empty:
+            rows = [
+                [
+                    f"{r.scorer} {arrow.get(str(r.direction), '')}",
+                    fmt(r.baseline_mean),
+                    fmt(r.candidate_mean),
+                    _signed(r.delta),
+                    f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]",
+                    f"{fmt_p(r.p_value)} ({r.test})",
+                    f"{fmt_pct(r.baseline_pass_rate)} → {fmt_pct(r.candidate_pass_rate)}",
+                    f"+{r.improved} / -{r.regressed}",
+                    self._verdict(r),
+                ]
+                for r in self.scorers.itertuples(index=False)
+            ]
+            header = ["scorer", "baseline", "candidate", "delta", "CI", "p", "pass rate", "items +/-", "verdict"]
+            out["scorers"] = pd.DataFrame(rows, columns=header)
+        if not self.metrics.empty:
+            rows = [
+                [
+                    str(r.metric),
+                    fmt(r.baseline),
+                    fmt(r.candidate),
+                    _signed(r.delta),
+                    f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]",
+                    fmt_p(r.p_value),
+                ]
+                for r in self.metrics.itertuples(index=False)
+            ]
+            out["metrics"] = pd.DataFrame(rows, columns=["metric", "baseline", "candidate", "delta", "CI", "p"])
+        return out
+
+    @property
+    def headline(self) -> str:
+        """One line: the regressed scorers, or that there is no significant regression."""
+        if self.has_regression:
+            names = ", ".join(self.scorers.loc[self.scorers["regression"], "scorer"].astype(str))
+            return f"Regression: {names} (significant at alpha {self.alpha:g} and beyond threshold)"
+        return f"No significant regression (alpha {self.alpha:g}) on {self.shared_items} shared items"
+
+    @property
+    def title(self) -> str:
+        """One line naming both runs and their targets."""
+        return (
+            f"Candidate {self.candidate_id} ({self.candidate_target}) vs baseline "
+            f"{self.baseline_id} ({self.baseline_target})"
+        )
+
+    def _item_lists(self, limit: int) -> list[tuple[str, str, list[str]]]:
+        out = []
+        for kind, lists in (("regressed", self.regressed_items), ("improved", self.improved_items)):
+            for scorer, ids in lists.items():
+                if ids:
+                    out.append((kind, scorer, ids[:limit]))
+        return out
+
+    def to_markdown(self) -> str:
+        """The comparison as markdown, for a pull-request comment."""
+        icon = "❌" if self.has_regression else "✅"
+        parts = [f"### {self.title}", "", f"{icon} **{self.headline}**", ""]
+        for w in self.warnings:
+            parts.append(f"> ⚠️ **{w.code}**: {' '.join(w.message.split())}")
+        if self.warnings:
+            parts.append("")
+        tables = self.tables()
+        if "scorers" in tables:
+            parts += [frame_markdown(tables["scorers"]), ""]
+            parts.append(f"Intervals: paired, {100 * self.level:g}%. Deltas are candidate - baseline.")
+            parts.append("")
+        if "metrics" in tables:
+            parts += ["**Latency, cost, tokens**", "", frame_markdown(tables["metrics"]), ""]
+        for kind, scorer, ids in self._item_lists(MAX_LISTED):
+            total = len((self.regressed_items if kind == "regressed" else self.improved_items)[scorer])
+            shown = ", ".join(f"`{i.replace('`', '')}`" for i in ids) + (" …" if total > len(ids) else "")
+            parts += [f"<details><summary>{total} {kind} on {scorer}</summary>", "", shown, "", "</details>", ""]
+        return "\n".join(parts).rstrip() + "\n"
+
+    def _repr_html_(self) -> str:
+        out = [f"<div><h4>{html.escape(self.title)}</h4>", f"<p><b>{html.escape(self.headline)}</b></p>"]
+        if self.warnings:
+            out.append(
+                "<ul>"
+                + "".join(f"<li><b>{html.escape(w.code)}</b>: {html.escape(w.message)}</li>" for w in self.warnings)
+                + "</ul>"
+            )
+        out += [frame_html(table) for table in self.tables().values()]
+        for kind, scorer, ids in self._item_lists(MAX_LISTED):
+            out.append(f"<p>{html.escape(kind)} on {html.escape(scorer)}: {html.escape(', '.join(ids))}</p>")
+        return "".join(out) + "</div>"
+
+    def __repr__(self) -> str:
+        return (
+            f"Comparison({self.baseline_id!r} -> {self.candidate_id!r}, shared_items={self.shared_items}, "
+            f"regression={self.has_regression}, warnings={[w.code for w in self.warnings]})"
+        )
+
+
+# -- computing it ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ScorerSetting:
+    """How one scorer is compared: its direction, pass mark and smallest worsening that counts."""
+
+    name: str
+    direction: Direction
+    pass_threshold: float
+    threshold: float
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _units_source(con: duckdb.DuckDBPyConnection, run: Run, side: str) -> str:
+    if has_parts(run.folder):
+        return f"({latest_rows_sql(run.folder)})"
+    con.register(f"{side}_empty", RESULT_SCHEMA.empty_table())
+    return f"{side}_empty"
+
+
+def _load_side(
+    con: duckdb.DuckDBPyConnection, run: Run, side: str, settings: list[ScorerSetting], repeats: int
+) -> None:
+    """The per-item table ``{side}_i`` of one run: mean latency, cost, tokens, success; first output;
+    label; and per scorer ``k`` the mean score ``s<k>`` and pass share ``p<k>`` over the item's repeats.
+
+    Scores are pivoted out of the nested list per unit (no unnest and join: a 100,000-item
+    run takes tens of milliseconds); a run of one repeat needs no grouping at all.
+    """
+    picks = [
+        f"list_filter(scores, lambda s: s.scorer = {_literal(n)} and s.error is null)[1].score as s{k}"
+        for k, n in enumerate(st.name for st in settings)
+    ]
+    units = (
+        "select item_id, repeat, output, error, latency_s, cost, tokens_in, tokens_out"
+        + "".join(f", {p}" for p in picks)
+        + f" from {_units_source(con, run, side)}"
+    )
+    grouped = repeats != 1
+
+    def agg(expr: str) -> str:
+        return f"avg({expr})" if grouped else expr
+
+    cols = [
+        "count(*) as units" if grouped else "1::bigint as units",
+        f"{agg('latency_s')} as latency",
+        f"{agg('cost')} as cost",
+        f"{agg('coalesce(tokens_in, 0) + coalesce(tokens_out, 0)')}::double as tokens",
+        f"{agg('(error is null)::double')} as success",
+        "arg_min(output, repeat) as output" if grouped else "output",
+    ]
+    for k, st in enumerate(settings):
+        op = ">=" if st.direction == "higher" else "<="
+        cols += [f"{agg(f's{k}')} as s{k}", f"{agg(f'(s{k} {op} {st.pass_threshold!r})::double')} as p{k}"]
+    group = " group by item_id" if grouped else ""
+    per_item = f"select item_id, {', '.join(cols)} from ({units}){group}"
+    if has_labels(run.folder):
+        con.execute(
+            f"""create temp table {side}_i as
+                select u.*, l.label from ({per_item}) as u
+                left join (select item_id, arg_min(label, repeat) as label from ({labels_sql(run.folder)})
+                           group by item_id) as l using (item_id)"""
+        )
+    else:
+        con.execute(f"create temp table {side}_i as select *, null::varchar as label from ({per_item})")
+
+
+def _aligned(con: duckdb.DuckDBPyConnection, settings: list[ScorerSetting], shared: list[str]) -> None:
+    """The long table ``al``: one row per shared item and shared scorer where both runs have a score."""
+    entries = [
+        f"{{'scorer': {_literal(st.name)}, 'ord': {k}, 'sign': {1 if st.direction == 'higher' else -1}, "
+        f"'baseline': b.s{k}, 'candidate': c.s{k}, 'b_pass': b.p{k}, 'c_pass': c.p{k}}}"
+        for k, st in enumerate(settings)
+        if st.name in shared
+    ]
+    if entries:  # one join, unpivoted per scorer
+        source = f"""select item_id, unnest([{", ".join(entries)}], recursive := true)
+                     from b_i as b join c_i as c using (item_id)"""
+    else:
+        source = (
+            "select null::varchar as item_id, null::varchar as scorer, 0 as ord, 1 as sign, null::double as baseline, "
+            "null::double as candidate, null::double as b_pass, null::double as c_pass where false"
+        )
+    con.execute(
+        f"""create temp table al as
+            select item_id, scorer, ord, baseline, candidate, candidate - baseline as delta, b_pass, c_pass,
+                   sign * (candidate - baseline) as signed,
+                   case when signed > {EPS} then 'improved' when signed < -{EPS} then 'regressed'
+                        else 'unchanged' end as change
+            from ({source}) where baseline is not null and candidate is not null"""
+    )
+
+
+def _scorer_stats(
+    con: duckdb.DuckDBPyConnection, settings: list[ScorerSetting], shared: list[str], alpha: float, level: float
+) -> pd.DataFrame:
+    rows = con.execute(
+        """select scorer, count(*), avg(baseline), avg(candidate), avg(delta), stddev_samp(delta),
+                  avg(b_pass), avg(c_pass),
+                  count(*) filter (where c_pass > b_pass), count(*) filter (where c_pass < b_pass),
+                  count(*) filter (where change = 'improved'), count(*) filter (where change = 'regressed'),
+                  bool_and(baseline in (0, 1) and candidate in (0, 1))
+           from al group by scorer"""
+    ).fetchall()
+    found = {r[0]: r[1:] for r in rows}
+    out = []
+    for st in settings:
+        if st.name not in shared:
+            continue
+        scorer, direction, threshold = st.name, st.direction, st.threshold
+        n, b_mean, c_mean, mean, sd, b_pass, c_pass, up, down, improved, regressed, binary = found.get(
+            scorer, (0, None, None, None, None, None, None, 0, 0, 0, 0, False)
+        )
+        test = paired_from_moments(int(n), _num(mean), _num(sd), level)
+        p_value, name = test.p_value, "paired_t"
+        if n and binary:
+            p_value, name = exact_sign_test(int(improved), int(regressed)), "sign_test"
+        significant = bool(n) and not math.isnan(p_value) and p_value < alpha
+        sign = 1.0 if direction == "higher" else -1.0
+        worse = not math.isnan(test.mean) and sign * test.mean < -threshold
+        out.append(
+            {
+                "scorer": scorer,
+                "direction": direction,
+                "n": int(n),
+                "baseline_mean": _num(b_mean),
+                "candidate_mean": _num(c_mean),
+                "delta": test.mean,
+                "ci_low": test.low,
+                "ci_high": test.high,
+                "p_value": p_value,
+                "test": name,
+                "baseline_pass_rate": _num(b_pass),
+                "candidate_pass_rate": _num(c_pass),
+                "pass_rate_delta": _num(c_pass) - _num(b_pass),
+                "pass_p_value": exact_sign_test(int(up), int(down)) if n else float("nan"),
+                "improved": int(improved),
+                "regressed": int(regressed),
+                "threshold": threshold,
+                "significant": significant,
+                "regression": significant and worse,
+            }
+        )
+    return pd.DataFrame(out, columns=SCORER_COLUMNS)
+
+
+def _signed(value: Any) -> str:
+    return "-" if clean(value) is None else f"{value:+.4g}"
+
+
+def _num(value: Any) -> float:
+    return float("nan") if value is None else float(value)
+
+
+def _metrics(con: duckdb.DuckDBPyConnection, level: float) -> pd.DataFrame:
+    parts = []
+    for _, col in METRICS:
+        d = f"c.{col} - b.{col}"
+        parts.append(
+            f"count({d}), avg(b.{col}) filter (where {d} is not null), "
+            f"avg(c.{col}) filter (where {d} is not null), avg({d}), stddev_samp({d})"
+        )
+    row = con.execute(f"select {', '.join(parts)} from b_i as b join c_i as c using (item_id)").fetchall()[0]
+    out = []
+    for k, (metric, _) in enumerate(METRICS):
+        n, b, c, mean, sd = row[5 * k : 5 * k + 5]
+        if not n:
+            continue
+        test = paired_from_moments(int(n), _num(mean), _num(sd), level)
+        out.append(
+            {
+                "metric": metric,
+                "baseline": _num(b),
+                "candidate": _num(c),
+                "delta": test.mean,
+                "ci_low": test.low,
+                "ci_high": test.high,
+                "p_value": test.p_value,
+            }
+        )
+    return pd.DataFrame(out, columns=["metric", "baseline", "candidate", "delta", "ci_low", "ci_high", "p_value"])
+
+
+def _changed_items(
+    con: duckdb.DuckDBPyConnection, shared: list[str]
+) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Per scorer, the regressed items (worst first) and the improved ones (best first)."""
+    table = (
+        con.sql(
+            """select scorer, change, item_id from al where change <> 'unchanged'
+               order by case when change = 'regressed' then signed else -signed end, item_id"""
+        )
+        .arrow()
+        .read_all()
+    )
+    regressed: dict[str, list[str]] = {}
+    improved: dict[str, list[str]] = {}
+    for scorer in shared:
+        for change, into in (("regressed", regressed), ("improved", improved)):
+            mask = pc.and_(pc.equal(table.column("scorer"), scorer), pc.equal(table.column("change"), change))
+            into[scorer] = table.column("item_id").filter(mask).to_pylist()
+    return regressed, improved
+
+
+def _outputs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    df: pd.DataFrame = (
+        con.sql(
+            """select item_id, b.output is distinct from c.output as output_changed,
+                      b.output as baseline_output, c.output as candidate_output,
+                      b.label as baseline_label, c.label as candidate_label,
+                      coalesce(b.label <> c.label, false) as label_changed,
+                      b.latency as baseline_latency, c.latency as candidate_latency,
+                      c.latency - b.latency as latency_delta,
+                      b.cost as baseline_cost, c.cost as candidate_cost, c.cost - b.cost as cost_delta
+               from b_i as b join c_i as c using (item_id) order by item_id"""
+        )
+        .arrow()
+        .read_all()
+        .to_pandas()
+    )
+    return df
+
+
+def _dataset_warning(wb: Workbench, b: RunManifest, c: RunManifest) -> ComparisonWarning | None:
+    if b.dataset == c.dataset and b.dataset_version == c.dataset_version:
+        return None
+    if b.dataset != c.dataset:
+        return ComparisonWarning(
+            "dataset_version_mismatch",
+            f"the runs use different datasets: baseline {b.dataset}@{b.dataset_version}, "
+            f"candidate {c.dataset}@{c.dataset_version}",
+        )
+    what = ""
+    if b.dataset is not None and b.dataset_version is not None and c.dataset_version is not None:
+        try:
+            diff = wb.dataset(b.dataset).diff(b.dataset_version, c.dataset_version)
+        except NotFoundError:
+            diff = None
+        if diff is not None:
+            counts = diff["change"].value_counts().to_dict() if not diff.empty else {}
+            what = ": " + ", ".join(f"{int(counts.get(k, 0))} items {k}" for k in ("added", "removed", "changed"))
+            what += f" from version {b.dataset_version} to {c.dataset_version}"
+    return ComparisonWarning(
+        "dataset_version_mismatch",
+        f"the runs use different versions of {b.dataset}: baseline version {b.dataset_version}, "
+        f"candidate version {c.dataset_version}{what}",
+    )
+
+
+def _partial_warning(
+    con: duckdb.DuckDBPyConnection, side: str, run_id: str, m: RunManifest
+) -> ComparisonWarning | None:
+    items, units = con.execute(f"select count(*), coalesce(sum(units), 0) from {side}_i").fetchall()[0]
+    planned = m.item_count * m.repeats
+    if units >= planned:
+        return None
+    return ComparisonWarning(
+        "partial_run",
+        f"the {side_name(side)} run {run_id} is partial: {items} of {m.item_count} items "
+        f"({units} of {planned} units, status {m.status})",
+    )
+
+
+def side_name(side: str) -> str:
+    """``baseline`` for ``b``, ``candidate`` for ``c``."""
+    return "baseline" if side == "b" else "candidate"
+
+
+def _scorer_warning(b: list[str], c: list[str]) -> ComparisonWarning | None:
+    only_b = [s for s in b if s not in c]
+    only_c = [s for s in c if s not in b]
+    if not only_b and not only_c:
+        return None
+    parts = []
+    if only_b:
+        parts.append(f"only the baseline has {', '.join(only_b)}")
+    if only_c:
+        parts.append(f"only the candidate has {', '.join(only_c)}")
+    return ComparisonWarning("scorer_mismatch", "the runs have different scorers: " + "; ".join(parts))
+
+
+def _effect_thresholds(thresholds: float | Mapping[str, float] | None, names: list[str]) -> dict[str, float]:
+    out = per_scorer(thresholds, names, 0.0, "threshold")
+    for k, v in out.items():
+        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or v < 0:
+            raise ValidationError(f"threshold of {k!r} must be a number of at least 0, got {v!r}")
+    return {k: float(v) for k, v in out.items()}
+
+
+def compare(
+    wb: Workbench,
+    baseline: str | Run,
+    candidate: str | Run,
+    *,
+    thresholds: float | Mapping[str, float] | None = None,
+    directions: Mapping[str, str] | None = None,
+    alpha: float = 0.05,
+    pass_threshold: Thresholds = 0.5,
+) -> Comparison:
+    """Compare a candidate run with a baseline run on the items both have.
+
+    Args:
+        wb: the workbench holding the runs.
+        baseline: the reference run (id or :class:`Run`).
+        candidate: the run under test.
+        thresholds: per scorer, the smallest worsening of the mean that counts as a
+            regression (default 0: any significant worsening); a number applies to all.
+        directions: per scorer, ``"higher"`` (default) or ``"lower"`` is better.
+        alpha: significance level; intervals are at ``1 - alpha``.
+        pass_threshold: the pass mark of every scorer, or per scorer.
+
+    Returns:
+        A :class:`Comparison`; ``has_regression`` is the CI gate.
+
+    Examples:
+        >>> cmp = wb.compare("run-a", "run-b", thresholds={"exact": 0.02})  # doctest: +SKIP
+        >>> cmp.scorers[["scorer", "delta", "ci_low", "ci_high", "p_value", "regression"]]  # doctest: +SKIP
+    """
+    if isinstance(alpha, bool) or not isinstance(alpha, int | float) or not 0 < alpha < 1:
+        raise ValidationError(f"alpha must be between 0 and 1, got {alpha!r}")
+    b_run, c_run = resolve_run(wb, baseline), resolve_run(wb, candidate)
+    bm, cm = b_run.manifest, c_run.manifest
+    b_names, c_names = scorer_names(bm), scorer_names(cm)
+    names = b_names + [s for s in c_names if s not in b_names]
+    shared_scorers = [s for s in b_names if s in c_names]
+    effect = _effect_thresholds(thresholds, names)
+    dirs = scorer_directions(directions, names)
+    passes = pass_thresholds(pass_threshold, names)
+    settings = [ScorerSetting(n, dirs[n], passes[n], effect[n]) for n in names]
+    level = 1 - alpha
+    con = connect()
+    try:
+        _load_side(con, b_run, "b", settings, bm.repeats)
+        _load_side(con, c_run, "c", settings, cm.repeats)
+        _aligned(con, settings, shared_scorers)
+        shared = con.execute("select count(*) from b_i semi join c_i using (item_id)").fetchall()[0][0]
+        warnings = [
+            w
+            for w in (
+                _dataset_warning(wb, bm, cm),
+                _partial_warning(con, "b", b_run.id, bm),
+                _partial_warning(con, "c", c_run.id, cm),
+                _scorer_warning(b_names, c_names),
+            )
+            if w is not None
+        ]
+        if shared == 0:
+            warnings.append(ComparisonWarning("no_shared_items", "the runs have no item in common: nothing to compare"))
+        items: pd.DataFrame = (
+            con.sql("select item_id, scorer, baseline, candidate, delta, change from al order by ord, item_id")
+            .arrow()
+            .read_all()
+            .to_pandas()
+        )
+        regressed, improved = _changed_items(con, shared_scorers)
+        return Comparison(
+            baseline_id=b_run.id,
+            candidate_id=c_run.id,
+            warnings=warnings,
+            scorers=_scorer_stats(con, settings, shared_scorers, alpha, level),
+            items=items,
+            outputs=_outputs(con),
+            metrics=_metrics(con, level),
+            regressed_items=regressed,
+            improved_items=improved,
+            alpha=float(alpha),
+            shared_items=int(shared),
+            baseline_target=target_name(bm),
+            candidate_target=target_name(cm),
+            level=level,
+        )
+    finally:
+        con.close()

@@ -1,0 +1,183 @@
+"""Failure modes: label counts per target, and the items that fail most often (``wb.failure_modes()``).
+
+What counts as a failure — one unit (item x repeat) of a run fails when:
+
+1. the target raised an error (``results.error`` is set), or
+2. its effective label (latest human, else latest automatic) is anything but ``success``
+   or ``partial_success`` (every ``failure_*`` and ``error_*`` label, and a user's own
+   labels such as ``needs_review``), or
+3. it has no label and some scorer gave it less than 0.5 (a scorer's own error does not count).
+
+Labels, when there are, decide: a human who marks a low-scoring unit ``success`` has the
+last word. Without labels, the scores flag the unit, so a store nobody labelled yet
+still shows its weak items. Units without a label count as ``unlabelled`` in the label
+counts (so each target's shares add up to 1).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import pyarrow as pa
+
+from workbench.analysis._views import RunRef, select_runs, sql_list
+from workbench.errors import ValidationError
+from workbench.runs._labels import LABELS_DIR, THRESHOLD
+from workbench.runs._results import RESULTS_DIR
+from workbench.runs._run import Run
+from workbench.store._table import connect
+
+if TYPE_CHECKING:
+    from workbench._workbench import Workbench
+
+NOT_FAILURES = ("success", "partial_success")
+"""Labels that are not failures."""
+UNLABELLED = "unlabelled"
+BY_TARGET_COLUMNS = ("target", "label", "count", "share")
+ITEM_COLUMNS = ("item_id", "runs", "failures", "failure_rate", "top_label")
+_FILES = pa.schema([("filename", pa.string()), ("run_id", pa.string())])
+
+
+@dataclass(frozen=True)
+class FailureModes:
+    """Failure modes over a set of runs.
+
+    Attributes:
+        by_target: ``[target, label, count, share]``: every unit's effective label (``unlabelled``
+            when it has none) counted per target; ``share`` is of the target's units.
+        items: ``[item_id, runs, failures, failure_rate, top_label]``, most-failing first:
+            ``runs`` that have the item, its failing ``failures`` units, ``failure_rate`` =
+            failures / its units (runs x repeats), and the most common label of its failing units.
+        runs: the ids of the runs covered.
+    """
+
+    by_target: pd.DataFrame
+    items: pd.DataFrame
+    runs: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: ``{"runs": [...], "by_target": [rows], "items": [rows]}``."""
+        return {
+            "runs": list(self.runs),
+            "by_target": _records(self.by_target),
+            "items": _records(self.items),
+        }
+
+    def _repr_html_(self) -> str:
+        title = html.escape(f"Failure modes over {len(self.runs)} run(s)")
+        return (
+            f"<div><h4>{title}</h4><b>Labels per target</b>{self.by_target.to_html(index=False, escape=True)}"
+            f"<b>Most failing items</b>{self.items.to_html(index=False, escape=True)}</div>"
+        )
+
+    def __repr__(self) -> str:
+        return f"FailureModes(runs={len(self.runs)}, targets={self.by_target['target'].nunique()}, items={len(self.items)})"
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = df.astype(object).where(df.notna(), None).to_dict(orient="records")
+    return rows
+
+
+def _files(refs: Sequence[RunRef], kind: str) -> tuple[list[str], list[str]]:
+    names, ids = [], []
+    for ref in refs:
+        folder = ref.folder / kind
+        if folder.is_dir():
+            for path in sorted(folder.glob("*.parquet")):
+                names.append(str(path))
+                ids.append(ref.id)
+    return names, ids
+
+
+def _units_sql(result_files: list[str], label_files: list[str]) -> str:
+    """Each unit's target, effective label (or ``unlabelled``) and failure flag."""
+    labels = (
+        f"""select run_id, item_id, repeat, label
+            from read_parquet({sql_list(label_files)}, filename = true, union_by_name = true)
+                 join label_files using (filename)
+            qualify row_number() over (partition by run_id, item_id, repeat
+                                       order by (source = 'human') desc, created_at desc, filename desc) = 1"""
+        if label_files
+        else "select null::VARCHAR as run_id, null::VARCHAR as item_id, null::INTEGER as repeat, "
+        "null::VARCHAR as label where false"
+    )
+    not_failures = ", ".join(f"'{x}'" for x in NOT_FAILURES)
+    return f"""
+        with u as (select run_id, item_id, repeat, error, scores
+                   from read_parquet({sql_list(result_files)}, filename = true, union_by_name = true)
+                        join result_files using (filename)
+                   qualify row_number() over (partition by run_id, item_id, repeat order by finished_at desc) = 1),
+        l as ({labels})
+        select u.run_id, t.target, u.item_id, u.repeat, coalesce(l.label, '{UNLABELLED}') as label,
+               u.error is not null
+               or (l.label is not null and l.label not in ({not_failures}))
+               or (l.label is null and len(list_filter(u.scores,
+                       lambda s: s.error is null and s.score < {THRESHOLD})) > 0) as failed
+        from u join targets as t using (run_id) left join l using (run_id, item_id, repeat)"""
+
+
+def failure_modes(
+    wb: Workbench, runs: Sequence[str | Run] | str | Run | None = None, dataset: str | None = None, top: int = 20
+) -> FailureModes:
+    """Label counts and shares per target, and the ``top`` items that fail most often across runs.
+
+    See the module docstring for what counts as a failure. Items are matched by ``item_id``
+    across runs (pass ``dataset`` so ids of different datasets do not mix); ties are broken
+    by failure rate, then id.
+
+    Args:
+        wb: the workbench.
+        runs: run ids or :class:`Run` handles (default: every run).
+        dataset: only runs of this dataset.
+        top: how many items to list (at least 1).
+
+    Examples:
+        >>> fm = wb.failure_modes(dataset="qa", top=10)  # doctest: +SKIP
+        >>> fm.by_target, fm.items  # doctest: +SKIP
+    """
+    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
+        raise ValidationError(f"top must be a whole number of at least 1, got {top!r}")
+    refs = select_runs(wb, runs, dataset)
+    result_files, result_ids = _files(refs, RESULTS_DIR)
+    empty = FailureModes(
+        pd.DataFrame(columns=list(BY_TARGET_COLUMNS)), pd.DataFrame(columns=list(ITEM_COLUMNS)), [r.id for r in refs]
+    )
+    if not result_files:
+        return empty
+    label_files, label_ids = _files(refs, LABELS_DIR)
+    con = connect()
+    con.register("result_files", pa.table({"filename": result_files, "run_id": result_ids}))
+    con.register("label_files", pa.table({"filename": label_files, "run_id": label_ids}, schema=_FILES))
+    con.register("targets", pa.table({"run_id": [r.id for r in refs], "target": [r.target for r in refs]}))
+    try:
+        con.execute(f"create or replace temp view fm_units as {_units_sql(result_files, label_files)}")
+        by_target = con.sql(
+            """select target, label, count(*) as count,
+                      count(*) / sum(count(*)) over (partition by target) as share
+               from fm_units group by target, label order by target, count desc, label"""
+        ).df()
+        items = con.sql(
+            f"""with f as (select item_id, count(distinct run_id) as runs, count(*) filter (where failed) as failures,
+                                  count(*) as units
+                           from fm_units group by item_id),
+                     t as (select item_id, label, count(*) as n from fm_units where failed group by item_id, label
+                           qualify row_number() over (partition by item_id order by n desc, label) = 1)
+                select f.item_id, f.runs, f.failures, f.failures / f.units as failure_rate, t.label as top_label
+                from f left join t using (item_id) where f.failures > 0
+                order by failures desc, failure_rate desc, item_id limit {int(top)}"""
+        ).df()
+    finally:
+        con.execute("drop view if exists fm_units")
+        for name in ("result_files", "label_files", "targets"):
+            con.unregister(name)
+    return FailureModes(
+        by_target.astype({"count": "int64", "share": "float64"}),
+        items.astype({"runs": "int64", "failures": "int64", "failure_rate": "float64"}),
+        [r.id for r in refs],
+    )
+

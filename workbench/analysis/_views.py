@@ -1,0 +1,254 @@
+"""SQL views over every run of a store, and choosing the runs an analysis covers.
+
+:func:`add_run_views` gives a DuckDB connection four views (``wb.connect()`` and
+``wb.sql()`` have them):
+
+- ``runs``: one row per run, from its manifest: ``run_id, dataset, dataset_version,
+  target, kind, model, prompt, status, repeats, item_count, created_at, tags`` (JSON).
+  ``model`` and ``prompt`` come from a model or agent target (``""`` for other kinds).
+- ``results``: every unit (item x repeat) of every run: the columns of
+  :data:`~workbench.runs._results.RESULT_SCHEMA` without the nested scores, plus ``run_id``.
+- ``scores``: one row per unit and scorer: ``run_id, item_id, repeat, scorer, score,
+  reason, details, error``.
+- ``labels``: each labelled unit's effective label (its latest human label, else its
+  latest automatic one): ``run_id, item_id, repeat, label, source, author, note, created_at``.
+
+The views are lazy globs (``runs/*/manifest.json``, ``runs/*/results/*.parquet``,
+``runs/*/labels/*.parquet``), so runs and parts written after the connection was opened
+show up in later queries; a temporary file (``.tmp-wb``) never matches. A unit written
+twice (a doubled shard) counts once, its latest row, as in ``Run.results()``. A kind of
+file no run has yet gives an empty view with the same columns.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+
+from workbench.errors import NotFoundError, ValidationError
+from workbench.runs._labels import LABEL_COLUMNS, LABEL_SCHEMA, LABELS_DIR
+from workbench.runs._manifest import MANIFEST, RunManifest, read_manifest
+from workbench.runs._results import RESULT_SCHEMA, RESULTS_DIR
+from workbench.runs._run import Run
+
+if TYPE_CHECKING:
+    from workbench._workbench import Workbench
+
+MODEL_KINDS = ("model", "agent")
+"""Target kinds whose manifest names a model and a prompt version."""
+
+RESULT_FIELDS = tuple(f.name for f in RESULT_SCHEMA if f.name != "scores")
+"""Columns of the ``results`` view (besides ``run_id``)."""
+
+RUN_COLUMNS = (
+    "run_id", "dataset", "dataset_version", "target", "kind", "model", "prompt", "status", "repeats",
+    "item_count", "created_at", "tags",
+)  # fmt: skip
+
+
+def quote(text: str) -> str:
+    """A SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def sql_list(paths: Iterable[str | Path]) -> str:
+    """A DuckDB list literal of file paths."""
+    return "[" + ", ".join(quote(str(p)) for p in paths) + "]"
+
+
+def _run_id_of(column: str) -> str:
+    """SQL for the run id of a file at ``runs/<id>/<kind>/<file>``."""
+    return f"parse_filename(parse_dirpath(parse_dirpath({column})))"
+
+
+def _typed_nulls(schema: Any, names: Sequence[str]) -> str:
+    types = {"string": "VARCHAR", "int32": "INTEGER", "int64": "BIGINT", "double": "DOUBLE", "bool": "BOOLEAN"}
+    cols = []
+    for name in names:
+        kind = str(schema.field(name).type)
+        sql_type = "TIMESTAMPTZ" if kind.startswith("timestamp") else types[kind]
+        cols.append(f"null::{sql_type} as {name}")
+    return ", ".join(cols)
+
+
+# -- the views ------------------------------------------------------------------------------
+def runs_view_sql(runs_dir: Path) -> str:
+    """SQL of the ``runs`` view (one row per ``manifest.json``)."""
+    glob = quote(str(runs_dir / "*" / MANIFEST))
+    kinds = ", ".join(quote(k) for k in MODEL_KINDS)
+    return f"""
+        select json->>'$.id' as run_id, json->>'$.dataset' as dataset,
+               (json->>'$.dataset_version')::BIGINT as dataset_version,
+               json->>'$.target.name' as target, json->>'$.target.kind' as kind,
+               case when json->>'$.target.kind' in ({kinds}) then coalesce(json->>'$.target.model', '') else '' end
+                   as model,
+               case when json->>'$.target.kind' in ({kinds}) then coalesce(json->>'$.target.prompt', '') else '' end
+                   as prompt,
+               json->>'$.status' as status, (json->>'$.repeats')::INTEGER as repeats,
+               (json->>'$.item_count')::BIGINT as item_count,
+               (json->>'$.created_at')::TIMESTAMPTZ as created_at, (json->'$.tags')::JSON as tags
+        from read_json_objects({glob}, format = 'auto')"""
+
+
+def _empty_runs_sql() -> str:
+    return (
+        "select null::VARCHAR as run_id, null::VARCHAR as dataset, null::BIGINT as dataset_version, "
+        "null::VARCHAR as target, null::VARCHAR as kind, null::VARCHAR as model, null::VARCHAR as prompt, "
+        "null::VARCHAR as status, null::INTEGER as repeats, null::BIGINT as item_count, "
+        "null::TIMESTAMPTZ as created_at, null::JSON as tags where false"
+    )
+
+
+def units_sql(source: str, columns: str) -> str:
+    """Each unit's latest row of ``source`` (which has ``run_id``, ``item_id``, ``repeat``, ``finished_at``)."""
+    return f"""select {columns} from {source}
+               qualify row_number() over (partition by run_id, item_id, repeat order by finished_at desc) = 1"""
+
+
+def _results_source(runs_dir: Path) -> str:
+    glob = quote(str(runs_dir / "*" / RESULTS_DIR / "*.parquet"))
+    return f"(select *, {_run_id_of('filename')} as run_id from read_parquet({glob}, filename = true, union_by_name = true))"
+
+
+def results_view_sql(runs_dir: Path) -> str:
+    """SQL of the ``results`` view."""
+    return units_sql(_results_source(runs_dir), ", ".join(("run_id", *RESULT_FIELDS)))
+
+
+def scores_view_sql(runs_dir: Path) -> str:
+    """SQL of the ``scores`` view."""
+    units = units_sql(_results_source(runs_dir), "run_id, item_id, repeat, scores")
+    return f"""select run_id, item_id, repeat, s.scorer, s.score, s.reason, s.details, s.error
+               from ({units}) as u, unnest(u.scores) as t(s)"""
+
+
+def labels_view_sql(runs_dir: Path) -> str:
+    """SQL of the ``labels`` view (the effective label of each labelled unit; see ``labels_sql``)."""
+    glob = quote(str(runs_dir / "*" / LABELS_DIR / "*.parquet"))
+    cols = ", ".join(LABEL_COLUMNS)
+    return f"""select {_run_id_of("filename")} as run_id, {cols}
+               from read_parquet({glob}, filename = true, union_by_name = true)
+               qualify row_number() over (
+                   partition by run_id, item_id, repeat
+                   order by (source = 'human') desc, created_at desc, filename desc) = 1"""
+
+
+def _any_file(runs_dir: Path, kind: str) -> bool:
+    """Whether some run has a file ``runs/<id>/<kind>`` (a folder's ``*.parquet``, or the manifest)."""
+    if not runs_dir.is_dir():
+        return False
+    for entry in os.scandir(runs_dir):
+        if not entry.is_dir():
+            continue
+        path = Path(entry.path) / kind
+        if kind == MANIFEST:
+            if path.is_file():
+                return True
+        elif path.is_dir() and any(name.endswith(".parquet") for name in os.listdir(path)):
+            return True
+    return False
+
+
+def add_run_views(con: duckdb.DuckDBPyConnection, runs_dir: Path) -> None:
+    """Create the views ``runs``, ``results``, ``scores`` and ``labels`` over every run in ``runs_dir``."""
+    has_results = _any_file(runs_dir, RESULTS_DIR)
+    empty_results = f"select null::VARCHAR as run_id, {_typed_nulls(RESULT_SCHEMA, RESULT_FIELDS)} where false"
+    empty_scores = (
+        "select null::VARCHAR as run_id, null::VARCHAR as item_id, null::INTEGER as repeat, null::VARCHAR as scorer, "
+        "null::DOUBLE as score, null::VARCHAR as reason, null::VARCHAR as details, null::VARCHAR as error where false"
+    )
+    empty_labels = f"select null::VARCHAR as run_id, {_typed_nulls(LABEL_SCHEMA, LABEL_COLUMNS)} where false"
+    views = {
+        "runs": runs_view_sql(runs_dir) if _any_file(runs_dir, MANIFEST) else _empty_runs_sql(),
+        "results": results_view_sql(runs_dir) if has_results else empty_results,
+        "scores": scores_view_sql(runs_dir) if has_results else empty_scores,
+        "labels": labels_view_sql(runs_dir) if _any_file(runs_dir, LABELS_DIR) else empty_labels,
+    }
+    for name, sql in views.items():
+        con.execute(f"create or replace view {name} as {sql}")
+
+
+# -- choosing runs ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RunRef:
+    """A run an analysis covers: its folder and manifest."""
+
+    folder: Path
+    manifest: RunManifest
+
+    @property
+    def id(self) -> str:
+        """The run's id."""
+        return self.manifest.id
+
+    @property
+    def target(self) -> str:
+        """The target's name."""
+        return str(self.manifest.target.get("name") or self.manifest.target.get("kind") or "?")
+
+    @property
+    def kind(self) -> str:
+        """The target's kind (``function``, ``model``, ``agent``, ``scorer``)."""
+        return str(self.manifest.target.get("kind") or "")
+
+    @property
+    def model(self) -> str:
+        """The model of a model or agent target (``""`` for other kinds)."""
+        return str(self.manifest.target.get("model") or "") if self.kind in MODEL_KINDS else ""
+
+    @property
+    def prompt(self) -> str:
+        """The prompt version (``name@3``) of a model or agent target (``""`` otherwise)."""
+        return str(self.manifest.target.get("prompt") or "") if self.kind in MODEL_KINDS else ""
+
+
+def _all_runs(runs_dir: Path) -> list[RunRef]:
+    if not runs_dir.is_dir():
+        return []
+    out = []
+    for entry in os.scandir(runs_dir):
+        folder = Path(entry.path)
+        if not entry.is_dir() or not (folder / MANIFEST).is_file():
+            continue
+        try:
+            out.append(RunRef(folder, read_manifest(folder)))
+        except (OSError, ValueError, TypeError, NotFoundError):
+            continue  # a manifest being created or not ours: not a run yet
+    return out
+
+
+def select_runs(
+    wb: Workbench, runs: Sequence[str | Run] | str | Run | None = None, dataset: str | None = None
+) -> list[RunRef]:
+    """The runs to analyse, oldest first: ``runs`` (ids or :class:`Run`; default every run), of ``dataset``.
+
+    An unknown run id raises ``NotFoundError``; an empty list of runs is a ``ValidationError``.
+    """
+    if dataset is not None and (not isinstance(dataset, str) or not dataset):
+        raise ValidationError(f"dataset must be a dataset's name, not {dataset!r}")
+    if runs is None:
+        chosen = _all_runs(wb.runs_dir)
+    else:
+        given = [runs] if isinstance(runs, str | Run) else list(runs)
+        if not given:
+            raise ValidationError("runs is empty: give run ids, or None for every run")
+        chosen, seen = [], set()
+        for run in given:
+            if isinstance(run, Run):
+                folder = run.folder
+            elif isinstance(run, str) and run and "/" not in run and run not in (".", ".."):
+                folder = wb.runs_dir / run
+            else:
+                raise ValidationError(f"a run is a run id or a Run, not {run!r}")
+            if folder.name in seen:
+                continue
+            seen.add(folder.name)
+            chosen.append(RunRef(folder, read_manifest(folder)))
+    if dataset is not None:
+        chosen = [r for r in chosen if r.manifest.dataset == dataset]
+    return sorted(chosen, key=lambda r: (r.manifest.created_at, r.id))

@@ -1,0 +1,55 @@
+"""Charts of analysis results (Altair), one theme, rendered offline.
+
+Builders take the aggregates from ``workbench.analysis`` (never raw results) and
+return Altair charts; :func:`save`, :func:`to_png`, :func:`to_svg` and :func:`to_html`
+render them with ``vl-convert`` (no browser, no network); :func:`use_offline` makes
+notebooks and Papermill reports show charts with no CDN::
+
+    from workbench import charts
+
+    charts.use_offline()
+    comparison = wb.compare(baseline_id, candidate_id)
+    charts.scorer_bars(comparison)
+    charts.save(charts.item_deltas(comparison), "deltas.png")
+
+Simulated models (names containing "simulated", or the simulator's ``sim-1`` models)
+are labelled "(simulated)" wherever their name appears.
+"""
+
+from workbench.charts._alignment import confusion
+from workbench.charts._compare import MAX_POINTS, item_deltas, scorer_bars
+from workbench.charts._failures import failure_modes
+from workbench.charts._inputs import Chart, display_name, is_simulated
+from workbench.charts._latency import latency_hist
+from workbench.charts._matrix import cost_vs_score, heatmap, pareto_frontier
+from workbench.charts._render import save, spec, to_html, to_png, to_svg, use_offline
+from workbench.charts._theme import PALETTE, THEME, enable_theme, enable_theme_by_default, theme_config
+from workbench.charts._trends import trends
+
+enable_theme_by_default()
+
+__all__ = [
+    "MAX_POINTS",
+    "PALETTE",
+    "THEME",
+    "Chart",
+    "confusion",
+    "cost_vs_score",
+    "display_name",
+    "enable_theme",
+    "failure_modes",
+    "heatmap",
+    "is_simulated",
+    "item_deltas",
+    "latency_hist",
+    "pareto_frontier",
+    "save",
+    "scorer_bars",
+    "spec",
+    "theme_config",
+    "to_html",
+    "to_png",
+    "to_svg",
+    "trends",
+    "use_offline",
+]

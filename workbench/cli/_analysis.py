@@ -1,0 +1,176 @@
+"""``workbench summary`` and ``workbench compare``: a run's figures, and two runs compared (a CI gate).
+
+``compare --fail-on-regression`` exits 1 when a scorer regressed significantly and beyond
+its threshold, else 0; bad input (an unknown run, a malformed ``--threshold``) is a
+one-line error with exit code 2, like every command.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+
+from workbench.analysis._compare import Comparison
+from workbench.cli._app import JsonFlag, _wb, app
+from workbench.cli._output import console, err_console, print_frame, print_json
+from workbench.errors import ValidationError
+
+MarkdownFlag = Annotated[bool, typer.Option("--markdown", help="Print markdown (e.g. for a pull-request comment).")]
+
+
+def _pairs(values: list[str], option: str, *, bare: bool) -> tuple[str | None, dict[str, str]]:
+    """Split ``SCORER=VALUE`` options; a bare ``VALUE`` (when allowed) is the default for every scorer."""
+    default: str | None = None
+    named: dict[str, str] = {}
+    for text in values:
+        name, sep, value = text.partition("=")
+        if not sep:
+            if not bare:
+                raise ValidationError(f"{option} {text!r}: use SCORER=VALUE")
+            default = text.strip()
+        elif not name.strip() or not value.strip():
+            raise ValidationError(f"{option} {text!r}: use SCORER=VALUE" + (" or VALUE" if bare else ""))
+        else:
+            named[name.strip()] = value.strip()
+    return default, named
+
+
+def _number(text: str, option: str, original: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValidationError(f"{option} {original!r}: {text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise ValidationError(f"{option} {original!r}: the number must be finite")
+    return value
+
+
+def _numbers(values: list[str], option: str, scorers: list[str], fallback: float) -> float | dict[str, float] | None:
+    """``--threshold`` values as the API takes them: None, one number, or a number per scorer."""
+    if not values:
+        return None
+    default, named = _pairs(values, option, bare=True)
+    base = fallback if default is None else _number(default, option, default)
+    if not named:
+        return base
+    out = dict.fromkeys(scorers, base)
+    for name, text in named.items():
+        out[name] = _number(text, option, f"{name}={text}")
+    return out
+
+
+def _directions(values: list[str]) -> dict[str, str] | None:
+    if not values:
+        return None
+    _, named = _pairs(values, "--direction", bare=False)
+    for name, value in named.items():
+        if value not in ("higher", "lower"):
+            raise ValidationError(f"--direction {name}={value}: the direction is 'higher' or 'lower'")
+    return named
+
+
+def _mode(as_json: bool, markdown: bool) -> str:
+    if as_json and markdown:
+        raise ValidationError("give --json or --markdown, not both")
+    return "json" if as_json else "markdown" if markdown else "table"
+
+
+def _print_tables(tables: dict[str, pd.DataFrame], first_title: str) -> None:
+    for k, (name, table) in enumerate(tables.items()):
+        print_frame(table, title=first_title if k == 0 else name)
+
+
+@app.command("summary")
+def summary(
+    run_id: Annotated[str, typer.Argument(metavar="RUN", help="The run's id.")],
+    threshold: Annotated[
+        list[str] | None,
+        typer.Option("--threshold", help="Pass mark: NUMBER for every scorer, or SCORER=NUMBER (repeatable)."),
+    ] = None,
+    bins: Annotated[int, typer.Option("--bins", help="Histogram bins.")] = 10,
+    as_json: JsonFlag = False,
+    markdown: MarkdownFlag = False,
+) -> None:
+    """Summarize a run: coverage, success, scores with 95% intervals, pass rates, latency, cost, tools, labels."""
+    mode = _mode(as_json, markdown)
+    wb = _wb()
+    run = wb.get_run(run_id)
+    names = [str(s["name"]) for s in run.manifest.scorers]
+    result = wb.summarize(run, thresholds=_numbers(threshold or [], "--threshold", names, 0.5), bins=bins)
+    if mode == "json":
+        print_json(result.to_dict())
+    elif mode == "markdown":
+        sys.stdout.write(result.to_markdown())  # as is: a console would wrap long table rows
+    else:
+        _print_tables(result.tables(), result.title)
+
+
+def _print_comparison(c: Comparison) -> None:
+    console.print(c.title, markup=False)
+    console.print(c.headline, markup=False, style="bold red" if c.has_regression else "bold")
+    for name, table in c.tables().items():
+        print_frame(table, title=name)
+    for scorer, ids in c.regressed_items.items():
+        if ids:
+            more = f" (and {len(ids) - 10} more)" if len(ids) > 10 else ""
+            console.print(f"regressed on {scorer}: {', '.join(ids[:10])}{more}", markup=False)
+
+
+@app.command("compare")
+def compare(
+    baseline: Annotated[str, typer.Argument(metavar="BASE", help="The baseline run's id.")],
+    candidate: Annotated[str, typer.Argument(metavar="CAND", help="The candidate run's id.")],
+    threshold: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--threshold", help="Smallest worsening that counts: SCORER=NUMBER, or NUMBER for all (repeatable)."
+        ),
+    ] = None,
+    direction: Annotated[
+        list[str] | None, typer.Option("--direction", help="SCORER=lower when lower is better (repeatable).")
+    ] = None,
+    alpha: Annotated[float, typer.Option("--alpha", help="Significance level.")] = 0.05,
+    pass_threshold: Annotated[
+        list[str] | None,
+        typer.Option("--pass-threshold", help="Pass mark: NUMBER, or SCORER=NUMBER (repeatable); default 0.5."),
+    ] = None,
+    fail_on_regression: Annotated[
+        bool, typer.Option("--fail-on-regression", help="Exit 1 when a scorer regressed significantly.")
+    ] = False,
+    as_json: JsonFlag = False,
+    markdown: MarkdownFlag = False,
+) -> None:
+    """Compare a candidate run with a baseline on their shared items: paired intervals, p-values, warnings.
+
+    Exits 1 with --fail-on-regression when a scorer got significantly worse (at --alpha) by more
+    than its --threshold; otherwise 0.
+    """
+    mode = _mode(as_json, markdown)
+    wb = _wb()
+    runs = [wb.get_run(baseline), wb.get_run(candidate)]
+    names: list[str] = []
+    for run in runs:
+        names += [str(s["name"]) for s in run.manifest.scorers if str(s["name"]) not in names]
+    options: dict[str, Any] = {
+        "thresholds": _numbers(threshold or [], "--threshold", names, 0.0),
+        "directions": _directions(direction or []),
+        "alpha": alpha,
+    }
+    passes = _numbers(pass_threshold or [], "--pass-threshold", names, 0.5)
+    if passes is not None:
+        options["pass_threshold"] = passes
+    result = wb.compare(runs[0], runs[1], **options)
+    if mode == "json":
+        print_json(result.to_dict())
+    elif mode == "markdown":
+        sys.stdout.write(result.to_markdown())  # as is: a console would wrap long table rows
+    else:
+        for w in result.warnings:
+            err_console.print(f"warning ({w.code}): {w.message}", markup=False, soft_wrap=True)
+        _print_comparison(result)
+    if fail_on_regression and result.has_regression:
+        raise typer.Exit(1)

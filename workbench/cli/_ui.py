@@ -1,0 +1,146 @@
+"""``workbench ui``: the widget panels served in a browser by Voila, on 127.0.0.1 only."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import webbrowser
+from importlib import resources
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from workbench._workbench import ROOT_ENV, default_root
+from workbench.cli._app import _State, app
+from workbench.cli._output import console, err_console
+from workbench.errors import ValidationError
+
+HOST = "127.0.0.1"
+KERNEL = "eval-workbench"
+STARTUP_SECONDS = 120.0
+
+
+def free_port() -> int:
+    """A port nothing listens on now (the system picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _listening(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((HOST, port)) == 0
+
+
+def _check_kernel() -> None:
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        KernelSpecManager().get_kernel_spec(KERNEL)
+    except NoSuchKernel:
+        raise ValidationError(
+            f"the Jupyter kernel {KERNEL!r} is not installed; install it with "
+            f"`{sys.executable} -m ipykernel install --sys-prefix --name {KERNEL}` (or `make`)"
+        ) from None
+
+
+def voila_command(notebook: Path, port: int, theme: str) -> list[str]:
+    """The Voila command line: bound to 127.0.0.1, no browser, no code shown."""
+    return [
+        sys.executable,
+        "-m",
+        "voila",
+        str(notebook),
+        "--no-browser",
+        f"--port={port}",
+        f"--Voila.ip={HOST}",
+        "--Voila.port_retries=0",
+        f"--theme={theme}",
+        "--strip_sources=True",
+    ]
+
+
+@app.command("ui")
+def ui(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 0,
+    target: Annotated[
+        list[str] | None,
+        typer.Option("--target", help="module:function offered as a target (repeatable)."),
+    ] = None,
+    scorer: Annotated[
+        list[str] | None,
+        typer.Option("--scorer", help="module:function offered as a scorer (repeatable)."),
+    ] = None,
+    no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open a browser.")] = False,
+    theme: Annotated[str, typer.Option(help="light or dark.")] = "light",
+) -> None:
+    """Serve the panels (Datasets | Run | Results | Compare) in a browser with Voila, on 127.0.0.1.
+
+    Prints the URL, then serves until Ctrl-C. Targets and scorers given here are
+    imported in the app's kernel and registered (``wb.register``); modules in the
+    current folder can be imported.
+    """
+    from workbench.ui._app import SCORERS_ENV, TARGETS_ENV, import_object
+
+    if theme not in ("light", "dark"):
+        raise ValidationError(f"--theme {theme!r}: use light or dark")
+    if not 0 <= port <= 65535:
+        raise ValidationError(f"--port {port}: use 0 to 65535")
+    sys.path.insert(0, os.getcwd())
+    for spec in [*(target or []), *(scorer or [])]:
+        import_object(spec)  # fail here, with the spec named, rather than in the browser
+    _check_kernel()
+    root = (_State.root or default_root()).resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    port = port or free_port()
+    env = dict(os.environ)
+    env[ROOT_ENV] = str(root)
+    env[TARGETS_ENV] = ",".join(target or [])
+    env[SCORERS_ENV] = ",".join(scorer or [])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (os.getcwd(), env.get("PYTHONPATH", "")) if p)
+    with resources.as_file(resources.files("workbench.ui") / "app.ipynb") as notebook:
+        process = subprocess.Popen(voila_command(notebook, port, theme), env=env)
+        signal.signal(signal.SIGTERM, _stop)  # a terminated `workbench ui` stops Voila (and its kernels) too
+        try:
+            _serve(process, port, open_browser=not no_browser, root=root)
+        finally:
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+
+
+def _stop(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _serve(process: subprocess.Popen[bytes], port: int, *, open_browser: bool, root: Path) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while not _listening(port):
+        if process.poll() is not None:
+            err_console.print(f"error: voila exited with code {process.returncode} before serving")
+            raise typer.Exit(1)
+        if time.monotonic() > deadline:
+            err_console.print(f"error: voila did not listen on {HOST}:{port} within {STARTUP_SECONDS:.0f} s")
+            raise typer.Exit(1)
+        time.sleep(0.2)
+    url = f"http://{HOST}:{port}/"
+    console.print(f"Eval Workbench UI for {root} at {url}  (Ctrl-C to stop)", soft_wrap=True, markup=False)
+    print(f"URL {url}", flush=True)
+    if open_browser:
+        webbrowser.open(url)
+    try:
+        code = process.wait()
+    except KeyboardInterrupt:
+        return
+    if code:
+        raise typer.Exit(code)

@@ -1,0 +1,100 @@
+"""``workbench runs-summary``, ``matrix``, ``trends DATASET`` and ``failures``: views over many runs.
+
+Each prints a table, or JSON with ``--json``; bad input (an unknown run or dataset, a
+scorer no run has) is a one-line ``error: ...`` and exit code 2, as everywhere.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+
+from workbench.cli._app import JsonFlag, _wb, app
+from workbench.cli._output import console, print_frame, print_json
+
+DatasetOption = Annotated[str | None, typer.Option("--dataset", "-d", help="Only runs of this dataset.")]
+RunsOption = Annotated[
+    list[str] | None, typer.Option("--run", "-r", help="Only this run (repeatable; default: every run).")
+]
+
+
+def _number(value: Any) -> Any:
+    """Floats to 4 significant digits for reading (JSON keeps full precision)."""
+    if isinstance(value, float) and math.isfinite(value) and not float(value).is_integer():
+        return f"{value:.4g}"
+    return value
+
+
+def _readable(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]):
+            out[col] = out[col].map(_number).astype(object)
+    return out
+
+
+def _show(df: pd.DataFrame, title: str, empty: str, as_json: bool) -> None:
+    if as_json:
+        print_json(df)
+    elif df.empty:
+        console.print(empty, markup=False)
+    else:
+        print_frame(_readable(df), title=title)
+
+
+@app.command("runs-summary")
+def runs_summary_(dataset: DatasetOption = None, run: RunsOption = None, as_json: JsonFlag = False) -> None:
+    """One row per run: units, success rate, latency, cost, tokens and each scorer's mean."""
+    df = _wb().runs_summary(run or None, dataset)
+    _show(df, "runs", "no runs yet: start one with `workbench run experiment.toml`", as_json)
+
+
+@app.command("matrix")
+def matrix_(dataset: DatasetOption = None, run: RunsOption = None, as_json: JsonFlag = False) -> None:
+    """A leaderboard: each target x model x prompt's latest run, per scorer (mean, 95% CI), cost, latency."""
+    df = _wb().matrix(run or None, dataset)
+    _show(df, "matrix", "no run with results yet", as_json)
+
+
+@app.command("trends")
+def trends_(
+    dataset: str,
+    target: Annotated[str | None, typer.Option("--target", "-t", help="Only runs of this target (its name).")] = None,
+    scorer: Annotated[list[str] | None, typer.Option("--scorer", "-s", help="Only this scorer (repeatable).")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """A dataset's runs over time: each scorer's mean (95% CI), latency p50/p95, cost per item, success rate.
+
+    The table has one row per run and a column per metric; --json gives the long rows.
+    """
+    df = _wb().trends(dataset, target=target, scorers=scorer or None)
+    if as_json or df.empty:
+        _show(df, "", f"no run of {dataset} has results yet", as_json)
+        return
+    wide = df.pivot_table(
+        index=["created_at", "run_id", "target", "dataset_version"], columns="metric", values="value", sort=False
+    )
+    metrics = list(dict.fromkeys(df["metric"]))
+    wide = wide.reindex(columns=metrics).reset_index()
+    wide.columns.name = None
+    print_frame(_readable(wide), title=f"trends of {dataset}")
+
+
+@app.command("failures")
+def failures_(
+    dataset: DatasetOption = None,
+    run: RunsOption = None,
+    top: Annotated[int, typer.Option("--top", help="How many of the most-failing items to list.")] = 20,
+    as_json: JsonFlag = False,
+) -> None:
+    """Failure modes: label counts and shares per target, and the items that fail most often."""
+    fm = _wb().failure_modes(run or None, dataset, top=top)
+    if as_json:
+        print_json(fm.to_dict())
+        return
+    _show(fm.by_target, "labels per target", "no run with results yet", False)
+    if not fm.by_target.empty:
+        _show(fm.items, f"most failing items (top {top})", "no failing item", False)

@@ -1,0 +1,190 @@
+"""What a notebook registered with ``wb.register(...)``: the targets and scorers the panels offer.
+
+The registry lives on one :class:`~workbench.Workbench` instance, in memory only
+(functions defined in a notebook cannot be stored). Targets and scorers have
+separate name spaces; registering a name again replaces the entry (re-running a
+notebook cell that redefines a function does what one expects).
+
+What ``register`` accepts:
+
+- a :class:`~workbench.targets.Target` (``function``, ``model``, ``agent`` or ``scorer`` target);
+- a :class:`~workbench.scorers.Scorer` (``@scorer`` functions, pipelines, judges, built-ins);
+- a plain function: a **scorer** when it names an argument only scorers get
+  (``output``, ``expected`` or ``result``), else a **function target**; ``kind=`` overrides
+  the guess.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import pandas as pd
+
+from workbench.errors import ValidationError
+from workbench.scorers import FunctionScorer, Scorer
+from workbench.targets import FunctionTarget, ModelTarget, Target
+
+Role = Literal["target", "scorer"]
+SCORER_ONLY_ARGUMENTS = ("output", "expected", "result")
+"""Parameter names that make a plain function a scorer rather than a target."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One registered object: its name in the panels, its role and kind, and the object."""
+
+    name: str
+    role: Role
+    kind: str
+    obj: Target | Scorer
+
+
+def _describe(value: Any) -> str:
+    return f"{value!r:.60} ({type(value).__name__})"
+
+
+def _guess_role(fn: Callable[..., Any]) -> Role:
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):  # a builtin without a signature: call it with the input
+        return "target"
+    return "scorer" if any(p in SCORER_ONLY_ARGUMENTS for p in params) else "target"
+
+
+def _scorer_kind(value: Scorer) -> str:
+    spec_kind = value.spec().get("kind")
+    return str(spec_kind or type(value).__name__)
+
+
+class Registry:
+    """The targets and scorers registered on one workbench."""
+
+    def __init__(self) -> None:
+        self._targets: dict[str, Target] = {}
+        self._scorers: dict[str, Scorer] = {}
+
+    def add(self, obj: Any, name: str | None = None, *, kind: Role | None = None) -> Entry:
+        """Register a target, a scorer or a plain function (see the module's docstring).
+
+        Args:
+            obj: what to register.
+            name: the name shown in the panels (default: the object's own name).
+            kind: ``"target"`` or ``"scorer"`` to say what a plain function is.
+
+        Raises:
+            ValidationError: ``obj`` is none of those, ``name`` is empty or not text, or the
+                function cannot be a target/scorer (the message says why).
+        """
+        if kind not in (None, "target", "scorer"):
+            raise ValidationError(f"kind must be 'target' or 'scorer', got {kind!r}")
+        if name is not None and (not isinstance(name, str) or not name.strip()):
+            raise ValidationError(f"name must be non-empty text, got {name!r}")
+        role, value = self._wrap(obj, name, kind)
+        key = name.strip() if name is not None else str(value.name)
+        if not key:
+            raise ValidationError(f"cannot register {_describe(obj)}: it has no name; pass name=")
+        if isinstance(value, Target):
+            self._targets[key] = value
+            return Entry(key, role, value.kind, value)
+        self._scorers[key] = value
+        return Entry(key, role, _scorer_kind(value), value)
+
+    @staticmethod
+    def _wrap(obj: Any, name: str | None, kind: Role | None) -> tuple[Role, Target | Scorer]:
+        if isinstance(obj, Target):
+            if kind == "scorer":
+                raise ValidationError(f"cannot register target {obj.name!r} as a scorer")
+            return "target", obj
+        if isinstance(obj, Scorer):
+            if kind == "target":  # a scorer evaluated as the target: judge alignment
+                from workbench.targets import scorer as scorer_target
+
+                return "target", scorer_target(obj, name=name)
+            return "scorer", obj
+        if isinstance(obj, type) or not callable(obj):
+            raise ValidationError(
+                f"cannot register {_describe(obj)}: pass a target (workbench.targets.function/model/agent/scorer), "
+                "a scorer (workbench.scorers) or a function"
+            )
+        role = kind or _guess_role(obj)
+        try:
+            if role == "scorer":
+                return "scorer", FunctionScorer(obj, name)
+            return "target", FunctionTarget(obj, name=name)
+        except TypeError as exc:
+            what = name or getattr(obj, "__name__", None) or _describe(obj)
+            raise ValidationError(f"cannot register {what} as a {role}: {exc}") from exc
+
+    def add_models(self, models: Sequence[str], prompts: Sequence[str | None] = (None,), **params: Any) -> list[Entry]:
+        """Register a model target per model x prompt version (``"name@3"``; ``None``: no prompt).
+
+        Examples:
+            >>> wb.registry.add_models(["openai:sim-1"], prompts=["answer@1", "answer@2"])  # doctest: +SKIP
+        """
+        if isinstance(models, str) or isinstance(prompts, str):
+            raise ValidationError("models and prompts must be lists (e.g. ['openai:gpt-4o-mini'])")
+        made = [ModelTarget(m, prompt=p, **params) for m in models for p in (prompts or [None])]
+        return [self.add(t) for t in made]
+
+    def remove(self, name: str, role: Role | None = None) -> None:
+        """Forget a registered target and/or scorer called ``name``."""
+        found = False
+        if role in (None, "target"):
+            found = self._targets.pop(name, None) is not None or found
+        if role in (None, "scorer"):
+            found = self._scorers.pop(name, None) is not None or found
+        if not found:
+            raise ValidationError(f"nothing registered as {name!r}")
+
+    def targets(self) -> dict[str, Target]:
+        """The registered targets by name, in registration order."""
+        return dict(self._targets)
+
+    def scorers(self) -> dict[str, Scorer]:
+        """The registered scorers by name, in registration order."""
+        return dict(self._scorers)
+
+    def target(self, name: str) -> Target:
+        """The target registered as ``name``."""
+        try:
+            return self._targets[name]
+        except KeyError:
+            raise ValidationError(f"no target registered as {name!r} (use wb.register)") from None
+
+    def scorer(self, name: str) -> Scorer:
+        """The scorer registered as ``name``."""
+        try:
+            return self._scorers[name]
+        except KeyError:
+            raise ValidationError(f"no scorer registered as {name!r} (use wb.register)") from None
+
+    def entries(self) -> list[Entry]:
+        """Every entry: targets first, then scorers."""
+        out = [Entry(k, "target", t.kind, t) for k, t in self._targets.items()]
+        return out + [Entry(k, "scorer", _scorer_kind(s), s) for k, s in self._scorers.items()]
+
+    def table(self) -> pd.DataFrame:
+        """One row per entry: ``name``, ``role`` (target/scorer), ``kind`` and ``description``.
+
+        ``kind`` is the target's kind (``function``, ``model``, ``agent``, ``scorer``) or the
+        scorer's (``function``, ``pipeline``, a built-in's name...).
+        """
+        rows = [{"name": e.name, "role": e.role, "kind": e.kind, "description": describe(e)} for e in self.entries()]
+        return pd.DataFrame(rows, columns=["name", "role", "kind", "description"])
+
+    def __len__(self) -> int:
+        return len(self._targets) + len(self._scorers)
+
+
+def describe(entry: Entry) -> str:
+    """A one-line description: a model target's model and prompt, a function's import path..."""
+    spec = entry.obj.spec()
+    if entry.kind in ("model", "agent"):
+        prompt = spec.get("prompt")
+        return str(spec.get("model")) + (f" with prompt {prompt}" if prompt else "")
+    if entry.role == "target" and entry.kind == "scorer":
+        return f"scorer {spec.get('scorer', {}).get('name')} as the target"
+    return str(spec.get("function") or "")

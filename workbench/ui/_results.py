@@ -1,0 +1,566 @@
+"""The Results panel: every unit of a run with its scores, tool calls and label; label units by hand.
+
+Per unit (item x repeat): input, expected output (from the dataset version the run
+used), output, each score with its reason, tool calls, tokens, cost, latency and
+label. Filters: by label, by scorer and score range, and a text search. Clicking a
+unit shows it in full and picks it for labelling (``run.label(...)``). Everything
+shown is HTML-escaped.
+
+CSS classes (for browser tests): ``wb-results-panel`` (root), ``wb-results-run`` (run
+picker), ``wb-results-refresh``, ``wb-results-label-filter``, ``wb-results-scorer``,
+``wb-results-score-range``, ``wb-results-table`` (the table; its rows' open buttons are
+``wb-row-open``), ``wb-results-detail`` (the unit shown in full), ``wb-label-item``
+(the unit to label), ``wb-label-select`` (the label: the taxonomy, or type your own),
+``wb-label-note``, ``wb-label-save``, ``wb-label-message`` (saved / validation errors).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import threading
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as widgets
+import pandas as pd
+
+from workbench.errors import NotFoundError, WorkbenchError
+from workbench.runs import Run
+from workbench.runs._labels import OUTCOMES
+from workbench.store._json import decode
+from workbench.ui._table import PagedTable, cell_text, message_html
+
+if TYPE_CHECKING:
+    from workbench._workbench import Workbench
+
+ANY = "__any__"
+NO_LABEL = "__none__"
+TABLE_COLUMNS = [
+    "input",
+    "expected_output",
+    "output",
+    "scores",
+    "tool_calls",
+    "tokens",
+    "cost",
+    "latency_s",
+    "label",
+    "error",
+]
+HEADERS = {"unit": "item", "expected_output": "expected", "latency_s": "latency (s)", "tool_calls": "tool calls"}
+
+
+def run_options(wb: Workbench) -> list[tuple[str, str]]:
+    """Dropdown options for every run, newest first: ``(description, run_id)``."""
+    runs = wb.runs()
+    options = []
+    rows: list[Any] = list(runs.itertuples())
+    for r in rows:
+        version = "" if pd.isna(r.dataset_version) else f"@v{int(r.dataset_version)}"
+        text = f"{r.run_id} \u00b7 {r.target} \u00b7 {r.dataset}{version} \u00b7 {r.status} ({r.done}/{r.total})"
+        options.append((text, str(r.run_id)))
+    return options
+
+
+def unit_key(item_id: str, repeat: int) -> str:
+    """The key of a unit in the table: the item id, plus ``#r`` for repeats after the first."""
+    return item_id if repeat == 0 else f"{item_id}#{repeat}"
+
+
+def _missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _json(text: Any) -> Any:
+    if _missing(text):
+        return None
+    try:
+        return decode(str(text))
+    except ValueError:
+        return text
+
+
+def _number(value: Any, digits: int = 4) -> str:
+    return "" if _missing(value) else f"{float(value):.{digits}g}"
+
+
+def _count(value: Any) -> int:
+    return 0 if _missing(value) else int(value)
+
+
+def _tokens(row: Mapping[Any, Any]) -> str:
+    ins, outs = row.get("tokens_in"), row.get("tokens_out")
+    if _missing(ins) and _missing(outs):
+        return ""
+    return f"{_count(ins)} in / {_count(outs)} out"
+
+
+def _tool_summary(calls: Any) -> str:
+    if not isinstance(calls, list) or not calls:
+        return ""
+    names = [str(c.get("name")) + ("!" if c.get("error") else "") for c in calls if isinstance(c, dict)]
+    return f"{len(calls)}: {', '.join(names)}"
+
+
+def _score_text(s: Mapping[Any, Any]) -> str:
+    if not _missing(s.get("error")):
+        return f"{s['scorer']}: error ({s['error']})"
+    reason = f" \u2014 {s['reason']}" if s.get("reason") else ""
+    return f"{s['scorer']}: {_number(s.get('score'), 3)}{reason}"
+
+
+def unit_frame(wb: Workbench, run: Run) -> pd.DataFrame:
+    """One row per unit of ``run``, as stored (JSON as text), for filtering and paging.
+
+    Columns: ``unit`` (the table's key), ``item_id``, ``repeat``, ``input`` and
+    ``expected_output`` (from the dataset version the run used), ``output``, ``error``,
+    ``tool_calls``, ``tokens_in``, ``tokens_out``, ``cost``, ``latency_s``, ``label``,
+    ``label_source``, ``label_note`` and ``score_<scorer>`` per scorer. Built with joins,
+    not Python loops: only the page shown is formatted (:func:`format_unit`).
+    """
+    results = run.results()
+    if results.empty:
+        return pd.DataFrame(columns=FRAME_COLUMNS)
+    score_columns = [c for c in results.columns if c.startswith("score_")]
+    keep = ["item_id", "repeat", "input", "output", "error", "tool_calls", "tokens_in", "tokens_out", "cost"]
+    frame = results[[*keep, "latency_s", *score_columns]].rename(columns={"input": "result_input"})
+    frame["repeat"] = frame["repeat"].astype("int64")
+    labels = run.labels()[["item_id", "repeat", "label", "source", "note"]]
+    labels = labels.rename(columns={"source": "label_source", "note": "label_note"}).astype({"repeat": "int64"})
+    frame = frame.merge(labels, on=["item_id", "repeat"], how="left")
+    frame = frame.merge(_dataset_items(wb, run), on="item_id", how="left")
+    frame["input"] = frame["result_input"].where(frame["result_input"].notna(), frame["input"])
+    keys = frame["item_id"].astype(str)
+    repeats = frame["repeat"]
+    frame.insert(0, "unit", keys.where(repeats == 0, keys + "#" + repeats.astype(str)))
+    return frame.drop(columns=["result_input"])
+
+
+FRAME_COLUMNS = [
+    "unit", "item_id", "repeat", "input", "expected_output", "output", "error", "tool_calls", "tokens_in",
+    "tokens_out", "cost", "latency_s", "label", "label_source", "label_note",
+]  # fmt: skip
+
+
+def format_unit(row: Mapping[Any, Any], scores: list[Mapping[Any, Any]]) -> dict[str, Any]:
+    """A unit as shown: JSON decoded, scores with reasons, tool calls, tokens, cost, latency, label.
+
+    ``detail_scores`` and ``detail_tool_calls`` keep the full lists for :func:`unit_html`.
+    """
+    calls = _json(row.get("tool_calls")) or []
+    return {
+        "unit": row["unit"],
+        "item_id": row["item_id"],
+        "repeat": int(row["repeat"]),
+        "input": _json(row.get("input")),
+        "expected_output": _json(row.get("expected_output")),
+        "output": _json(row.get("output")),
+        "scores": "; ".join(_score_text(s) for s in scores),
+        "tool_calls": _tool_summary(calls),
+        "tokens": _tokens(row),
+        "cost": _number(row.get("cost")),
+        "latency_s": _number(row.get("latency_s"), 3),
+        "label": None if _missing(row.get("label")) else row["label"],
+        "label_source": row.get("label_source"),
+        "label_note": row.get("label_note"),
+        "error": None if _missing(row.get("error")) else row["error"],
+        "detail_scores": scores,
+        "detail_tool_calls": calls,
+    }
+
+
+class UnitSource:
+    """A :class:`~workbench.ui._table.TableSource` over a run's units that formats only the page shown.
+
+    The search looks (case-insensitively, as plain text) in the unit's key, input, output and error.
+    """
+
+    SEARCHED = ("unit", "input", "output", "error")
+
+    def __init__(self, frame: pd.DataFrame, scores: pd.DataFrame) -> None:
+        self.frame = frame.reset_index(drop=True)
+        self.scores = scores
+
+    def _matching(self, search: str) -> pd.DataFrame:
+        if not search:
+            return self.frame
+        mask = pd.Series(False, index=self.frame.index)
+        for column in self.SEARCHED:
+            text = self.frame[column].astype("string").fillna("")
+            mask |= text.str.contains(search, case=False, regex=False)
+        return self.frame[mask]
+
+    def count(self, search: str) -> int:
+        """Units matching ``search``."""
+        return len(self._matching(search))
+
+    def page(self, search: str, offset: int, limit: int) -> pd.DataFrame:
+        """One page of matching units, formatted."""
+        rows = self._matching(search).iloc[offset : offset + limit].to_dict("records")
+        return pd.DataFrame([format_unit(r, self.scores_of(r["item_id"], int(r["repeat"]))) for r in rows])
+
+    def keys(self, search: str) -> list[str]:
+        """Keys of every matching unit."""
+        return [str(k) for k in self._matching(search)["unit"]]
+
+    def scores_of(self, item_id: str, repeat: int) -> list[Mapping[Any, Any]]:
+        """One unit's scores (scorer, score, reason, error)."""
+        if self.scores.empty or (item_id, repeat) not in self.scores.index:
+            return []
+        found: list[Mapping[Any, Any]] = self.scores.loc[[(item_id, repeat)]].reset_index().to_dict("records")
+        return found
+
+
+def unit_scores(run: Run | None) -> pd.DataFrame:
+    """A run's scores indexed by ``(item_id, repeat)`` for quick look-ups."""
+    columns = ["item_id", "repeat", "scorer", "score", "reason", "error"]
+    scores = run.scores()[columns] if run is not None else pd.DataFrame(columns=columns)
+    return scores.astype({"repeat": "int64"}).set_index(["item_id", "repeat"]).sort_index()
+
+
+def _dataset_items(wb: Workbench, run: Run) -> pd.DataFrame:
+    """Input and expected output (JSON text) of the dataset version the run used (runs keep neither)."""
+    manifest = run.manifest
+    empty = pd.DataFrame({"item_id": pd.Series(dtype=str), "input": pd.Series(dtype=object),
+                          "expected_output": pd.Series(dtype=object)})  # fmt: skip
+    if manifest.dataset is None:
+        return empty
+    try:
+        items = wb.dataset(manifest.dataset).items(manifest.dataset_version)
+    except NotFoundError:  # the dataset (or that version) is gone: show the run without them
+        return empty
+    return items[["item_id", "input", "expected_output"]]
+
+
+def _pre(value: Any) -> str:
+    return f'<pre style="white-space:pre-wrap;margin:0">{html.escape(cell_text(value))}</pre>'
+
+
+def unit_html(row: Mapping[Any, Any]) -> str:
+    """One unit in full, every value escaped."""
+    parts = [f"<h4>{html.escape(str(row['unit']))}</h4>", "<table class='wb-detail'>"]
+    label = row.get("label")
+    label_text = "" if _missing(label) else f"{label} ({row.get('label_source')})"
+    if not _missing(row.get("label_note")) and row.get("label_note"):
+        label_text += f" \u2014 {row['label_note']}"
+    fields = [
+        ("input", row.get("input")),
+        ("expected output", row.get("expected_output")),
+        ("output", row.get("output")),
+        ("error", row.get("error")),
+        ("tokens", row.get("tokens")),
+        ("cost", row.get("cost")),
+        ("latency (s)", row.get("latency_s")),
+        ("label", label_text),
+    ]
+    parts += [f"<tr><th style='text-align:left'>{k}</th><td>{_pre(v)}</td></tr>" for k, v in fields]
+    parts.append("</table>")
+    detail_scores = row.get("detail_scores") or []
+    if detail_scores:
+        parts.append(
+            "<b>Scores</b><table class='wb-detail-scores'><tr><th>scorer</th><th>score</th><th>reason</th></tr>"
+        )
+        for s in detail_scores:
+            reason = s.get("reason") if _missing(s.get("error")) else f"error: {s['error']}"
+            parts.append(
+                f"<tr><td>{html.escape(str(s['scorer']))}</td><td>{_number(s.get('score'), 3)}</td>"
+                f"<td>{_pre(reason)}</td></tr>"
+            )
+        parts.append("</table>")
+    calls = row.get("detail_tool_calls") or []
+    if calls:
+        parts.append(
+            "<b>Tool calls</b><table class='wb-detail-tools'><tr><th>step</th><th>tool</th><th>arguments</th>"
+            "<th>result</th><th>error</th><th>latency (s)</th></tr>"
+        )
+        for c in calls:
+            cells = [c.get("step"), c.get("name"), c.get("arguments"), c.get("result"), c.get("error")]
+            tds = "".join(f"<td>{_pre(v)}</td>" for v in cells)
+            parts.append(f"<tr>{tds}<td>{_number(c.get('latency_s'), 3)}</td></tr>")
+        parts.append("</table>")
+    return "".join(parts)
+
+
+class ResultsPanel:
+    """A run's results, filters and labelling (see the module's docstring).
+
+    While the run shown is still going on, a watcher thread reloads the results as
+    units finish (it stops when the run ends or another run is shown).
+
+    Args:
+        wb: the workbench.
+        poll_interval: seconds between looks at a running run's progress.
+
+    Attributes:
+        frame: every unit of the run shown (before filters), as :func:`unit_frame` builds it.
+    """
+
+    def __init__(self, wb: Workbench, *, poll_interval: float = 0.5) -> None:
+        self.wb = wb
+        self.poll_interval = poll_interval
+        self._lock = threading.RLock()
+        self._stop = threading.Event()
+        self._watched: str | None = None
+        self._watcher: threading.Thread | None = None
+        self.frame = pd.DataFrame(columns=FRAME_COLUMNS)
+        self._run: Run | None = None
+        self._quiet = False
+
+        self.run = widgets.Dropdown(description="Run", options=[], layout={"width": "640px"})
+        self.run.add_class("wb-results-run")
+        self.refresh_button = widgets.Button(description="Reload", layout={"width": "auto"})
+        self.refresh_button.add_class("wb-results-refresh")
+        self.label_filter = widgets.Dropdown(description="Label", options=[("any", ANY)], layout={"width": "260px"})
+        self.label_filter.add_class("wb-results-label-filter")
+        self.scorer = widgets.Dropdown(description="Scorer", options=[("any", ANY)], layout={"width": "260px"})
+        self.scorer.add_class("wb-results-scorer")
+        self.score_range = widgets.FloatRangeSlider(
+            value=(0.0, 1.0), min=0.0, max=1.0, step=0.05, description="Score", continuous_update=False
+        )
+        self.score_range.add_class("wb-results-score-range")
+        self.summary = widgets.HTML()
+        self.summary.add_class("wb-results-summary")
+        self._source = UnitSource(self.frame, unit_scores(None))
+        self.table = PagedTable(
+            self._source,
+            key="unit",
+            columns=TABLE_COLUMNS,
+            on_row_click=self._open,
+            labels=HEADERS,
+            max_chars=80,
+            css_class="wb-results-table",
+        )
+        self.detail = widgets.HTML()
+        self.detail.add_class("wb-results-detail")
+        self.label_item = widgets.Dropdown(description="Item", options=[], layout={"width": "320px"})
+        self.label_item.add_class("wb-label-item")
+        self.label_select = widgets.Combobox(
+            description="Label",
+            options=list(OUTCOMES),
+            placeholder="success, failure_format\u2026",
+            ensure_option=False,
+        )
+        self.label_select.add_class("wb-label-select")
+        self.label_note = widgets.Text(description="Note", placeholder="why (optional)", layout={"width": "420px"})
+        self.label_note.add_class("wb-label-note")
+        self.label_save = widgets.Button(description="Save label", button_style="primary")
+        self.label_save.add_class("wb-label-save")
+        self.label_message = widgets.HTML()
+        self.label_message.add_class("wb-label-message")
+
+        self.run.observe(self._on_run, names="value")
+        self.refresh_button.on_click(lambda _b: self.reload())
+        for w in (self.label_filter, self.scorer, self.score_range):
+            w.observe(lambda _c: self._apply_filters(), names="value")
+        self.label_item.observe(self._on_label_item, names="value")
+        self.label_save.on_click(lambda _b: self.save_label())
+
+        filters = widgets.HBox([self.label_filter, self.scorer, self.score_range])
+        labelling = widgets.VBox(
+            [
+                widgets.HTML("<b>Label</b>"),
+                widgets.HBox([self.label_item, self.label_select]),
+                widgets.HBox([self.label_note, self.label_save]),
+                self.label_message,
+            ]
+        )
+        self.widget = widgets.VBox(
+            [
+                widgets.HBox([self.run, self.refresh_button]),
+                filters,
+                self.summary,
+                self.table.widget,
+                labelling,
+                self.detail,
+            ]
+        )
+        self.widget.add_class("wb-results-panel")
+        self.refresh()
+
+    # -- public --------------------------------------------------------------
+    def refresh(self) -> None:
+        """Reload the list of runs (keeping the run shown) and the run's results."""
+        options = run_options(self.wb)
+        current = self.run.value
+        self._quiet = True
+        try:
+            self.run.options = options
+            ids = [v for _, v in options]
+            self.run.value = current if current in ids else (ids[0] if ids else None)
+        finally:
+            self._quiet = False
+        self.reload()
+
+    def show(self, run_id: str) -> None:
+        """Show the run ``run_id`` (``NotFoundError`` if there is none)."""
+        self.wb.get_run(run_id)
+        if run_id not in [v for _, v in self.run.options]:
+            self._quiet = True
+            try:
+                self.run.options = run_options(self.wb)
+            finally:
+                self._quiet = False
+        if self.run.value == run_id:
+            self.reload()
+        else:
+            self.run.value = run_id
+
+    def reload(self) -> None:
+        """Read the shown run's results, scores and labels again (done by itself while the run goes on)."""
+        with self._lock:
+            run_id = self.run.value
+            self._run = self.wb.get_run(run_id) if run_id is not None else None
+            self._load(self._run)
+            self._update_filter_options()
+            self._apply_filters()
+        self._watch()
+
+    @property
+    def watching(self) -> bool:
+        """Whether a running run is being watched (its results reload as units finish)."""
+        return self._watcher is not None and self._watcher.is_alive()
+
+    def close(self) -> None:
+        """Stop watching and close the widgets."""
+        self._stop.set()
+        if self._watcher is not None and self._watcher is not threading.current_thread():
+            self._watcher.join(5)
+        self.widget.close()
+
+    def save_label(self) -> None:
+        """Give the chosen unit the chosen label and note (what "Save label" does)."""
+        if self._run is None or self.label_item.value is None:
+            self.label_message.value = message_html("Pick a run and an item first.", "error")
+            return
+        item_id, repeat = self.label_item.value
+        label = self.label_select.value.strip()
+        try:
+            self._run.label(item_id, label, note=self.label_note.value, repeat=repeat)
+        except WorkbenchError as exc:
+            self.label_message.value = message_html(str(exc), "error")
+            return
+        unit = unit_key(item_id, repeat)
+        self.label_message.value = message_html(f"Labelled {unit} as {label}.", "ok")
+        self.reload()
+        self._show_unit(unit)
+
+    @property
+    def rows(self) -> pd.DataFrame:
+        """The units that pass the filters (what the table pages through)."""
+        return self._source.frame
+
+    # -- internals -------------------------------------------------------------
+    def _load(self, run: Run | None) -> None:
+        self.frame = unit_frame(self.wb, run) if run is not None else pd.DataFrame(columns=FRAME_COLUMNS)
+        self._source.scores = unit_scores(run)
+
+    def _watch(self) -> None:
+        run = self._run
+        if run is None or run.status not in ("pending", "running") or self._stop.is_set():
+            return
+        if self.watching and self._watched == run.id:
+            return
+        self._watched = run.id
+        self._watcher = threading.Thread(target=self._poll, args=(run.id,), name="workbench-results", daemon=True)
+        self._watcher.start()
+
+    def _poll(self, run_id: str) -> None:
+        seen: tuple[str, int] | None = None
+        while self._watched == run_id and not self._stop.wait(self.poll_interval):
+            manifest = self.wb.get_run(run_id).manifest
+            state = (manifest.status, manifest.counts()["done"])
+            if state != seen:
+                seen = state
+                with self._lock:
+                    if self.run.value != run_id:
+                        break
+                    self._run = self.wb.get_run(run_id)
+                    self._load(self._run)
+                    self._update_filter_options()
+                    self._apply_filters()
+            if manifest.status not in ("pending", "running"):
+                break
+
+    def _on_run(self, _change: Any) -> None:
+        if not self._quiet:
+            self.label_message.value = ""
+            self.detail.value = ""
+            self.reload()
+
+    def _update_filter_options(self) -> None:
+        labels = sorted({str(v) for v in self.frame.get("label", pd.Series(dtype=object)) if not _missing(v)})
+        label_options = [("any", ANY), ("no label", NO_LABEL), *((x, x) for x in labels)]
+        scorers = sorted(c.removeprefix("score_") for c in self.frame.columns if c.startswith("score_"))
+        scorer_options = [("any", ANY), *((s, s) for s in scorers)]
+        self._quiet = True
+        try:
+            for dropdown, options in ((self.label_filter, label_options), (self.scorer, scorer_options)):
+                current = dropdown.value
+                dropdown.options = options
+                dropdown.value = current if current in [v for _, v in options] else ANY
+            keys = zip(self.frame["unit"], self.frame["item_id"], self.frame["repeat"], strict=True)
+            units = [(str(u), (str(i), int(r))) for u, i, r in keys]
+            current_unit = self.label_item.value
+            self.label_item.options = units
+            self.label_item.value = current_unit if current_unit in [v for _, v in units] else None
+        finally:
+            self._quiet = False
+        self.score_range.disabled = self.scorer.value == ANY
+
+    def _apply_filters(self) -> None:
+        if self._quiet:
+            return
+        with self._lock:
+            self._filter()
+
+    def _filter(self) -> None:
+        frame = self.frame
+        label = self.label_filter.value
+        if label == NO_LABEL:
+            frame = frame[frame["label"].map(_missing)]
+        elif label != ANY:
+            frame = frame[frame["label"] == label]
+        self.score_range.disabled = self.scorer.value == ANY
+        if self.scorer.value != ANY:
+            low, high = self.score_range.value
+            column = frame[f"score_{self.scorer.value}"]
+            frame = frame[column.notna() & (column >= low - 1e-9) & (column <= high + 1e-9)]
+        self._source.frame = frame.reset_index(drop=True)
+        self.table.refresh()
+        shown = len(frame)
+        total = len(self.frame)
+        status = "" if self._run is None else f" &middot; run {html.escape(self._run.status)}"
+        self.summary.value = f"<span class='wb-results-count'>{shown} of {total} results shown{status}</span>"
+
+    def _open(self, row: dict[str, Any]) -> None:
+        self._show_unit(str(row["unit"]))
+
+    def _show_unit(self, unit: str) -> None:
+        match = self.frame[self.frame["unit"] == unit]
+        if match.empty:
+            self.detail.value = ""
+            return
+        raw = match.iloc[0].to_dict()
+        row = format_unit(raw, self._source.scores_of(str(raw["item_id"]), int(raw["repeat"])))
+        self.detail.value = unit_html(row)
+        self._quiet = True
+        try:
+            self.label_item.value = (row["item_id"], row["repeat"])
+        finally:
+            self._quiet = False
+        self._fill_label_fields(row)
+
+    def _on_label_item(self, change: Any) -> None:
+        if self._quiet or change["new"] is None:
+            return
+        item_id, repeat = change["new"]
+        self._show_unit(unit_key(item_id, repeat))
+
+    def _fill_label_fields(self, row: Mapping[Any, Any]) -> None:
+        label = row.get("label")
+        self.label_select.value = "" if _missing(label) else str(label)
+        note = row.get("label_note")
+        self.label_note.value = "" if _missing(note) else str(note)

@@ -1,0 +1,477 @@
+"""``PagedTable``: one page of a large query at a time, with search, selection and row clicks.
+
+The table never holds more than one page of widgets: each page is fetched from a
+:class:`TableSource` (``count`` + ``page`` with an offset and a limit), so a
+100,000-row dataset costs the same to show as a 10-row one. Every cell is
+HTML-escaped and truncated.
+
+Examples:
+    >>> table = PagedTable(FrameSource(df), key="item_id", selectable=True)  # doctest: +SKIP
+    >>> table.on_select(lambda ids: print(len(ids)))  # doctest: +SKIP
+    >>> table.widget  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+import ipywidgets as widgets
+import orjson
+import pandas as pd
+
+from workbench.store._table import connect
+
+DEFAULT_PAGE_SIZE = 25
+MAX_PAGE_SIZE = 50
+MAX_CELL_CHARS = 120
+
+
+class TableSource(Protocol):
+    """Where a :class:`PagedTable` gets its rows from.
+
+    ``search`` is the text in the search box ("" for none); how it matches is the source's business.
+    """
+
+    def count(self, search: str) -> int:
+        """Rows matching ``search``."""
+        ...
+
+    def page(self, search: str, offset: int, limit: int) -> pd.DataFrame:
+        """At most ``limit`` rows matching ``search``, from row ``offset`` on, in a stable order."""
+        ...
+
+    def keys(self, search: str) -> list[str]:
+        """The key column of every row matching ``search`` (for "select all matching")."""
+        ...
+
+
+class FrameSource:
+    """A :class:`TableSource` over a DataFrame already in memory (case-insensitive search over its text).
+
+    Args:
+        frame: the rows.
+        key: the column identifying a row (for selection).
+        search_columns: columns the search looks in (default: all).
+    """
+
+    def __init__(
+        self, frame: pd.DataFrame, *, key: str = "item_id", search_columns: Sequence[str] | None = None
+    ) -> None:
+        self.frame = frame.reset_index(drop=True)
+        self.key = key
+        self.search_columns = list(search_columns) if search_columns is not None else list(frame.columns)
+
+    def _matching(self, search: str) -> pd.DataFrame:
+        if not search:
+            return self.frame
+        needle = search.lower()
+        mask = pd.Series(False, index=self.frame.index)
+        for column in self.search_columns:
+            mask |= self.frame[column].map(lambda v: needle in cell_text(v).lower())
+        return self.frame[mask]
+
+    def count(self, search: str) -> int:
+        """Rows matching ``search``."""
+        return len(self._matching(search))
+
+    def page(self, search: str, offset: int, limit: int) -> pd.DataFrame:
+        """One page of matching rows."""
+        return self._matching(search).iloc[offset : offset + limit]
+
+    def keys(self, search: str) -> list[str]:
+        """Keys of every matching row."""
+        return [str(k) for k in self._matching(search)[self.key]]
+
+
+class SqlSource:
+    """A :class:`TableSource` over a DuckDB query: ``count``/``limit``/``offset`` run in DuckDB.
+
+    Args:
+        sql: a ``select`` whose rows are the table (it is wrapped, never edited).
+        order_by: the stable order of pages (an SQL expression over the query's columns).
+        search_columns: columns searched (case-insensitive ``ilike``) by the search box.
+        key: the column identifying a row.
+        params: parameters of ``sql``.
+        connection: makes the DuckDB connection (default: a cursor on the process's shared database).
+    """
+
+    def __init__(
+        self,
+        sql: str,
+        *,
+        order_by: str,
+        search_columns: Sequence[str],
+        key: str = "item_id",
+        params: Sequence[Any] = (),
+        connection: Callable[[], Any] = connect,
+    ) -> None:
+        self.sql = sql
+        self.order_by = order_by
+        self.search_columns = list(search_columns)
+        self.key = key
+        self.params = list(params)
+        self.connection = connection
+
+    def _where(self, search: str) -> tuple[str, list[Any]]:
+        if not search or not self.search_columns:
+            return "", []
+        clause = " or ".join(f"cast(\"{c}\" as varchar) ilike ? escape '\\'" for c in self.search_columns)
+        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        return f"where {clause}", [pattern] * len(self.search_columns)
+
+    def count(self, search: str) -> int:
+        """Rows matching ``search`` (counted in DuckDB)."""
+        where, args = self._where(search)
+        rows = self.connection().execute(f"select count(*) from ({self.sql}) {where}", [*self.params, *args])
+        return int(rows.fetchall()[0][0])
+
+    def page(self, search: str, offset: int, limit: int) -> pd.DataFrame:
+        """One page, with ``limit``/``offset`` in DuckDB."""
+        where, args = self._where(search)
+        query = f"select * from ({self.sql}) {where} order by {self.order_by} limit ? offset ?"
+        df: pd.DataFrame = self.connection().execute(query, [*self.params, *args, limit, offset]).df()
+        return df
+
+    def keys(self, search: str) -> list[str]:
+        """Keys of every matching row (one column only)."""
+        where, args = self._where(search)
+        query = f'select "{self.key}" from ({self.sql}) {where} order by {self.order_by}'
+        return [str(r[0]) for r in self.connection().execute(query, [*self.params, *args]).fetchall()]
+
+
+def cell_text(value: Any) -> str:
+    """A cell's plain text: strings as they are, JSON values compact, nulls empty."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict | list | tuple | bool | int | float):
+        try:
+            return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+        except TypeError:
+            return str(value)
+    return str(value)
+
+
+def cell_html(value: Any, max_chars: int = MAX_CELL_CHARS) -> str:
+    """A cell as escaped HTML, truncated to ``max_chars`` with the full text (escaped) as a tooltip."""
+    text = cell_text(value)
+    short = text if len(text) <= max_chars else text[: max_chars - 1] + "\u2026"
+    title = html.escape(text[:2000], quote=True)
+    return f'<span class="wb-cell" title="{title}">{html.escape(short)}</span>'
+
+
+class PagedTable:
+    """A table showing one page of a :class:`TableSource` at a time.
+
+    Parts (each with a CSS class for browsers): a search box (``wb-table-search``),
+    prev/next buttons (``wb-table-prev``/``wb-table-next``), a "page x of y" label
+    (``wb-table-page``), and a grid (``wb-table-grid``) with, per visible row, an
+    optional checkbox (``wb-item-checkbox``), an optional open button
+    (``wb-row-open``, showing the key) and one escaped HTML cell per column.
+    With ``selectable=True`` there is a live "k of n selected" label
+    (``wb-table-selected``) and select-page / select-all-matching / clear buttons.
+
+    Selection is a set of keys kept across pages and searches.
+
+    Args:
+        source: where the rows come from (:class:`SqlSource`, :class:`FrameSource` or your own).
+        columns: columns shown (default: every column of the first page except the key).
+        key: the column identifying a row (shown as the open button, or as the first cell).
+        page_size: rows per page (1 to 50).
+        selectable: show a checkbox per row.
+        on_row_click: called with the row (a dict) when its open button is clicked; without it
+            the key is shown as plain text.
+        max_chars: cells longer than this are cut (the tooltip has the start of the full text).
+        labels: column headers to show instead of the column names.
+        css_class: an extra CSS class on the root widget.
+    """
+
+    def __init__(
+        self,
+        source: TableSource,
+        *,
+        columns: Sequence[str] | None = None,
+        key: str = "item_id",
+        page_size: int = DEFAULT_PAGE_SIZE,
+        selectable: bool = False,
+        on_row_click: Callable[[dict[str, Any]], None] | None = None,
+        max_chars: int = MAX_CELL_CHARS,
+        labels: dict[str, str] | None = None,
+        css_class: str | None = None,
+    ) -> None:
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"page_size must be 1 to {MAX_PAGE_SIZE}, not {page_size}")
+        self.source = source
+        self.columns = list(columns) if columns is not None else None
+        self.key = key
+        self.page_size = page_size
+        self.selectable = selectable
+        self.max_chars = max_chars
+        self.labels = dict(labels or {})
+        self._on_row_click = on_row_click
+        self._select_callbacks: list[Callable[[list[str]], None]] = []
+        self._selected: dict[str, None] = {}  # insertion-ordered set
+        self._page = 0
+        self._total = 0
+        self._total_all = 0
+        self._rows: list[dict[str, Any]] = []
+        self._row_widgets: list[Any] = []
+        self._checkboxes: dict[str, Any] = {}
+        self._syncing = False
+        self._header: list[Any] = []
+        self._open_buttons: list[Any] = []
+
+        self.search = widgets.Text(placeholder="Search\u2026", continuous_update=False, layout={"width": "260px"})
+        self.search.add_class("wb-table-search")
+        self.search.observe(self._on_search, names="value")
+        self.prev_button = widgets.Button(description="\u25c0 Prev", layout={"width": "80px"})
+        self.prev_button.add_class("wb-table-prev")
+        self.prev_button.on_click(lambda _b: self.go(self._page - 1))
+        self.next_button = widgets.Button(description="Next \u25b6", layout={"width": "80px"})
+        self.next_button.add_class("wb-table-next")
+        self.next_button.on_click(lambda _b: self.go(self._page + 1))
+        self.page_label = widgets.HTML()
+        self.page_label.add_class("wb-table-page")
+        self.selected_label = widgets.HTML()
+        self.selected_label.add_class("wb-table-selected")
+        self.select_page_button = widgets.Button(description="Select page", layout={"width": "110px"})
+        self.select_page_button.add_class("wb-table-select-page")
+        self.select_page_button.on_click(lambda _b: self.select([str(r[self.key]) for r in self._rows]))
+        self.select_all_button = widgets.Button(description="Select all matching", layout={"width": "160px"})
+        self.select_all_button.add_class("wb-table-select-all")
+        self.select_all_button.on_click(lambda _b: self.select(self.source.keys(self.search.value.strip())))
+        self.clear_button = widgets.Button(description="Clear", layout={"width": "70px"})
+        self.clear_button.add_class("wb-table-clear")
+        self.clear_button.on_click(lambda _b: self.clear_selection())
+        self.grid = widgets.GridBox(layout={"grid_gap": "2px 10px", "align_items": "center"})
+        self.grid.add_class("wb-table-grid")
+
+        bar = [self.search, self.prev_button, self.page_label, self.next_button]
+        parts: list[Any] = [widgets.HBox(bar, layout={"align_items": "center"})]
+        if selectable:
+            tools = [self.selected_label, self.select_page_button, self.select_all_button, self.clear_button]
+            parts.append(widgets.HBox(tools, layout={"align_items": "center"}))
+        parts.append(self.grid)
+        self.widget = widgets.VBox(parts)
+        self.widget.add_class("wb-table")
+        if css_class:
+            self.widget.add_class(css_class)
+        self.refresh()
+
+    # -- public --------------------------------------------------------------
+    @property
+    def page(self) -> int:
+        """The page shown, 0-based."""
+        return self._page
+
+    @property
+    def pages(self) -> int:
+        """Number of pages for the current search (at least 1)."""
+        return max(1, math.ceil(self._total / self.page_size))
+
+    @property
+    def total(self) -> int:
+        """Rows matching the current search."""
+        return self._total
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        """The rows of the page shown (never more than ``page_size``)."""
+        return list(self._rows)
+
+    @property
+    def rendered_rows(self) -> int:
+        """How many rows have widgets now (at most ``page_size``)."""
+        return len(self._open_buttons)
+
+    @property
+    def widget_count(self) -> int:
+        """Widgets in the grid now (header and cells): bounded by the page size, not the data."""
+        return len(self.grid.children)
+
+    @property
+    def selected(self) -> list[str]:
+        """Keys of the selected rows, in the order they were selected."""
+        return list(self._selected)
+
+    @selected.setter
+    def selected(self, keys: Sequence[str]) -> None:
+        self._selected = dict.fromkeys(str(k) for k in keys)
+        self._selection_changed()
+
+    def on_select(self, callback: Callable[[list[str]], None]) -> None:
+        """Call ``callback(selected_keys)`` whenever the selection changes."""
+        self._select_callbacks.append(callback)
+
+    def on_row_click(self, callback: Callable[[dict[str, Any]], None]) -> None:
+        """Call ``callback(row)`` when a row's open button is clicked (re-renders to show the buttons)."""
+        self._on_row_click = callback
+        self._render()
+
+    def select(self, keys: Sequence[str]) -> None:
+        """Add ``keys`` to the selection."""
+        for k in keys:
+            self._selected[str(k)] = None
+        self._selection_changed()
+
+    def deselect(self, keys: Sequence[str]) -> None:
+        """Remove ``keys`` from the selection."""
+        for k in keys:
+            self._selected.pop(str(k), None)
+        self._selection_changed()
+
+    def clear_selection(self) -> None:
+        """Select nothing."""
+        self._selected.clear()
+        self._selection_changed()
+
+    def checkbox(self, key: str) -> Any:
+        """The checkbox of the visible row ``key`` (``KeyError`` when it is not on this page)."""
+        return self._checkboxes[str(key)]
+
+    def open_button(self, key: str) -> Any:
+        """The open button of the visible row ``key`` (``KeyError`` when absent)."""
+        for row, widget in zip(self._rows, self._open_buttons, strict=True):
+            if str(row[self.key]) == str(key):
+                return widget
+        raise KeyError(key)
+
+    def set_source(self, source: TableSource, *, keep_selection: bool = False) -> None:
+        """Show another source (page 1); the selection is cleared unless ``keep_selection``."""
+        self.source = source
+        if not keep_selection:
+            self._selected.clear()
+        self._page = 0
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Fetch the counts and the current page again (e.g. after the data changed)."""
+        search = self.search.value.strip()
+        self._total = self.source.count(search)
+        self._total_all = self._total if not search else self.source.count("")
+        self._page = min(self._page, self.pages - 1)
+        self._load()
+
+    def go(self, page: int) -> None:
+        """Show page ``page`` (0-based; clamped to the pages there are)."""
+        self._page = max(0, min(page, self.pages - 1))
+        self._load()
+
+    # -- internals -------------------------------------------------------------
+    def _on_search(self, _change: Any) -> None:
+        self._page = 0
+        self.refresh()
+
+    def _load(self) -> None:
+        frame = self.source.page(self.search.value.strip(), self._page * self.page_size, self.page_size)
+        self._rows = [{str(k): v for k, v in r.items()} for r in frame.head(self.page_size).to_dict("records")]
+        self._render()
+
+    def _shown_columns(self) -> list[str]:
+        if self.columns is not None:
+            return self.columns
+        names = list(self._rows[0]) if self._rows else []
+        return [c for c in names if c != self.key]
+
+    def _render(self) -> None:
+        for w in [*self._header, *self._row_widgets]:
+            w.close()  # free the old page's widgets in the kernel
+        columns = self._shown_columns()
+        header: list[Any] = []
+        cells: list[Any] = []
+        self._checkboxes = {}
+        self._open_buttons = []
+        widths = []
+        if self.selectable:
+            header.append(widgets.HTML(""))
+            widths.append("28px")
+        header.append(widgets.HTML(f"<b>{html.escape(self.labels.get(self.key, self.key))}</b>"))
+        widths.append("minmax(90px, max-content)")
+        for c in columns:
+            header.append(widgets.HTML(f"<b>{html.escape(self.labels.get(c, c))}</b>"))
+            widths.append("minmax(60px, 1fr)")
+        for row in self._rows:
+            key = str(row[self.key])
+            if self.selectable:
+                box = widgets.Checkbox(value=key in self._selected, indent=False, layout={"width": "24px"})
+                box.add_class("wb-item-checkbox")
+                box.add_class(_key_class(key))
+                box.observe(self._checkbox_changed(key), names="value")
+                self._checkboxes[key] = box
+                cells.append(box)
+            if self._on_row_click is not None:
+                button = widgets.Button(description=_short(key, 40), tooltip=key, layout={"width": "auto"})
+                button.add_class("wb-row-open")
+                button.on_click(self._row_clicked(row))
+                self._open_buttons.append(button)
+                cells.append(button)
+            else:
+                self._open_buttons.append(None)
+                cells.append(widgets.HTML(cell_html(key, self.max_chars)))
+            cells.extend(widgets.HTML(cell_html(row.get(c), self.max_chars)) for c in columns)
+        if not self._rows:
+            cells.append(widgets.HTML("<i>No rows.</i>"))
+        self.grid.layout.grid_template_columns = " ".join(widths)
+        self.grid.children = header + cells
+        self._row_widgets = cells if self._rows else []
+        self._header = header
+        self._update_labels()
+
+    def _checkbox_changed(self, key: str) -> Callable[[Any], None]:
+        def changed(change: Any) -> None:
+            if self._syncing:
+                return
+            if change["new"]:
+                self._selected[key] = None
+            else:
+                self._selected.pop(key, None)
+            self._selection_changed()
+
+        return changed
+
+    def _row_clicked(self, row: dict[str, Any]) -> Callable[[Any], None]:
+        def clicked(_button: Any) -> None:
+            if self._on_row_click is not None:
+                self._on_row_click(dict(row))
+
+        return clicked
+
+    def _selection_changed(self) -> None:
+        self._syncing = True
+        try:
+            for key, box in self._checkboxes.items():
+                box.value = key in self._selected
+        finally:
+            self._syncing = False
+        self._update_labels()
+        keys = self.selected
+        for callback in self._select_callbacks:
+            callback(keys)
+
+    def _update_labels(self) -> None:
+        self.page_label.value = f"page {self._page + 1} of {self.pages} &middot; {self._total} rows"
+        self.prev_button.disabled = self._page == 0
+        self.next_button.disabled = self._page >= self.pages - 1
+        self.selected_label.value = f"<b>{len(self._selected)} of {self._total_all} selected</b>"
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+def _short(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "\u2026"
+
+
+def _key_class(key: str) -> str:
+    """A CSS class naming a row's key (non-alphanumerics as ``-``), for browsers to find a row."""
+    return "wb-key-" + "".join(ch if ch.isalnum() else "-" for ch in key)[:60]
+
+
+def message_html(text: str, kind: str = "info") -> str:
+    """A one-line escaped message: ``kind`` is ``info``, ``ok`` or ``error`` (its CSS class and colour)."""
+    colour = {"ok": "#1a7f37", "error": "#cf222e"}.get(kind, "#57606a")
+    return f'<span class="wb-msg wb-msg-{kind}" style="color:{colour}">{html.escape(text)}</span>'
