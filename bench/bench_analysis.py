@@ -72,9 +72,7 @@ def _units_table(rng: np.random.Generator, item_ids: pa.Array, inputs: pa.Array,
     values[1::2] = judge
     names = pa.array(np.tile(np.array(SCORERS, dtype=object), n), pa.string())
     nulls = pa.nulls(2 * n, pa.string())
-    structs = pa.StructArray.from_arrays(
-        [names, pa.array(values), nulls, nulls, nulls], fields=list(SCORE_TYPE)
-    )
+    structs = pa.StructArray.from_arrays([names, pa.array(values), nulls, nulls, nulls], fields=list(SCORE_TYPE))
     scores = pa.ListArray.from_arrays(pa.array(np.arange(0, 2 * n + 1, 2, dtype=np.int32)), structs)
     columns = {
         "item_id": item_ids,

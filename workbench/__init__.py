@@ -6,8 +6,9 @@ its own package: ``workbench.store`` (datasets), ``workbench.prompts``,
 ``workbench.runs`` and ``workbench.simulator`` (an offline model server).
 """
 
-from workbench import analysis, scorers, targets
+from workbench import analysis, charts, scorers, targets
 from workbench._workbench import Workbench
+from workbench.analysis import Comparison, Summary
 from workbench.errors import (
     ConflictError,
     ImportValidationError,
@@ -26,6 +27,7 @@ from workbench.targets import Item, Target, TargetResult
 __version__ = "0.1.0"
 
 __all__ = [
+    "Comparison",
     "ConflictError",
     "Dataset",
     "ImportReport",
@@ -39,6 +41,7 @@ __all__ = [
     "Run",
     "Score",
     "Scorer",
+    "Summary",
     "Target",
     "TargetResult",
     "ValidationError",
@@ -46,6 +49,7 @@ __all__ = [
     "WorkbenchError",
     "__version__",
     "analysis",
+    "charts",
     "scorer",
     "scorers",
     "targets",

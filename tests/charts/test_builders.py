@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -14,11 +15,11 @@ from workbench.charts import _theme as th
 from workbench.errors import ValidationError
 
 
-def spec_of(chart: charts.Chart) -> dict:
+def spec_of(chart: charts.Chart) -> dict[str, Any]:
     return charts.spec(chart)
 
 
-def view_with(spec: dict, mark: str, field: str | None = None, channel: str = "x") -> dict:
+def view_with(spec: dict[str, Any], mark: str, field: str | None = None, channel: str = "x") -> dict[str, Any]:
     for view in _data.views(spec):
         if _data.mark_type(view) == mark and (field is None or view["encoding"][channel].get("field") == field):
             return view
@@ -46,7 +47,8 @@ def test_scorer_bars_of_a_comparison_puts_means_beside_the_change_with_regressio
     spec = spec_of(charts.scorer_bars(_data.comparison()))
     assert len(spec["hconcat"]) == 2
     assert _data.title_text(spec) == "Scores: baseline vs candidate"
-    assert "run-base" in _data.subtitle(spec) and "run-cand" in _data.subtitle(spec)
+    assert "run-base" in _data.subtitle(spec)
+    assert "run-cand" in _data.subtitle(spec)
     bars = view_with(spec, "bar", "mean")
     assert bars["encoding"]["yOffset"]["field"] == "run"
     assert bars["encoding"]["color"]["scale"] == {
@@ -54,7 +56,8 @@ def test_scorer_bars_of_a_comparison_puts_means_beside_the_change_with_regressio
         "range": [th.BASELINE, th.CANDIDATE],
     }
     means = {(r["scorer"], r["run"]): r["mean"] for r in _data.rows(spec, bars)}
-    assert means[("faithfulness", "baseline")] == 0.9 and means[("faithfulness", "candidate")] == 0.4
+    assert means[("faithfulness", "baseline")] == 0.9
+    assert means[("faithfulness", "candidate")] == 0.4
     point = view_with(spec, "point", "delta")
     scale = point["encoding"]["color"]["scale"]
     assert dict(zip(scale["domain"], scale["range"], strict=True))["regression"] == th.REGRESSED
@@ -124,12 +127,14 @@ def test_item_deltas_facets_by_scorer_with_a_diagonal_and_regressions_in_vermill
     points = _data.rows(spec)
     # exact_match: a and b went 0 -> 1, merged into one mark of two items
     merged = [p for p in points if p["scorer"] == "exact_match" and p["change"] == "improved"]
-    assert len(merged) == 1 and merged[0]["count"] == 2
+    assert len(merged) == 1
+    assert merged[0]["count"] == 2
     regressed = {(p["scorer"], p["example"]) for p in points if p["change"] == "regressed"}
     assert regressed == {("faithfulness", "a"), ("faithfulness", "b"), ("faithfulness", "d")}
     diagonal = next(v for v in _data.views(spec) if _data.mark_type(v) == "rule")
     assert [diagonal["encoding"][c]["field"] for c in ("x", "y", "x2", "y2")] == ["lo", "lo", "hi", "hi"]
-    assert "4 regressed" not in _data.subtitle(spec) and "3 regressed" in _data.subtitle(spec)
+    assert "4 regressed" not in _data.subtitle(spec)
+    assert "3 regressed" in _data.subtitle(spec)
 
 
 def test_item_deltas_of_one_scorer_is_a_single_panel() -> None:
@@ -168,14 +173,16 @@ def test_item_deltas_of_100000_items_embeds_at_most_5000_rows() -> None:
     assert sum(p["count"] for p in points) == n  # every item is in some cell
     regressed = sum(p["count"] for p in points if p["change"] == "regressed")
     assert regressed == int((df["change"] == "regressed").sum())
-    assert "binned" in _data.subtitle(spec) and "100,000 items" in _data.subtitle(spec)
+    assert "binned" in _data.subtitle(spec)
+    assert "100,000 items" in _data.subtitle(spec)
 
 
 # -- latency -------------------------------------------------------------------------------------
 def test_latency_hist_marks_p50_p95_p99_at_their_values() -> None:
     spec = spec_of(charts.latency_hist(_data.summary()))
     bars = view_with(spec, "bar", "bin_low")
-    assert bars["encoding"]["x"]["bin"] == "binned" and bars["encoding"]["x2"]["field"] == "bin_high"
+    assert bars["encoding"]["x"]["bin"] == "binned"
+    assert bars["encoding"]["x2"]["field"] == "bin_high"
     rule = view_with(spec, "rule", "value")
     assert {r["percentile"]: r["value"] for r in _data.rows(spec, rule)} == {"p50": 0.7, "p95": 1.4, "p99": 1.9}
     labels = view_with(spec, "text", "value")
@@ -218,14 +225,15 @@ def test_cost_vs_score_draws_the_frontier_computed_by_hand() -> None:
 
 
 def test_cost_vs_score_names_an_unknown_scorer() -> None:
-    with pytest.raises(ValidationError, match="no scorer 'nope'.*brevity, exact_match"):
+    with pytest.raises(ValidationError, match=r"no scorer 'nope'.*brevity, exact_match"):
         charts.cost_vs_score(_data.matrix(), "nope")
 
 
 def test_heatmap_colours_model_by_prompt_cells_and_labels_them() -> None:
     spec = spec_of(charts.heatmap(_data.matrix(), "exact_match"))
     rect = view_with(spec, "rect")
-    assert rect["encoding"]["x"]["field"] == "column" and rect["encoding"]["y"]["field"] == "row"
+    assert rect["encoding"]["x"]["field"] == "column"
+    assert rect["encoding"]["y"]["field"] == "row"
     assert rect["encoding"]["color"]["field"] == "mean"
     assert rect["encoding"]["color"]["scale"]["domain"] == [0.0, 1.0]
     text = view_with(spec, "text")
@@ -245,7 +253,8 @@ def test_trends_facets_metrics_with_lines_and_ci_bands() -> None:
     assert sorted(_data.marks(spec)) == ["area", "line", "point"]
     band = view_with(spec, "area", "ci_low", channel="y")
     assert band["encoding"]["y2"]["field"] == "ci_high"
-    assert band["encoding"]["x"]["field"] == "created_at" and band["encoding"]["x"]["type"] == "temporal"
+    assert band["encoding"]["x"]["field"] == "created_at"
+    assert band["encoding"]["x"]["type"] == "temporal"
     targets = {r["target"] for r in _data.rows(spec)}
     assert targets == {"pipeline-v1", "openai:sim-1/answer@1 (simulated)"}
 
@@ -273,7 +282,8 @@ def test_failure_modes_stacks_label_shares_in_taxonomy_colours() -> None:
     spec = spec_of(charts.failure_modes(_data.failure_modes()))
     assert _data.marks(spec) == ["bar"]
     enc = spec["encoding"]
-    assert enc["x"]["stack"] == "normalize" and enc["y"]["field"] == "target"
+    assert enc["x"]["stack"] == "normalize"
+    assert enc["y"]["field"] == "target"
     scale = enc["color"]["scale"]
     assert scale["domain"] == ["success", "failure_hallucination", "failure_format", "my_custom_label"]
     assert scale["range"][:3] == [th.LABEL_COLORS[k] for k in scale["domain"][:3]]
@@ -289,7 +299,8 @@ def test_confusion_of_an_alignment_shows_counts_and_agreement() -> None:
     assert _data.marks(spec) == ["rect", "rect", "text"]
     cells = {(r["human"], r["judge"]): r["count"] for r in _data.rows(spec)}
     assert cells == {("fail", "fail"): 3, ("fail", "pass"): 1, ("pass", "fail"): 1, ("pass", "pass"): 5}
-    assert "agreement 0.80" in _data.subtitle(spec) and "10 pairs" in _data.subtitle(spec)
+    assert "agreement 0.80" in _data.subtitle(spec)
+    assert "10 pairs" in _data.subtitle(spec)
     diagonal = next(v for v in _data.views(spec) if v.get("transform"))
     assert diagonal["transform"] == [{"filter": "datum.agree"}]
 

@@ -8,7 +8,6 @@ the page's body loads a script from anywhere.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import nbformat
 import papermill

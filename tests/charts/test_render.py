@@ -7,6 +7,7 @@ import struct
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import altair as alt
 import pytest
@@ -46,7 +47,8 @@ MAIN_MARK = {
 def png_colours(png: bytes) -> int:
     """How many distinct pixel values the PNG's first rows hold (a plain decoder for 8-bit RGBA/RGB)."""
     width, height, depth, colour = struct.unpack(">IIBB", png[16:26])
-    assert depth == 8 and colour in (2, 6)
+    assert depth == 8
+    assert colour in (2, 6)
     chunks, pos = [], 8
     while pos < len(png):
         (length,) = struct.unpack(">I", png[pos : pos + 4])
@@ -60,6 +62,14 @@ def png_colours(png: bytes) -> int:
     # pixels are filtered per row; distinct filtered bytes still tell a blank image (one value) from a drawn one
     values = {raw[r * stride + 1 : (r + 1) * stride] for r in range(min(height, 400))}
     return len(values)
+
+
+def mimebundle(chart: charts.Chart) -> dict[str, Any]:
+    """What Jupyter receives when it displays the chart with the active renderer."""
+    bundle = chart._repr_mimebundle_()
+    data = bundle[0] if isinstance(bundle, tuple) else bundle
+    assert isinstance(data, dict)
+    return data
 
 
 @pytest.fixture
@@ -81,7 +91,8 @@ def test_each_chart_renders_to_png_and_svg(name: str, tmp_path: Path) -> None:
     width = struct.unpack(">I", png[16:20])[0]
     assert width >= 400  # scale=2
     svg = charts.to_svg(chart)
-    assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>")
+    assert svg.startswith("<svg")
+    assert svg.rstrip().endswith("</svg>")
     assert MAIN_MARK[name] in svg
     assert "https://" not in svg
     saved = charts.save(chart, tmp_path / f"{name}.png")
@@ -121,8 +132,7 @@ def test_use_offline_svg_renders_charts_in_the_kernel(renderer: None) -> None:
     charts.use_offline()
     assert alt.renderers.active == "workbench-svg"
     assert alt.theme.active == charts.THEME
-    bundle = BUILDERS["heatmap"]()._repr_mimebundle_()
-    data = bundle[0] if isinstance(bundle, tuple) else bundle
+    data = mimebundle(BUILDERS["heatmap"]())
     assert set(data) == {"image/svg+xml", "text/plain"}
     assert data["image/svg+xml"].startswith("<svg")
     assert "Mean brevity by model" in data["text/plain"]
@@ -132,12 +142,13 @@ def test_use_offline_html_sends_the_bundle_once_and_keeps_an_svg_fallback(render
     charts.use_offline("html")
     outputs = []
     for name in ("heatmap", "confusion"):
-        bundle = BUILDERS[name]()._repr_mimebundle_()
-        outputs.append((bundle[0] if isinstance(bundle, tuple) else bundle)["text/html"])
+        outputs.append(mimebundle(BUILDERS[name]())["text/html"])
     first, second = outputs
     for html in outputs:
-        assert '<div class="workbench-chart"' in html and "<svg" in html
-        assert "https://cdn" not in html and not re.search(r"<script[^>]*\bsrc=", html)
+        assert '<div class="workbench-chart"' in html
+        assert "<svg" in html
+        assert "https://cdn" not in html
+        assert not re.search(r"<script[^>]*\bsrc=", html)
     assert len(second) < 200_000 < len(first)
     with pytest.raises(ValidationError, match="mode must be"):
         charts.use_offline("png")  # type: ignore[arg-type]

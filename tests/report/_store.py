@@ -31,9 +31,9 @@ XSS = "<script>alert('x')</script>"
 
 
 def bot_v1(input: dict[str, Any], item_id: str) -> str:  # noqa: A002 - the item's field
-    """Knows the first half of the answers."""
+    """Knows the first half of the answers, and the opening hours."""
     n = int(item_id[1:])
-    return ANSWERS[item_id][1] if n <= 6 else "I don't know"
+    return ANSWERS[item_id][1] if n <= 6 or item_id == "s12" else "I don't know"
 
 
 def bot_v2(input: dict[str, Any], item_id: str) -> str:  # noqa: A002 - the item's field
@@ -56,7 +56,7 @@ def brief(output: Any) -> float:
     return 1.0 if len(str(output).split()) <= 4 else 0.5
 
 
-def length_judge(input: Any, output: Any) -> tuple[float, str]:
+def length_judge(output: Any) -> tuple[float, str]:
     """A stand-in judge: passes answers longer than two characters."""
     return (1.0 if len(str(output)) > 2 else 0.0), "long enough" if len(str(output)) > 2 else "too short"
 

@@ -123,7 +123,9 @@ def test_create_import_run_three_and_label_in_a_browser(served: tuple[str, Path]
 
             # 3. import a CSV: upload, preview, map input as an object, validate, import
             page.get_by_role("tab", name="Import CSV").click()
-            page.locator(".wb-import-upload input[type=file]").set_input_files(str(csv))
+            with page.expect_file_chooser() as chooser:
+                page.locator(".wb-import-upload").click()
+            chooser.value.set_files(str(csv))
             expect(page.locator(".wb-import-file")).to_contain_text("file qa.csv: 3 columns")
             expect(page.locator(".wb-import-preview")).to_contain_text("What is the capital of Australia?")
             page.locator(".wb-import-input-object input").check()

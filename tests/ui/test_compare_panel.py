@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from typing import Any
@@ -12,6 +13,11 @@ from workbench import Run, Workbench
 from workbench.ui._compare import ComparePanel
 
 N = 20
+
+
+def cells(html: str) -> list[str]:
+    """The text of every table cell in ``html``."""
+    return re.findall(r"<td[^>]*>(.*?)</td>", html)
 
 
 def baseline_target(x: int) -> int:
@@ -55,15 +61,15 @@ def test_deltas_with_intervals_and_the_changed_items(wb: Workbench) -> None:
     assert f"{N} shared items" in panel.headline.value
     row = comparison.scorers.iloc[0]
     scorers = panel.scorers.value
-    assert "<td>exact \u2191</td>" in scorers
-    assert f"<td>{row.delta:+.4g}</td>" in scorers  # -0.45: ten items lost, one gained
+    assert "exact \u2191" in cells(scorers)
+    assert f"{row.delta:+.4g}" in cells(scorers)  # -0.45: ten items lost, one gained
     assert f"[{row.ci_low:.4g}, {row.ci_high:.4g}]" in scorers
     assert "+1 / -10" in scorers
     assert "regression" in scorers
     items = panel.items.value
     assert "<b>10 regressed</b> on exact" in items
     assert "<b>1 improved</b> on exact" in items
-    assert "<td>i03</td>" in items
+    assert "i03" in cells(items)
     assert "&lt;b&gt;oops&lt;/b&gt;" in items  # outputs are escaped
     assert "<b>oops</b>" not in items
     assert "latency_s" in panel.metrics.value
@@ -92,7 +98,7 @@ def test_warnings_stand_at_the_top(wb: Workbench, runs: tuple[Run, Run]) -> None
     codes = [w.code for w in panel.comparison.warnings] if panel.comparison else []
     assert codes == ["dataset_version_mismatch", "partial_run"]
     assert "the runs use different versions of qa" in panel.warnings.value
-    assert "1 items changed" in panel.warnings.value
+    assert re.search(r"\b1 items? changed", panel.warnings.value)
     assert f"the candidate run {partial.id} is partial: 5 of {N} items" in panel.warnings.value
     children = list(panel.widget.children)
     assert children.index(panel.warnings) < children.index(panel.headline) < children.index(panel.scorers)

@@ -76,7 +76,7 @@ def test_clicking_a_unit_shows_it_in_full_and_picks_it_for_labelling(panel: Resu
     assert "wanted 2" in detail
     assert "calc" in detail
     assert "{&quot;x&quot;:1}" in detail
-    assert panel.label_item.value == ("i1", 0)
+    assert panel.label_item.value == "i1"
 
 
 def test_outputs_are_escaped_everywhere(panel: ResultsPanel) -> None:
@@ -103,12 +103,21 @@ def test_a_human_label_with_a_note_is_saved_and_shown(panel: ResultsPanel, run: 
 
 
 def test_bad_labels_show_the_validation_error_and_write_nothing(panel: ResultsPanel, run: Run) -> None:
-    panel.label_item.value = ("i2", 0)
+    panel.label_item.value = "i2"
     panel.label_select.value = "Not A Label!"
     panel.label_save.click()
     assert "label &#x27;Not A Label!&#x27; is not valid" in panel.label_message.value
     assert "wb-msg-error" in panel.label_message.value
+    panel.label_item.value = "i9"
+    panel.label_select.value = "success"
+    panel.label_save.click()
+    assert "has no result for item &#x27;i9&#x27;" in panel.label_message.value
     assert run.labels().empty
+
+
+def test_typing_an_item_id_shows_it(panel: ResultsPanel) -> None:
+    panel.label_item.value = "i4"
+    assert "<h4>i4</h4>" in panel.detail.value
 
 
 def test_filter_by_label(panel: ResultsPanel, run: Run) -> None:
@@ -172,6 +181,9 @@ def test_an_empty_store_and_unknown_runs(wb: Workbench) -> None:
     p = ResultsPanel(wb)
     assert p.run.options == ()
     assert p.table.total == 0
+    p.label_save.click()
+    assert "Pick a run and an item first" in p.label_message.value
+    p.label_item.value = "x"
     p.label_save.click()
     assert "Pick a run and an item first" in p.label_message.value
     with pytest.raises(KeyError, match="run 'nope' does not exist"):

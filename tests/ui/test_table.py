@@ -31,10 +31,21 @@ def test_shows_one_page_and_pages_through() -> None:
     assert table.page == 2
     assert [r["item_id"] for r in table.rows] == [f"i{k:03d}" for k in range(50, 60)]
     assert table.rendered_rows == 10
+    assert table.widget_count == 3 + 25 * 3  # header and 25 reused row slots, 15 of them hidden now
+    assert sum(w.layout.display != "none" for w in table.grid.children) == 3 + 10 * 3
     assert "page 3 of 3" in table.page_label.value
     assert table.next_button.disabled
     table.prev_button.click()
     assert table.rows[0]["item_id"] == "i025"
+
+
+def test_paging_reuses_the_same_widgets() -> None:
+    table = PagedTable(FrameSource(frame(100)), selectable=True, on_row_click=lambda _row: None)
+    before = [w.model_id for w in table.grid.children]
+    table.next_button.click()
+    table.search.value = "question 7"
+    table.go(1)
+    assert [w.model_id for w in table.grid.children] == before
 
 
 def test_search_filters_and_goes_back_to_page_one() -> None:
@@ -126,7 +137,10 @@ def test_empty_source_says_so() -> None:
     table = PagedTable(FrameSource(frame(0)))
     assert table.rendered_rows == 0
     assert "page 1 of 1" in table.page_label.value
-    assert any("No rows" in str(getattr(w, "value", "")) for w in table.grid.children)
+    assert table.empty_note.layout.display is None
+    assert "No rows" in table.empty_note.value
+    table.set_source(FrameSource(frame(3)))
+    assert table.empty_note.layout.display == "none"
 
 
 def test_sql_source_pages_and_searches_in_duckdb() -> None:

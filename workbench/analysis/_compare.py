@@ -57,7 +57,7 @@ from workbench.errors import NotFoundError, ValidationError
 from workbench.runs._labels import has_labels, labels_sql
 from workbench.runs._manifest import RunManifest
 from workbench.runs._plan import latest_rows_sql
-from workbench.runs._results import RESULT_SCHEMA, has_parts
+from workbench.runs._results import RESULT_SCHEMA, has_parts, parts_glob
 from workbench.runs._run import Run
 from workbench.store._table import connect
 
@@ -112,7 +112,9 @@ class Comparison:
             the item's first repeat and latency/cost its means; ``label_changed`` needs a
             label on both sides.
         metrics: ``metric, baseline, candidate, delta, ci_low, ci_high, p_value`` for
-            ``latency_s``, ``cost``, ``tokens`` and ``success_rate``.
+            ``latency_s``, ``cost``, ``tokens`` (in + out) and ``success_rate``: the paired
+            comparison of per-item means (a metric neither run records, e.g. cost of a
+            plain function, has no row).
         regressed_items: per scorer, the regressed items, worst first.
         improved_items: per scorer, the improved items, best first.
         alpha: the significance level (intervals are at ``1 - alpha``).
@@ -150,6 +152,7 @@ class Comparison:
             "baseline_target": self.baseline_target,
             "candidate_target": self.candidate_target,
             "alpha": self.alpha,
+            "level": self.level,
             "shared_items": self.shared_items,
             "has_regression": self.has_regression,
             "warnings": [w.to_dict() for w in self.warnings],
@@ -243,7 +246,12 @@ class Comparison:
         tables = self.tables()
         if "scorers" in tables:
             parts += [frame_markdown(tables["scorers"]), ""]
-            parts.append(f"Intervals: paired, {100 * self.level:g}%. Deltas are candidate - baseline.")
+            parts.append(f"Intervals: paired t, {100 * self.level:g}%. Deltas are candidate - baseline.")
+            if (self.scorers["test"] == "sign_test").any():
+                parts[-1] += (
+                    " Pass/fail scorers (sign_test) are tested with the exact sign test on the items that"
+                    " flipped (the exact McNemar test)."
+                )
             parts.append("")
         if "metrics" in tables:
             parts += ["**Latency, cost, tokens**", "", frame_markdown(tables["metrics"]), ""]
@@ -289,10 +297,14 @@ def _literal(text: str) -> str:
 
 
 def _units_source(con: duckdb.DuckDBPyConnection, run: Run, side: str) -> str:
-    if has_parts(run.folder):
-        return f"({latest_rows_sql(run.folder)})"
-    con.register(f"{side}_empty", RESULT_SCHEMA.empty_table())
-    return f"{side}_empty"
+    """Where the run's units are read from: its parts as they are when no unit was written twice
+    (checking that costs less than keeping each unit's latest row), else each unit's latest row."""
+    if not has_parts(run.folder):
+        con.register(f"{side}_empty", RESULT_SCHEMA.empty_table())
+        return f"{side}_empty"
+    parts = f"read_parquet({_literal(parts_glob(run.folder))}, union_by_name = true)"
+    doubled = con.execute(f"select count(*) - count(distinct (item_id, repeat)) from {parts}").fetchall()[0][0]
+    return f"({latest_rows_sql(run.folder)})" if doubled else parts
 
 
 def _load_side(
@@ -515,13 +527,17 @@ def _dataset_warning(wb: Workbench, b: RunManifest, c: RunManifest) -> Compariso
             diff = None
         if diff is not None:
             counts = diff["change"].value_counts().to_dict() if not diff.empty else {}
-            what = ": " + ", ".join(f"{int(counts.get(k, 0))} items {k}" for k in ("added", "removed", "changed"))
+            what = ": " + ", ".join(_items(int(counts.get(k, 0)), k) for k in ("added", "removed", "changed"))
             what += f" from version {b.dataset_version} to {c.dataset_version}"
     return ComparisonWarning(
         "dataset_version_mismatch",
         f"the runs use different versions of {b.dataset}: baseline version {b.dataset_version}, "
         f"candidate version {c.dataset_version}{what}",
     )
+
+
+def _items(n: int, what: str) -> str:
+    return f"{n} item{'' if n == 1 else 's'} {what}"
 
 
 def _partial_warning(

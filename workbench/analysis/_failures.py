@@ -51,7 +51,8 @@ class FailureModes:
             when it has none) counted per target; ``share`` is of the target's units.
         items: ``[item_id, runs, failures, failure_rate, top_label]``, most-failing first:
             ``runs`` that have the item, its failing ``failures`` units, ``failure_rate`` =
-            failures / its units (runs x repeats), and the most common label of its failing units.
+            failures / its units (runs x repeats), and the most common label among its failing
+            units (``unlabelled`` only when none of them has a label).
         runs: the ids of the runs covered.
     """
 
@@ -75,12 +76,13 @@ class FailureModes:
         )
 
     def __repr__(self) -> str:
-        return f"FailureModes(runs={len(self.runs)}, targets={self.by_target['target'].nunique()}, items={len(self.items)})"
+        targets = self.by_target["target"].nunique()
+        return f"FailureModes(runs={len(self.runs)}, targets={targets}, items={len(self.items)})"
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = df.astype(object).where(df.notna(), None).to_dict(orient="records")
-    return rows
+    clean = df.astype(object).where(df.notna(), None)
+    return [{str(k): v for k, v in row.items()} for row in clean.to_dict(orient="records")]
 
 
 def _files(refs: Sequence[RunRef], kind: str) -> tuple[list[str], list[str]]:
@@ -166,7 +168,8 @@ def failure_modes(
                                   count(*) as units
                            from fm_units group by item_id),
                      t as (select item_id, label, count(*) as n from fm_units where failed group by item_id, label
-                           qualify row_number() over (partition by item_id order by n desc, label) = 1)
+                           qualify row_number() over (partition by item_id
+                                                      order by label = '{UNLABELLED}', n desc, label) = 1)
                 select f.item_id, f.runs, f.failures, f.failures / f.units as failure_rate, t.label as top_label
                 from f left join t using (item_id) where f.failures > 0
                 order by failures desc, failure_rate desc, item_id limit {int(top)}"""
@@ -180,4 +183,3 @@ def failure_modes(
         items.astype({"runs": "int64", "failures": "int64", "failure_rate": "float64"}),
         [r.id for r in refs],
     )
-

@@ -63,9 +63,7 @@ def matrix(
     chosen = latest_runs(refs, dict(zip(run_rows["run_id"], run_rows["units"], strict=True)))
     if not chosen:
         return pd.DataFrame(columns=list(MATRIX_COLUMNS))
-    combos = pd.DataFrame(
-        [{"target": r.target, "model": r.model, "prompt": r.prompt, "run_id": r.id} for r in chosen]
-    )
+    combos = pd.DataFrame([{"target": r.target, "model": r.model, "prompt": r.prompt, "run_id": r.id} for r in chosen])
     figures = run_rows[["run_id", "cost_per_item", "latency_p50", "latency_p95", "success_rate"]]
     scored = ci_bounds(scorer_rows[scorer_rows["run_id"].isin(combos["run_id"])])
     scored = scored[["run_id", "scorer", "mean", "ci_low", "ci_high", "n"]]

@@ -30,9 +30,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import uuid
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import duckdb
@@ -184,7 +184,7 @@ def _scan(
 def _write(run: RunRef, rows: pa.Table) -> None:
     """Keep ``rows`` as the run's stats file (best effort: a read-only store just is not cached)."""
     final = run.folder / STATS_FILE
-    tmp = run.folder / f"{STATS_FILE}.{os.getpid()}{TEMP_SUFFIX}"
+    tmp = run.folder / f"{STATS_FILE}.{uuid.uuid4().hex}{TEMP_SUFFIX}"
     try:
         pq.write_table(rows, tmp, compression="zstd")
         os.replace(tmp, final)
@@ -199,6 +199,7 @@ def _compute(runs: Sequence[tuple[RunRef, list[tuple[str, int, int]]]], keys: di
     """
     refs = {r.id: r for r, _ in runs}
     out: list[pa.Table] = []
+    writes: list[Future[None]] = []
     con = connect(memory_limit=MEMORY_LIMIT)
     with ThreadPoolExecutor(max_workers=1) as writer:
 
@@ -206,7 +207,7 @@ def _compute(runs: Sequence[tuple[RunRef, list[tuple[str, int, int]]]], keys: di
             if table.num_rows:
                 table = _with_keys(table, keys)
                 out.append(table)
-                writer.submit(_write_each, table, refs)
+                writes.append(writer.submit(_write_each, table, refs))
 
         try:
             fast = [r for r in runs if r[0].manifest.repeats == 1]
@@ -222,6 +223,8 @@ def _compute(runs: Sequence[tuple[RunRef, list[tuple[str, int, int]]]], keys: di
                 done(_scan(con, exact[i : i + BATCH_RUNS], exact=True)[0])
         finally:
             con.close()
+    for write in writes:
+        write.result()  # a bug in writing surfaces here (an unwritable store is not one: see _write)
     return out
 
 
@@ -269,9 +272,7 @@ def run_stats(runs: Sequence[RunRef]) -> pd.DataFrame:
     cached = _read_cached([r for r in runs if r.id in keys])
     fresh_ids: set[str] = set()
     if cached.num_rows:
-        ok = pc.equal(
-            cached.column("key"), pa.array([keys.get(r, "") for r in cached.column("run_id").to_pylist()])
-        )
+        ok = pc.equal(cached.column("key"), pa.array([keys.get(r, "") for r in cached.column("run_id").to_pylist()]))
         cached = cached.filter(ok)
         fresh_ids = set(cached.column("run_id").to_pylist())
     stale = [(r, parts[r.id]) for r in runs if r.id in keys and r.id not in fresh_ids]
@@ -318,7 +319,9 @@ def ci_bounds(stats: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
 def split_stats(stats: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(run rows with rates, scorer rows) of :func:`run_stats` output."""
     run_rows = stats[stats["scorer"].isna()].drop(columns=["scorer", "n", "mean", "n_clusters", "cluster_ss"])
-    scorer_rows = stats[stats["scorer"].notna()][["run_id", "scorer", "errors", "n", "mean", "n_clusters", "cluster_ss"]]
+    scorer_rows = stats[stats["scorer"].notna()][
+        ["run_id", "scorer", "errors", "n", "mean", "n_clusters", "cluster_ss"]
+    ]
     return with_rates(run_rows.reset_index(drop=True)), scorer_rows.reset_index(drop=True)
 
 

@@ -277,7 +277,8 @@ class Summary:
             ["items", f"{o['items']}{planned}"],
             [
                 "units (item x repeat)",
-                f"{o['units']} ({o['repeats']} repeat{'' if o['repeats'] == 1 else 's'}, coverage {fmt_pct(o['coverage'])})",
+                f"{o['units']} ({o['repeats']} repeat{'' if o['repeats'] == 1 else 's'}, "
+                f"coverage {fmt_pct(o['coverage'])})",
             ],
             [
                 "success rate",

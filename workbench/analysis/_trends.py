@@ -56,6 +56,8 @@ def trends(
                 f"no run of dataset {dataset!r}{where} has scorer(s) {', '.join(map(repr, unknown))}; "
                 f"scorers: {', '.join(sorted(known)) or 'none'}"
             )
+    if not refs:
+        return pd.DataFrame(columns=list(TREND_COLUMNS))
     run_rows, scorer_rows = split_stats(run_stats(refs))
     if wanted is not None:
         scorer_rows = scorer_rows[scorer_rows["scorer"].isin(wanted)]
@@ -70,7 +72,8 @@ def trends(
     scored = ci_bounds(scorer_rows).rename(columns={"scorer": "metric", "mean": "value"})
     scored = scored[["run_id", "metric", "value", "ci_low", "ci_high"]].assign(rank=0)
     fixed = run_rows.melt(id_vars=["run_id"], value_vars=list(RUN_METRICS), var_name="metric", value_name="value")
-    fixed = fixed.assign(ci_low=np.nan, ci_high=np.nan, rank=fixed["metric"].map(RUN_METRICS.index) + 1)
+    ranks = {m: k + 1 for k, m in enumerate(RUN_METRICS)}
+    fixed = fixed.assign(ci_low=np.nan, ci_high=np.nan, rank=fixed["metric"].map(ranks).astype("int64"))
     long = pd.concat([scored, fixed], ignore_index=True) if len(scored) else fixed
     long = long[long["value"].notna()].astype({"value": "float64", "ci_low": "float64", "ci_high": "float64"})
     df = info.merge(long, on="run_id", how="inner")

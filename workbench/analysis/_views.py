@@ -15,9 +15,24 @@
 
 The views are lazy globs (``runs/*/manifest.json``, ``runs/*/results/*.parquet``,
 ``runs/*/labels/*.parquet``), so runs and parts written after the connection was opened
-show up in later queries; a temporary file (``.tmp-wb``) never matches. A unit written
-twice (a doubled shard) counts once, its latest row, as in ``Run.results()``. A kind of
-file no run has yet gives an empty view with the same columns.
+show up in later queries; a temporary file (``.tmp-wb``) never matches. A kind of file
+no run has yet gives an empty view with the same columns.
+
+``results`` and ``scores`` show every stored row. A unit is written once, except when two
+processes ran the same shard by mistake: then it has two rows here, while ``Run.results()``
+and every analysis function (``runs_summary``, ``matrix``, ``failure_modes``...) keep its
+latest. Why not de-duplicate in the view: a window over every row, nested scores included,
+turns a two-second scan of 10,000,000 results into minutes; to de-duplicate in your own
+query, ``qualify row_number() over (partition by run_id, item_id, repeat order by
+finished_at desc) = 1``.
+
+Why the result globs do not use ``union_by_name``: with it, DuckDB reads the footer of
+every part each time a query on the view is bound (and once when the view is created):
+about a second per view for 4,000 parts on two cores, paid by every ``wb.sql()``. Every
+result part is written by ``ResultWriter`` with the one ``RESULT_SCHEMA``, so matching
+columns by name against the first part (DuckDB's default) reads the same data. Should
+the schema ever gain a column, set :data:`UNION_BY_NAME` (old parts then read as NULL).
+Label parts are few and small: they keep ``union_by_name``.
 """
 
 from __future__ import annotations
@@ -39,6 +54,8 @@ from workbench.runs._run import Run
 if TYPE_CHECKING:
     from workbench._workbench import Workbench
 
+UNION_BY_NAME = False
+"""Whether the result globs read every part's footer to union columns by name (see the module docstring)."""
 MODEL_KINDS = ("model", "agent")
 """Target kinds whose manifest names a model and a prompt version."""
 
@@ -104,27 +121,21 @@ def _empty_runs_sql() -> str:
     )
 
 
-def units_sql(source: str, columns: str) -> str:
-    """Each unit's latest row of ``source`` (which has ``run_id``, ``item_id``, ``repeat``, ``finished_at``)."""
-    return f"""select {columns} from {source}
-               qualify row_number() over (partition by run_id, item_id, repeat order by finished_at desc) = 1"""
-
-
 def _results_source(runs_dir: Path) -> str:
     glob = quote(str(runs_dir / "*" / RESULTS_DIR / "*.parquet"))
-    return f"(select *, {_run_id_of('filename')} as run_id from read_parquet({glob}, filename = true, union_by_name = true))"
+    source = f"read_parquet({glob}, filename = true, union_by_name = {str(UNION_BY_NAME).lower()})"
+    return f"(select *, {_run_id_of('filename')} as run_id from {source})"
 
 
 def results_view_sql(runs_dir: Path) -> str:
     """SQL of the ``results`` view."""
-    return units_sql(_results_source(runs_dir), ", ".join(("run_id", *RESULT_FIELDS)))
+    return f"select {', '.join(('run_id', *RESULT_FIELDS))} from {_results_source(runs_dir)}"
 
 
 def scores_view_sql(runs_dir: Path) -> str:
     """SQL of the ``scores`` view."""
-    units = units_sql(_results_source(runs_dir), "run_id, item_id, repeat, scores")
     return f"""select run_id, item_id, repeat, s.scorer, s.score, s.reason, s.details, s.error
-               from ({units}) as u, unnest(u.scores) as t(s)"""
+               from {_results_source(runs_dir)} as u, unnest(u.scores) as t(s)"""
 
 
 def labels_view_sql(runs_dir: Path) -> str:
@@ -169,6 +180,7 @@ def add_run_views(con: duckdb.DuckDBPyConnection, runs_dir: Path) -> None:
         "scores": scores_view_sql(runs_dir) if has_results else empty_scores,
         "labels": labels_view_sql(runs_dir) if _any_file(runs_dir, LABELS_DIR) else empty_labels,
     }
+    con.execute("set enable_progress_bar = false")  # no progress bar on a script's terminal
     for name, sql in views.items():
         con.execute(f"create or replace view {name} as {sql}")
 

@@ -235,6 +235,12 @@ def _aggregate_items(d: pd.DataFrame, max_points: int) -> tuple[pd.DataFrame, in
     return grouped, bins
 
 
+def _cell_area(bins: int, width: int = 300) -> float:
+    """The largest mark area (px²) that keeps a grid cell's circle inside its cell."""
+    side = width / bins
+    return max(30.0, side * side * 1.6)
+
+
 def item_deltas(
     data: Any, *, scorer: str | None = None, max_points: int = MAX_POINTS, columns: int = 3, title: str | None = None
 ) -> Chart:
@@ -306,7 +312,7 @@ def item_deltas(
         x=alt.X("x:Q", title="Baseline score", scale=scale, axis=axis),
         y=alt.Y("y:Q", title="Candidate score", scale=scale, axis=axis),
     )
-    dots = base.mark_circle(opacity=0.75, stroke="white", strokeWidth=0.5).encode(
+    dots = base.mark_circle(stroke="white", strokeWidth=0.5 if not bins else 0).encode(
         color=alt.Color(
             "change:N", title="Change", scale=alt.Scale(domain=list(th.CHANGE_DOMAIN), range=list(th.CHANGE_RANGE))
         ),
@@ -314,13 +320,17 @@ def item_deltas(
             alt.Size(
                 "count:Q",
                 title="Items",
-                scale=alt.Scale(range=[40, 700], domainMin=1),
+                scale=alt.Scale(range=[8, _cell_area(bins)] if bins else [40, 700], domainMin=1),
                 legend=alt.Legend(orient="right", direction="vertical", columns=1),
             )
             if many
             else alt.value(70)
         ),
         order=alt.Order("order:Q"),
+        # in a grid, darker cells hold more items
+        opacity=alt.Opacity("count:Q", scale=alt.Scale(range=[0.3, 1.0], type="log"), legend=None)
+        if bins
+        else alt.value(0.75),
         tooltip=tooltip,
     )
     diagonal = (

@@ -12,6 +12,13 @@ from workbench.cli._output import console, err_console, print_json
 from workbench.reports import ReportError, parse_params
 
 
+def _kept(html_path: Path) -> Path | None:
+    for candidate in (html_path.with_suffix(".executed.ipynb"), html_path.with_suffix(".ipynb")):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 @app.command("report")
 def report_(
     name: Annotated[
@@ -47,7 +54,7 @@ def report_(
         if exc.executed is not None:
             err_console.print(f"the executed notebook (with the traceback) is {exc.executed}", markup=False)
         raise typer.Exit(1) from None
-    notebook = path.with_suffix(".ipynb") if keep_notebook else None
+    notebook = _kept(path) if keep_notebook else None
     if as_json:
         print_json({"report": str(path), "notebook": None if notebook is None else str(notebook)})
         return

@@ -19,6 +19,7 @@ DatasetOption = Annotated[str | None, typer.Option("--dataset", "-d", help="Only
 RunsOption = Annotated[
     list[str] | None, typer.Option("--run", "-r", help="Only this run (repeatable; default: every run).")
 ]
+TABLE_COLUMNS = ("run_id", "dataset", "target", "status", "units", "success_rate", "latency_p50", "cost_per_item")
 
 
 def _number(value: Any) -> Any:
@@ -49,6 +50,8 @@ def _show(df: pd.DataFrame, title: str, empty: str, as_json: bool) -> None:
 def runs_summary_(dataset: DatasetOption = None, run: RunsOption = None, as_json: JsonFlag = False) -> None:
     """One row per run: units, success rate, latency, cost, tokens and each scorer's mean."""
     df = _wb().runs_summary(run or None, dataset)
+    if not as_json:  # the table keeps what fits a terminal; --json has every column
+        df = df[[c for c in df.columns if c in TABLE_COLUMNS or c.startswith("score_")]]
     _show(df, "runs", "no runs yet: start one with `workbench run experiment.toml`", as_json)
 
 

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -164,9 +165,9 @@ def _reports(wb: Workbench, runs: DemoRuns, out: Console) -> dict[str, Path]:
         "failure_modes": ("failure_modes", {"dataset": DEMO_DATASET}),
         "trends": ("trends", {"dataset": DEMO_DATASET}),
     }
-    written = {}
-    for key, (notebook, params) in wanted.items():
-        written[key] = wb.report(notebook, params, folder / f"{key}.html")
+    with ThreadPoolExecutor(max_workers=len(wanted)) as pool:  # each report runs in its own kernel process
+        futures = {key: pool.submit(wb.report, nb, args, folder / f"{key}.html") for key, (nb, args) in wanted.items()}
+        written = {key: future.result() for key, future in futures.items()}
     print_frame(pd.DataFrame({"report": list(written), "file": [str(p.resolve()) for p in written.values()]}))
     out.print(f"open them in a browser, e.g. file://{written['compare_runs'].resolve()}")
     if runs.simulated:

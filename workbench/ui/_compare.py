@@ -37,6 +37,16 @@ SCORER_HEADER = ["scorer", "n", "baseline", "candidate", "delta", "CI", "p", "pa
 METRIC_HEADER = ["metric", "baseline", "candidate", "delta", "CI", "p"]
 
 
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    """An escaped HTML table (``html_table``) with some room between its cells."""
+    return (
+        html_table(header, rows)
+        .replace("<table>", "<table style='border-collapse:collapse;margin:4px 0 10px'>")
+        .replace("<td>", "<td style='padding:2px 12px 2px 0'>")
+        .replace("<th>", "<th style='padding:2px 12px 2px 0;text-align:left'>")
+    )
+
+
 def _delta(value: Any) -> str:
     text = fmt(value)
     return text if text == "\u2013" or text.startswith("-") else "+" + text
@@ -98,7 +108,7 @@ def scorers_html(comparison: Comparison) -> str:
         for r in df.itertuples(index=False)
     ]
     level = f"{100 * comparison.level:g}%"
-    return f"<b>Scores</b> (candidate \u2212 baseline, paired {level} intervals)" + html_table(SCORER_HEADER, rows)
+    return f"<b>Scores</b> (candidate \u2212 baseline, paired {level} intervals)" + _table(SCORER_HEADER, rows)
 
 
 def metrics_html(comparison: Comparison) -> str:
@@ -111,7 +121,7 @@ def metrics_html(comparison: Comparison) -> str:
          fmt_p(r.p_value)]
         for r in df.itertuples(index=False)
     ]  # fmt: skip
-    return "<b>Latency, cost, tokens</b>" + html_table(METRIC_HEADER, rows)
+    return "<b>Latency, cost, tokens</b>" + _table(METRIC_HEADER, rows)
 
 
 def _short(value: Any) -> str:
@@ -141,7 +151,7 @@ def items_html(comparison: Comparison, limit: int = MAX_ITEMS) -> str:
             parts.append(
                 f"<p class='wb-compare-{kind}'><b>{len(ids)} {html.escape(kind)}</b> on "
                 f"{html.escape(str(scorer))}{html.escape(more)}</p>"
-                + html_table(["item", "baseline", "candidate", "baseline output", "candidate output"], rows)
+                + _table(["item", "baseline", "candidate", "baseline output", "candidate output"], rows)
             )
     return "".join(parts) or "<i>No item changed on any scorer.</i>"
 

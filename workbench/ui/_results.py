@@ -63,11 +63,6 @@ def run_options(wb: Workbench) -> list[tuple[str, str]]:
     return options
 
 
-def unit_key(item_id: str, repeat: int) -> str:
-    """The key of a unit in the table: the item id, plus ``#r`` for repeats after the first."""
-    return item_id if repeat == 0 else f"{item_id}#{repeat}"
-
-
 def _missing(value: Any) -> bool:
     if value is None or value is pd.NA or value is pd.NaT:
         return True
@@ -210,8 +205,7 @@ class UnitSource:
         """One unit's scores (scorer, score, reason, error)."""
         if self.scores.empty or (item_id, repeat) not in self.scores.index:
             return []
-        found: list[Mapping[Any, Any]] = self.scores.loc[[(item_id, repeat)]].reset_index().to_dict("records")
-        return found
+        return list(self.scores.loc[[(item_id, repeat)]].reset_index().to_dict("records"))
 
 
 def unit_scores(run: Run | None) -> pd.DataFrame:
@@ -331,11 +325,14 @@ class ResultsPanel:
             on_row_click=self._open,
             labels=HEADERS,
             max_chars=80,
+            page_size=10,
             css_class="wb-results-table",
         )
         self.detail = widgets.HTML()
         self.detail.add_class("wb-results-detail")
-        self.label_item = widgets.Dropdown(description="Item", options=[], layout={"width": "320px"})
+        self.label_item = widgets.Text(
+            description="Item", placeholder="click a row, or type its id", continuous_update=False
+        )
         self.label_item.add_class("wb-label-item")
         self.label_select = widgets.Combobox(
             description="Label",
@@ -361,7 +358,7 @@ class ResultsPanel:
         filters = widgets.HBox([self.label_filter, self.scorer, self.score_range])
         labelling = widgets.VBox(
             [
-                widgets.HTML("<b>Label</b>"),
+                widgets.HTML("<b>Label</b> (click an item's id in the table to see it in full and label it)"),
                 widgets.HBox([self.label_item, self.label_select]),
                 widgets.HBox([self.label_note, self.label_save]),
                 self.label_message,
@@ -371,10 +368,10 @@ class ResultsPanel:
             [
                 widgets.HBox([self.run, self.refresh_button]),
                 filters,
-                self.summary,
-                self.table.widget,
                 labelling,
                 self.detail,
+                self.summary,
+                self.table.widget,
             ]
         )
         self.widget.add_class("wb-results-panel")
@@ -432,17 +429,21 @@ class ResultsPanel:
 
     def save_label(self) -> None:
         """Give the chosen unit the chosen label and note (what "Save label" does)."""
-        if self._run is None or self.label_item.value is None:
+        unit = self.label_item.value.strip()
+        if self._run is None or not unit:
             self.label_message.value = message_html("Pick a run and an item first.", "error")
             return
-        item_id, repeat = self.label_item.value
+        match = self.frame[self.frame["unit"] == unit]
+        if match.empty:
+            self.label_message.value = message_html(f"run {self._run.id} has no result for item {unit!r}", "error")
+            return
+        item_id, repeat = str(match["item_id"].iloc[0]), int(match["repeat"].iloc[0])
         label = self.label_select.value.strip()
         try:
             self._run.label(item_id, label, note=self.label_note.value, repeat=repeat)
         except WorkbenchError as exc:
             self.label_message.value = message_html(str(exc), "error")
             return
-        unit = unit_key(item_id, repeat)
         self.label_message.value = message_html(f"Labelled {unit} as {label}.", "ok")
         self.reload()
         self._show_unit(unit)
@@ -491,7 +492,7 @@ class ResultsPanel:
             self.reload()
 
     def _update_filter_options(self) -> None:
-        labels = sorted({str(v) for v in self.frame.get("label", pd.Series(dtype=object)) if not _missing(v)})
+        labels = sorted(str(v) for v in self.frame["label"].dropna().unique())
         label_options = [("any", ANY), ("no label", NO_LABEL), *((x, x) for x in labels)]
         scorers = sorted(c.removeprefix("score_") for c in self.frame.columns if c.startswith("score_"))
         scorer_options = [("any", ANY), *((s, s) for s in scorers)]
@@ -501,11 +502,6 @@ class ResultsPanel:
                 current = dropdown.value
                 dropdown.options = options
                 dropdown.value = current if current in [v for _, v in options] else ANY
-            keys = zip(self.frame["unit"], self.frame["item_id"], self.frame["repeat"], strict=True)
-            units = [(str(u), (str(i), int(r))) for u, i, r in keys]
-            current_unit = self.label_item.value
-            self.label_item.options = units
-            self.label_item.value = current_unit if current_unit in [v for _, v in units] else None
         finally:
             self._quiet = False
         self.score_range.disabled = self.scorer.value == ANY
@@ -520,7 +516,7 @@ class ResultsPanel:
         frame = self.frame
         label = self.label_filter.value
         if label == NO_LABEL:
-            frame = frame[frame["label"].map(_missing)]
+            frame = frame[frame["label"].isna()]
         elif label != ANY:
             frame = frame[frame["label"] == label]
         self.score_range.disabled = self.scorer.value == ANY
@@ -548,16 +544,14 @@ class ResultsPanel:
         self.detail.value = unit_html(row)
         self._quiet = True
         try:
-            self.label_item.value = (row["item_id"], row["repeat"])
+            self.label_item.value = str(row["unit"])
         finally:
             self._quiet = False
         self._fill_label_fields(row)
 
     def _on_label_item(self, change: Any) -> None:
-        if self._quiet or change["new"] is None:
-            return
-        item_id, repeat = change["new"]
-        self._show_unit(unit_key(item_id, repeat))
+        if not self._quiet and change["new"].strip():
+            self._show_unit(change["new"].strip())
 
     def _fill_label_fields(self, row: Mapping[Any, Any]) -> None:
         label = row.get("label")

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from workbench._workbench import Workbench
 
 POLL_SECONDS = 0.25
+PAGE_SIZE = 10
 ITEM_COLUMNS = ["input", "expected_output", "metadata"]
 RESULT_COLUMNS = ["target", "repeat", "output", "error", "latency_s", "cost"]
 _META_KEY = re.compile(r"[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+)*")
@@ -114,7 +115,13 @@ class RunPanel:
         )
         self.meta_filter.add_class("wb-run-meta-filter")
         self.items = PagedTable(
-            self._base, key="item_id", columns=ITEM_COLUMNS, selectable=True, css_class="wb-run-items"
+            self._base,
+            key="item_id",
+            columns=ITEM_COLUMNS,
+            selectable=True,
+            page_size=PAGE_SIZE,
+            max_chars=100,
+            css_class="wb-run-items",
         )
         self.run_selected_button = widgets.Button(description="Run selected", button_style="primary")
         self.run_selected_button.add_class("wb-run-selected")
@@ -131,7 +138,7 @@ class RunPanel:
         self._result_source = FrameSource(pd.DataFrame(columns=["item_id", *RESULT_COLUMNS]), key="item_id")
         self._result_source.search_columns = ["item_id", "target", "output", "error"]
         self.results = PagedTable(
-            self._result_source, key="item_id", columns=RESULT_COLUMNS, css_class="wb-run-results"
+            self._result_source, key="item_id", columns=RESULT_COLUMNS, page_size=PAGE_SIZE, css_class="wb-run-results"
         )
 
         self.dataset.observe(self._on_dataset, names="value")
@@ -166,11 +173,11 @@ class RunPanel:
             [
                 pickers,
                 models,
-                widgets.HTML("<b>Items</b>"),
-                self.items.widget,
                 actions,
                 self.message,
                 watch,
+                widgets.HTML("<b>Items</b> (tick the ones to run)"),
+                self.items.widget,
                 widgets.HTML("<b>Results</b>"),
                 self.results.widget,
             ]

@@ -219,11 +219,11 @@ class PagedTable:
         self._total = 0
         self._total_all = 0
         self._rows: list[dict[str, Any]] = []
-        self._row_widgets: list[Any] = []
         self._checkboxes: dict[str, Any] = {}
         self._syncing = False
-        self._header: list[Any] = []
         self._open_buttons: list[Any] = []
+        self._slots: list[_Slot] = []
+        self._shape: tuple[tuple[str, ...], bool] | None = None
 
         self.search = widgets.Text(placeholder="Search\u2026", continuous_update=False, layout={"width": "260px"})
         self.search.add_class("wb-table-search")
@@ -249,13 +249,15 @@ class PagedTable:
         self.clear_button.on_click(lambda _b: self.clear_selection())
         self.grid = widgets.GridBox(layout={"grid_gap": "2px 10px", "align_items": "center"})
         self.grid.add_class("wb-table-grid")
+        self.empty_note = widgets.HTML("<i>No rows.</i>")
+        self.empty_note.add_class("wb-table-empty")
 
         bar = [self.search, self.prev_button, self.page_label, self.next_button]
         parts: list[Any] = [widgets.HBox(bar, layout={"align_items": "center"})]
         if selectable:
             tools = [self.selected_label, self.select_page_button, self.select_all_button, self.clear_button]
             parts.append(widgets.HBox(tools, layout={"align_items": "center"}))
-        parts.append(self.grid)
+        parts.extend([self.grid, self.empty_note])
         self.widget = widgets.VBox(parts)
         self.widget.add_class("wb-table")
         if css_class:
@@ -285,12 +287,12 @@ class PagedTable:
 
     @property
     def rendered_rows(self) -> int:
-        """How many rows have widgets now (at most ``page_size``)."""
+        """How many rows are shown now (at most ``page_size``)."""
         return len(self._open_buttons)
 
     @property
     def widget_count(self) -> int:
-        """Widgets in the grid now (header and cells): bounded by the page size, not the data."""
+        """Widgets in the grid (header and one page of row slots): bounded by the page size, not the data."""
         return len(self.grid.children)
 
     @property
@@ -377,15 +379,12 @@ class PagedTable:
         names = list(self._rows[0]) if self._rows else []
         return [c for c in names if c != self.key]
 
-    def _render(self) -> None:
-        for w in [*self._header, *self._row_widgets]:
-            w.close()  # free the old page's widgets in the kernel
-        columns = self._shown_columns()
+    def _build(self, columns: list[str]) -> None:
+        """Make the page's widgets once per column set: header plus ``page_size`` row slots, reused by every page."""
+        for w in self.grid.children:
+            w.close()  # the previous column set's widgets
+        widths: list[str] = []
         header: list[Any] = []
-        cells: list[Any] = []
-        self._checkboxes = {}
-        self._open_buttons = []
-        widths = []
         if self.selectable:
             header.append(widgets.HTML(""))
             widths.append("28px")
@@ -394,37 +393,51 @@ class PagedTable:
         for c in columns:
             header.append(widgets.HTML(f"<b>{html.escape(self.labels.get(c, c))}</b>"))
             widths.append("minmax(60px, 1fr)")
-        for row in self._rows:
-            key = str(row[self.key])
-            if self.selectable:
-                box = widgets.Checkbox(value=key in self._selected, indent=False, layout={"width": "24px"})
-                box.add_class("wb-item-checkbox")
-                box.add_class(_key_class(key))
-                box.observe(self._checkbox_changed(key), names="value")
-                self._checkboxes[key] = box
-                cells.append(box)
-            if self._on_row_click is not None:
-                button = widgets.Button(description=_short(key, 40), tooltip=key, layout={"width": "auto"})
-                button.add_class("wb-row-open")
-                button.on_click(self._row_clicked(row))
-                self._open_buttons.append(button)
-                cells.append(button)
-            else:
-                self._open_buttons.append(None)
-                cells.append(widgets.HTML(cell_html(key, self.max_chars)))
-            cells.extend(widgets.HTML(cell_html(row.get(c), self.max_chars)) for c in columns)
-        if not self._rows:
-            cells.append(widgets.HTML("<i>No rows.</i>"))
+        self._slots = [self._slot(i, len(columns)) for i in range(self.page_size)]
+        self._shape = (tuple(columns), self._on_row_click is not None)
         self.grid.layout.grid_template_columns = " ".join(widths)
-        self.grid.children = header + cells
-        self._row_widgets = cells if self._rows else []
-        self._header = header
+        self.grid.children = header + [w for slot in self._slots for w in slot.widgets]
+
+    def _slot(self, index: int, n_columns: int) -> _Slot:
+        box = None
+        if self.selectable:
+            box = widgets.Checkbox(value=False, indent=False, layout={"width": "24px"})
+            box.add_class("wb-item-checkbox")
+            box.observe(self._checkbox_changed(index), names="value")
+        opener: Any
+        if self._on_row_click is not None:
+            opener = widgets.Button(description="", layout={"width": "auto"})
+            opener.add_class("wb-row-open")
+            opener.on_click(self._row_clicked(index))
+        else:
+            opener = widgets.HTML()
+        return _Slot(box, opener, [widgets.HTML() for _ in range(n_columns)])
+
+    def _render(self) -> None:
+        columns = self._shown_columns()
+        if self._shape != (tuple(columns), self._on_row_click is not None):
+            self._build(columns)
+        self._checkboxes = {}
+        self._open_buttons = []
+        self._syncing = True
+        try:
+            for i, slot in enumerate(self._slots):
+                row = self._rows[i] if i < len(self._rows) else None
+                slot.fill(row, self.key, columns, self._selected, self.max_chars)
+                if row is not None:
+                    if slot.checkbox is not None:
+                        self._checkboxes[slot.key] = slot.checkbox
+                    self._open_buttons.append(slot.opener)
+        finally:
+            self._syncing = False
+        self.empty_note.layout.display = "none" if self._rows else None
         self._update_labels()
 
-    def _checkbox_changed(self, key: str) -> Callable[[Any], None]:
+    def _checkbox_changed(self, index: int) -> Callable[[Any], None]:
         def changed(change: Any) -> None:
             if self._syncing:
                 return
+            key = self._slots[index].key
             if change["new"]:
                 self._selected[key] = None
             else:
@@ -433,10 +446,10 @@ class PagedTable:
 
         return changed
 
-    def _row_clicked(self, row: dict[str, Any]) -> Callable[[Any], None]:
+    def _row_clicked(self, index: int) -> Callable[[Any], None]:
         def clicked(_button: Any) -> None:
-            if self._on_row_click is not None:
-                self._on_row_click(dict(row))
+            if self._on_row_click is not None and index < len(self._rows):
+                self._on_row_click(dict(self._rows[index]))
 
         return clicked
 
@@ -460,6 +473,44 @@ class PagedTable:
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)
+
+
+class _Slot:
+    """The widgets of one row position, reused from page to page (hidden when the page is shorter)."""
+
+    def __init__(self, checkbox: Any, opener: Any, cells: list[Any]) -> None:
+        self.checkbox = checkbox
+        self.opener = opener
+        self.cells = cells
+        self.key = ""
+        self.widgets = [w for w in (checkbox, opener, *cells) if w is not None]
+
+    def fill(self, row: dict[str, Any] | None, key: str, columns: list[str], selected: Any, max_chars: int) -> None:
+        if row is None:  # hidden, and emptied so no stale text stays in the page
+            for w in self.widgets:
+                w.layout.display = "none"
+            for cell in self.cells:
+                cell.value = ""
+            if isinstance(self.opener, widgets.Button):
+                self.opener.description = ""
+            else:
+                self.opener.value = ""
+            return
+        old, self.key = self.key, str(row[key])
+        if self.checkbox is not None:
+            if old:
+                self.checkbox.remove_class(_key_class(old))
+            self.checkbox.add_class(_key_class(self.key))
+            self.checkbox.value = self.key in selected
+        if isinstance(self.opener, widgets.Button):
+            self.opener.description = _short(self.key, 40)
+            self.opener.tooltip = self.key
+        else:
+            self.opener.value = cell_html(self.key, max_chars)
+        for cell, column in zip(self.cells, columns, strict=True):
+            cell.value = cell_html(row.get(column), max_chars)
+        for w in self.widgets:
+            w.layout.display = None
 
 
 def _short(text: str, n: int) -> str:

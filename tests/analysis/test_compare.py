@@ -1,0 +1,262 @@
+"""``wb.compare``: paired tests on shared items, item changes, warnings, metrics and rendering."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import random
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from workbench import NotFoundError, Run, TargetResult, ValidationError, Workbench, targets
+from workbench.analysis import Comparison, compare
+from workbench.targets import Usage
+
+T975 = {2: 4.302652729911275}
+
+
+def make(wb: Workbench, n: int, name: str = "d") -> None:
+    wb.create_dataset(name).add_items([{"item_id": f"i{k}", "input": k, "expected_output": k} for k in range(n)])
+
+
+def value(output: float) -> float:
+    """The output is the score."""
+    return output
+
+
+def exact(output: Any, expected: Any) -> bool:
+    return bool(output == expected)
+
+
+def returning(values: list[float], name: str) -> Callable[[int], float]:
+    def target(k: int) -> float:
+        return values[k]
+
+    target.__name__ = name
+    return target
+
+
+def right_except(wrong: set[int], name: str) -> Callable[[int], int]:
+    def target(k: int) -> int:
+        return -1 if k in wrong else k
+
+    target.__name__ = name
+    return target
+
+
+def test_paired_interval_and_p_value_by_hand(wb: Workbench) -> None:
+    make(wb, 3)
+    base = wb.run_sync("d", returning([0.5, 0.6, 0.7], "base"), scorers=[value])
+    cand = wb.run_sync("d", returning([0.4, 0.4, 0.4], "cand"), scorers=[value])  # deltas -0.1, -0.2, -0.3
+    c = wb.compare(base, cand.id)
+    row = c.scorers.iloc[0]
+    se = 0.1 / math.sqrt(3)
+    t = 0.2 / se
+    assert (row["scorer"], row["direction"], row["n"], row["test"]) == ("value", "higher", 3, "paired_t")
+    assert (row["baseline_mean"], row["candidate_mean"]) == (pytest.approx(0.6), pytest.approx(0.4))
+    assert row["delta"] == pytest.approx(-0.2)
+    assert row["ci_low"] == pytest.approx(-0.2 - T975[2] * se)
+    assert row["ci_high"] == pytest.approx(-0.2 + T975[2] * se)
+    assert row["p_value"] == pytest.approx(1 - t / math.sqrt(t * t + 2))  # 0.074: not significant at 0.05
+    assert (row["regressed"], row["improved"]) == (3, 0)
+    assert not row["significant"]
+    assert not row["regression"]
+    assert not c.has_regression
+    at_10 = wb.compare(base, cand, alpha=0.1)
+    assert at_10.has_regression
+    assert at_10.level == pytest.approx(0.9)
+    assert at_10.scorers.iloc[0]["ci_low"] > row["ci_low"]  # a 90% interval is narrower
+    within = wb.compare(base, cand, alpha=0.1, thresholds={"value": 0.25})
+    assert within.scorers.iloc[0]["significant"]
+    assert not within.has_regression  # worse by 0.2, less than the 0.25 that matters
+    lower = wb.compare(base, cand, alpha=0.1, directions={"value": "lower"})
+    assert not lower.has_regression
+    assert lower.improved_items == {"value": ["i2", "i1", "i0"]}  # best first
+
+
+def test_pass_fail_scorers_use_the_exact_sign_test(wb: Workbench) -> None:
+    make(wb, 10)
+    base = wb.run_sync("d", right_except(set(), "base"), scorers=[exact])
+    six = wb.run_sync("d", right_except({1, 3, 5, 7, 8, 9}, "six"), scorers=[exact])
+    five = wb.run_sync("d", right_except({1, 3, 5, 7, 9}, "five"), scorers=[exact])
+    c = wb.compare(base, six)
+    row = c.scorers.iloc[0]
+    assert (row["test"], row["improved"], row["regressed"]) == ("sign_test", 0, 6)
+    assert row["p_value"] == pytest.approx(2 / 2**6)
+    assert row["pass_p_value"] == pytest.approx(2 / 2**6)
+    assert (row["baseline_pass_rate"], row["candidate_pass_rate"]) == (1.0, pytest.approx(0.4))
+    assert row["pass_rate_delta"] == pytest.approx(-0.6)
+    assert c.has_regression
+    assert c.regressed_items == {"exact": ["i1", "i3", "i5", "i7", "i8", "i9"]}
+    assert c.improved_items == {"exact": []}
+    items = c.items.set_index("item_id")
+    assert list(c.items.columns) == ["item_id", "scorer", "baseline", "candidate", "delta", "change"]
+    assert items.loc["i1", "change"] == "regressed"
+    assert items.loc["i0", "change"] == "unchanged"
+    # five of ten flipped: p = 2/32 = 0.0625, not significant at 0.05 however narrow the t interval is
+    assert not wb.compare(base, five).has_regression
+    assert wb.compare(base, five).scorers.iloc[0]["p_value"] == pytest.approx(0.0625)
+
+
+def test_items_are_compared_on_their_mean_over_repeats(wb: Workbench) -> None:
+    make(wb, 4)
+    calls: dict[int, int] = {}
+    lock = threading.Lock()
+
+    def flaky(k: int) -> int:
+        with lock:  # every item: right on its first call, wrong on its second
+            calls[k] = calls.get(k, 0) + 1
+            return k if calls[k] == 1 else -1
+
+    base = wb.run_sync("d", right_except(set(), "steady"), scorers=[exact], repeats=2)
+    cand = wb.run_sync("d", flaky, scorers=[exact], repeats=2)
+    c = wb.compare(base, cand)
+    row = c.scorers.iloc[0]
+    assert (row["n"], row["test"], row["delta"], row["p_value"]) == (4, "paired_t", -0.5, 0.0)
+    assert (row["baseline_pass_rate"], row["candidate_pass_rate"]) == (1.0, 0.5)
+    assert c.items["candidate"].tolist() == [0.5] * 4
+    assert c.has_regression
+
+
+def test_dataset_version_mismatch_says_what_changed(wb: Workbench) -> None:
+    make(wb, 4)
+    base = wb.run_sync("d", right_except(set(), "a"), scorers=[exact])
+    ds = wb.dataset("d")
+    ds.add_items([{"item_id": "i8", "input": 8, "expected_output": 8}, {"item_id": "i9", "input": 9}])
+    ds.update_item("i1", expected_output=100)
+    ds.delete_items(["i3"])
+    cand = wb.run_sync("d", right_except(set(), "b"), scorers=[exact])
+    c = wb.compare(base, cand)
+    [w] = c.warnings
+    assert w.code == "dataset_version_mismatch"
+    assert "2 items added, 1 item removed, 1 item changed" in w.message
+    assert "version 1" in w.message
+    assert c.shared_items == 3
+    assert c.scorers.iloc[0]["n"] == 3
+
+
+def test_partial_run_scorer_mismatch_and_no_shared_items_are_warned(wb: Workbench) -> None:
+    make(wb, 4)
+    base = wb.run_sync("d", right_except(set(), "a"), scorers=[exact])
+    half = wb.run_sync("d", right_except(set(), "b"), scorers=[exact, value], run_id="half", shard="0/2")
+    c = wb.compare(base, half)
+    codes = {w.code: w.message for w in c.warnings}
+    assert set(codes) == {"partial_run", "scorer_mismatch"}
+    assert "candidate run half is partial: 2 of 4 items" in codes["partial_run"]
+    assert "only the candidate has value" in codes["scorer_mismatch"]
+    assert c.scorers["scorer"].tolist() == ["exact"]
+    assert c.shared_items == 2
+    left = wb.run_sync("d", right_except(set(), "left"), scorers=[exact], item_ids=["i0", "i1"])
+    right = wb.run_sync("d", right_except(set(), "right"), scorers=[exact], item_ids=["i2", "i3"])
+    none = wb.compare(left, right)
+    assert [w.code for w in none.warnings] == ["no_shared_items"]
+    assert none.scorers.iloc[0]["n"] == 0
+    assert not none.has_regression
+    assert none.items.empty
+    assert none.outputs.empty
+    json.dumps(none.to_dict(items=True), allow_nan=False)
+
+
+def costly(cost: float, tokens: int) -> Callable[[int], TargetResult]:
+    def target(k: int) -> TargetResult:
+        return TargetResult(
+            output=f"answer {k}" if cost < 0.02 or k else "other",
+            usage=Usage(input_tokens=tokens, output_tokens=5),
+            cost=cost,
+        )
+
+    target.__name__ = f"costly_{tokens}"
+    return target
+
+
+def test_outputs_labels_and_metrics_of_shared_items(wb: Workbench) -> None:
+    make(wb, 4)
+    base = wb.run_sync("d", costly(0.01, 10), scorers=[exact])
+    cand = wb.run_sync("d", costly(0.03, 20), scorers=[exact])
+    base.label("i0", "success")
+    cand.label("i0", "failure_format")
+    base.label("i1", "success")
+    cand.label("i1", "success")
+    c = wb.compare(base, cand)
+    out = c.outputs.set_index("item_id")
+    assert out.loc["i0", "output_changed"]
+    assert not out.loc["i1", "output_changed"]
+    assert (out.loc["i0", "baseline_output"], out.loc["i0", "candidate_output"]) == ('"answer 0"', '"other"')
+    assert out["label_changed"].tolist() == [True, False, False, False]  # i2, i3 have no labels
+    assert out.loc["i0", "candidate_label"] == "failure_format"
+    assert out["cost_delta"].tolist() == pytest.approx([0.02] * 4)
+    assert (out["latency_delta"] == out["candidate_latency"] - out["baseline_latency"]).all()
+    metrics = c.metrics.set_index("metric")
+    assert list(metrics.index) == ["latency_s", "cost", "tokens", "success_rate"]
+    cost = metrics.loc["cost"]
+    assert (cost["baseline"], cost["candidate"]) == (pytest.approx(0.01), pytest.approx(0.03))
+    assert (cost["delta"], cost["ci_low"], cost["ci_high"]) == (pytest.approx(0.02),) * 3
+    assert cost["p_value"] == 0.0
+    assert metrics.loc["tokens", "delta"] == 10
+    assert metrics.loc["success_rate", "p_value"] == 1.0
+
+
+def noisy(seed: int, shift: float = 0.0) -> Callable[[int], float]:
+    """A score per item: the item's difficulty (the same in every run) plus noise of this run."""
+
+    def target(k: int) -> float:
+        difficulty = random.Random(f"item-{k}").random()
+        noise = random.Random(f"{seed}-{k}").gauss(0, 0.15)
+        return min(1.0, max(0.0, 0.2 + 0.6 * difficulty + noise + shift))
+
+    target.__name__ = f"noisy_{seed}"
+    return target
+
+
+def test_pure_noise_is_rarely_flagged_and_a_planted_regression_is(wb: Workbench) -> None:
+    make(wb, 30)
+    runs = [wb.run_sync("d", noisy(seed), scorers=[value]) for seed in range(12)]
+    comparisons = [wb.compare(a, b) for a, b in itertools.pairwise(runs)]
+    flagged = sum(bool(c.scorers.iloc[0]["significant"]) for c in comparisons)
+    assert flagged <= 3  # 11 comparisons at 5%: more than 3 has probability < 0.2%
+    planted = wb.run_sync("d", noisy(99, shift=-0.2), scorers=[value])
+    c = wb.compare(runs[0], planted)
+    assert c.has_regression
+    assert c.scorers.iloc[0]["p_value"] < 0.001
+
+
+def test_rendering_is_json_ready_escaped_and_fit_for_a_pull_request(wb: Workbench) -> None:
+    make(wb, 10)
+    base = wb.run_sync("d", right_except(set(), "base"), scorers=[exact])
+    bad = targets.function(right_except({1, 3, 5, 7, 8, 9}, "x"), name="<script>alert(1)</script>")
+    cand = wb.run_sync("d", bad, scorers=[exact], run_id="cand")
+    c = compare(wb, base, cand)
+    assert isinstance(c, Comparison)
+    data = json.loads(json.dumps(c.to_dict(), allow_nan=False))
+    assert data["has_regression"] is True
+    assert data["regressed_items"] == {"exact": ["i1", "i3", "i5", "i7", "i8", "i9"]}
+    assert data["warnings"] == []
+    assert "items" not in data
+    assert len(c.to_dict(items=True)["items"]) == 10
+    md = c.to_markdown()
+    assert "❌ **Regression: exact" in md
+    assert "| exact ↑ | 1 | 0.4 | -0.6 |" in md
+    assert "0.031 (sign_test)" in md
+    assert "6 regressed on exact" in md
+    page = c._repr_html_()
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_bad_input_is_a_clear_error(wb: Workbench) -> None:
+    make(wb, 3)
+    base: Run = wb.run_sync("d", right_except(set(), "a"), scorers=[exact])
+    with pytest.raises(NotFoundError, match="nope"):
+        wb.compare(base, "nope")
+    with pytest.raises(ValidationError, match="unknown scorer 'exactt'"):
+        wb.compare(base, base, thresholds={"exactt": 0.1})
+    with pytest.raises(ValidationError, match="at least 0"):
+        wb.compare(base, base, thresholds={"exact": -0.1})
+    with pytest.raises(ValidationError, match="'higher' or 'lower'"):
+        wb.compare(base, base, directions={"exact": "down"})
+    with pytest.raises(ValidationError, match="alpha"):
+        wb.compare(base, base, alpha=1.5)

@@ -1,0 +1,104 @@
+"""``wb.failure_modes()``: label counts per target, and the items that fail most often across runs."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.analysis._multi_runs import doubler, exact, make_dataset, tripler
+from tests.analysis.test_runs_summary import pending_run
+from workbench import ValidationError, Workbench, targets
+from workbench.analysis import FailureModes
+from workbench.analysis._failures import BY_TARGET_COLUMNS, ITEM_COLUMNS
+
+
+def counts(fm: FailureModes, target: str) -> dict[str, int]:
+    rows = fm.by_target[fm.by_target["target"] == target]
+    return dict(zip(rows["label"], rows["count"], strict=True))
+
+
+def test_label_counts_and_shares_per_target(wb: Workbench) -> None:
+    make_dataset(wb)
+    run = wb.run_sync("d", doubler, scorers=[exact])
+    run.auto_label()  # i0-i2 success, i3 (error) failure_logic_bug
+    run.label("i1", "failure_format")
+    wb.run_sync("d", tripler, scorers=[exact])  # not labelled
+    fm = wb.failure_modes()
+    assert list(fm.by_target.columns) == list(BY_TARGET_COLUMNS)
+    assert counts(fm, "doubler") == {"success": 2, "failure_format": 1, "failure_logic_bug": 1}
+    assert counts(fm, "tripler") == {"unlabelled": 4}
+    doubler_rows = fm.by_target[fm.by_target["target"] == "doubler"]
+    assert doubler_rows["share"].tolist() == [0.5, 0.25, 0.25]
+    assert doubler_rows["label"].tolist() == ["success", "failure_format", "failure_logic_bug"]
+
+
+def test_items_that_fail_most_often_come_first(wb: Workbench) -> None:
+    make_dataset(wb)
+    a = wb.run_sync("d", doubler, scorers=[exact])  # fails i3 (error)
+    a.auto_label()
+    a.label("i0", "partial_success")  # a label that is not a failure
+    wb.run_sync("d", tripler, scorers=[exact], repeats=2)  # no labels: exact < 0.5 fails i1, i2, i3
+    fm = wb.failure_modes()
+    assert list(fm.items.columns) == list(ITEM_COLUMNS)
+    rows = fm.items.set_index("item_id")
+    assert rows.index.tolist() == ["i3", "i1", "i2"]  # i0 never fails
+    # i3: 1 unit of the first run + 2 repeats of the second, all failing
+    assert (rows.loc["i3", "runs"], rows.loc["i3", "failures"], rows.loc["i3", "failure_rate"]) == (2, 3, 1.0)
+    # i1: passes in the first run, fails both repeats of the second
+    assert (rows.loc["i1", "runs"], rows.loc["i1", "failures"]) == (2, 2)
+    assert rows.loc["i1", "failure_rate"] == pytest.approx(2 / 3)
+    assert rows.loc["i3", "top_label"] == "failure_logic_bug"  # a real label beats 'unlabelled'
+    assert rows.loc["i1", "top_label"] == "unlabelled"
+
+
+def test_a_human_success_label_overrides_a_low_score(wb: Workbench) -> None:
+    make_dataset(wb)
+    run = wb.run_sync("d", tripler, scorers=[exact])
+    run.label("i2", "success", note="3 * 2 is fine here")
+    fm = wb.failure_modes()
+    assert fm.items["item_id"].tolist() == ["i1", "i3"]
+
+
+def test_a_scorer_error_alone_is_not_a_failure(wb: Workbench) -> None:
+    make_dataset(wb)
+
+    def broken(output: int) -> float:
+        raise RuntimeError("scorer bug")
+
+    def fine(output: int) -> float:
+        return 1.0
+
+    wb.run_sync("d", tripler, scorers=[broken, fine])
+    fm = wb.failure_modes()
+    assert fm.items.empty
+    assert counts(fm, "tripler") == {"unlabelled": 4}
+
+
+def test_html_is_escaped(wb: Workbench) -> None:
+    make_dataset(wb)
+    wb.run_sync("d", targets.function(tripler, name="<i>t</i>"), scorers=[exact])
+    page = wb.failure_modes()._repr_html_()
+    assert "&lt;i&gt;t&lt;/i&gt;" in page
+    assert "<i>" not in page
+
+
+def test_top_filters_and_json(wb: Workbench) -> None:
+    make_dataset(wb)
+    wb.run_sync("d", tripler, scorers=[exact])
+    make_dataset(wb, name="other")
+    other = wb.run_sync("other", doubler)
+    pending_run(wb, "pending-1")
+    fm = wb.failure_modes(dataset="d", top=1)
+    assert fm.items["item_id"].tolist() == ["i1"]
+    assert set(fm.by_target["target"]) == {"tripler"}
+    data = json.loads(json.dumps(fm.to_dict()))
+    assert data["items"] == [
+        {"item_id": "i1", "runs": 1, "failures": 1, "failure_rate": 1.0, "top_label": "unlabelled"}
+    ]
+    assert wb.failure_modes([other]).items["item_id"].tolist() == ["i3"]  # its error
+    with pytest.raises(ValidationError, match="top"):
+        wb.failure_modes(top=0)
+    empty = wb.failure_modes(dataset="nothing")
+    assert empty.by_target.empty
+    assert list(empty.items.columns) == list(ITEM_COLUMNS)

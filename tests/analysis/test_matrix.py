@@ -1,0 +1,102 @@
+"""``wb.matrix()``: targets x models x prompt versions, each combination's latest run, per scorer."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from tests.analysis._multi_runs import doubler, exact, make_dataset, tenth, tripler
+from workbench import Workbench, targets
+from workbench.analysis._matrix import MATRIX_COLUMNS
+from workbench.runs._manifest import RunManifest, update_manifest
+from workbench.simulator import SimulatedLLMServer
+
+T_975_DF2 = 4.302652729911275  # Student t, 97.5th percentile, 2 degrees of freedom
+
+
+def by(df: pd.DataFrame, target: str, scorer: str) -> pd.Series:
+    rows = df[(df["target"] == target) & (df["scorer"] == scorer)]
+    assert len(rows) == 1, df
+    return rows.iloc[0]
+
+
+def test_each_target_shows_its_latest_runs_scores_with_intervals_cost_and_latency(wb: Workbench) -> None:
+    make_dataset(wb)
+    wb.run_sync("d", doubler, scorers=[exact])  # older: replaced by the next run of the same target
+    newest = wb.run_sync("d", doubler, scorers=[exact, tenth])
+    other = wb.run_sync("d", tripler, scorers=[exact, tenth])
+    df = wb.matrix()
+    assert list(df.columns) == list(MATRIX_COLUMNS)
+    assert len(df) == 4
+    assert set(df["run_id"]) == {newest.id, other.id}
+    row = by(df, "doubler", "tenth")
+    # tenth of outputs 0, 2, 4 (item 3 failed): mean 0.2, s = 0.2, se = 0.2 / sqrt(3)
+    half = T_975_DF2 * 0.2 / math.sqrt(3)
+    assert (row["mean"], row["n"]) == (pytest.approx(0.2), 3)
+    assert (row["ci_low"], row["ci_high"]) == (pytest.approx(0.2 - half), pytest.approx(0.2 + half))
+    assert (row["model"], row["prompt"]) == ("", "")
+    assert row["cost_per_item"] == pytest.approx(0.06 / 4)
+    assert row["success_rate"] == pytest.approx(0.75)
+    assert row["latency_p50"] <= row["latency_p95"]
+    assert by(df, "doubler", "exact")["mean"] == pytest.approx(1.0)
+    assert by(df, "tripler", "exact")["mean"] == pytest.approx(0.25)
+    assert math.isnan(by(df, "tripler", "exact")["cost_per_item"])
+    # ordered by scorer, best first
+    assert df[["scorer", "target"]].values.tolist() == [
+        ["exact", "doubler"], ["exact", "tripler"], ["tenth", "tripler"], ["tenth", "doubler"],
+    ]  # fmt: skip
+
+
+def test_model_targets_are_split_by_model_and_prompt_version(wb: Workbench, llm_server: SimulatedLLMServer) -> None:
+    ds = wb.create_dataset("math")
+    ds.add_items(
+        [
+            {"item_id": "a", "input": {"question": "What is 17 * 23?"}, "expected_output": "391"},
+            {"item_id": "b", "input": {"question": "What is 6 * 7?"}, "expected_output": "42"},
+        ]
+    )
+    wb.create_prompt("solve", "{{ question }}")
+    wb.create_prompt("solve", "Answer: 0\n{{ question }}")  # version 2 makes the simulator answer 0
+    for version in (1, 2):
+        target = targets.model("openai:gpt-4o-mini", prompt=f"solve@{version}", base_url=llm_server.openai_base_url)
+        wb.run_sync("math", target, scorers=[exact])
+    make_dataset(wb)
+    wb.run_sync("d", tripler, scorers=[exact])  # another dataset's run must not show below
+    df = wb.matrix(dataset="math").set_index("prompt")
+    assert set(df.index) == {"solve@1", "solve@2"}
+    assert df.loc["solve@1", "model"] == "openai:gpt-4o-mini"
+    assert df.loc["solve@1", "target"] == "openai:gpt-4o-mini/solve@1"
+    assert (df.loc["solve@1", "mean"], df.loc["solve@2", "mean"]) == (1.0, 0.0)
+    assert df.loc["solve@1", "cost_per_item"] > 0
+    assert set(wb.matrix()["target"]) == {"openai:gpt-4o-mini/solve@1", "openai:gpt-4o-mini/solve@2", "tripler"}
+
+
+def test_a_newer_unfinished_run_does_not_replace_a_completed_one(wb: Workbench) -> None:
+    make_dataset(wb)
+    done = wb.run_sync("d", tripler, scorers=[exact])
+    broken = wb.run_sync("d", tripler, scorers=[tenth])
+
+    def fail(m: RunManifest) -> None:
+        for shard in m.shards.values():
+            shard.status = "failed"
+
+    update_manifest(broken.folder, fail)
+    df = wb.matrix()
+    assert df["run_id"].tolist() == [done.id]
+    assert wb.matrix([broken.id])["run_id"].tolist() == [broken.id]  # alone, it is the latest there is
+
+
+def test_a_run_without_scorers_gives_one_row_and_empty_selections_give_no_rows(wb: Workbench) -> None:
+    make_dataset(wb)
+    run = wb.run_sync("d", tripler)
+    df = wb.matrix()
+    assert len(df) == 1
+    assert df.loc[0, "run_id"] == run.id
+    assert pd.isna(df.loc[0, "scorer"])
+    assert df.loc[0, "n"] == 0
+    assert df.loc[0, "success_rate"] == 1.0
+    empty = wb.matrix(dataset="nothing")
+    assert empty.empty
+    assert list(empty.columns) == list(MATRIX_COLUMNS)

@@ -1,0 +1,68 @@
+"""What a user sees when a report cannot be made: the failing cell, the missing parameter, the kernel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+
+from tests.report._store import FixtureStore
+from tests.report.conftest import FAKE_KEY, write_notebook
+from workbench import NotFoundError, ValidationError, Workbench
+from workbench.reports import KernelNotFoundError, ReportError
+
+
+def test_a_failing_cell_is_named_with_its_index_first_line_and_exception(reports: dict[str, Any]) -> None:
+    error = reports["failing_cell"]
+    assert isinstance(error, ReportError)
+    assert (error.cell_index, error.ename) == (3, "KeyError")  # markdown, parameters, x = 1, then this one
+    assert error.first_line == "values = {'a': 1}"
+    assert "'missing'" in error.evalue
+    assert "failed in cell 4 (index 3: \"values = {'a': 1}\"): KeyError: 'missing'" in str(error)
+    assert error.executed is not None
+    executed = nbformat.read(str(error.executed), as_version=4)  # kept, with the traceback, for a look
+    assert any(o.get("ename") == "KeyError" for c in executed.cells for o in c.get("outputs", []))
+
+
+def test_a_missing_required_parameter_fails_in_the_first_cell_after_the_parameters(reports: dict[str, Any]) -> None:
+    error = reports["missing_parameter"]
+    assert isinstance(error, ReportError)
+    assert error.ename == "ValidationError"
+    assert error.cell_index == 2
+    assert "compare_runs needs the parameter candidate" in error.evalue
+    assert "-p candidate=..." in error.evalue
+
+
+def test_api_keys_in_the_environment_never_reach_a_report(reports: dict[str, Any]) -> None:
+    out = reports["leaky"]
+    assert isinstance(out, Path), f"the notebook failed: {out}"
+    html = out.read_text()
+    assert FAKE_KEY not in html
+    assert "[redacted]" in html
+
+
+def test_an_unknown_parameter_is_refused_before_any_kernel_starts(store: FixtureStore, tmp_path: Path) -> None:
+    wb = Workbench(store.root)
+    with pytest.raises(ValidationError, match=r"no parameter 'basline'; it takes root, baseline, candidate"):
+        wb.report("compare_runs", {"basline": "x"}, tmp_path / "out.html")
+    assert not (tmp_path / "out.html").exists()
+
+
+def test_an_unknown_notebook_lists_the_packaged_ones(store: FixtureStore, tmp_path: Path) -> None:
+    with pytest.raises(NotFoundError, match=r"no report called 'compare'.*compare_runs, explore, failure_modes"):
+        Workbench(store.root).report("compare", {}, tmp_path / "out.html")
+    with pytest.raises(NotFoundError, match="does not exist"):
+        Workbench(store.root).report(tmp_path / "nope.ipynb")
+
+
+def test_a_missing_kernel_says_how_to_register_it(store: FixtureStore, tmp_path: Path) -> None:
+    notebook = write_notebook(tmp_path / "nb.ipynb", "x = 1")
+    with pytest.raises(KernelNotFoundError, match="python -m ipykernel install --sys-prefix --name no-such-kernel"):
+        Workbench(store.root).report(notebook, {}, tmp_path / "out.html", kernel="no-such-kernel")
+
+
+def test_a_store_folder_that_does_not_exist_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(NotFoundError, match="store folder"):
+        Workbench(tmp_path / "absent").report("explore")
