@@ -18,7 +18,6 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from rich.console import Console
 
 from workbench._workbench import Workbench
@@ -168,7 +167,8 @@ def _reports(wb: Workbench, runs: DemoRuns, out: Console) -> dict[str, Path]:
     with ThreadPoolExecutor(max_workers=len(wanted)) as pool:  # each report runs in its own kernel process
         futures = {key: pool.submit(wb.report, nb, args, folder / f"{key}.html") for key, (nb, args) in wanted.items()}
         written = {key: future.result() for key, future in futures.items()}
-    print_frame(pd.DataFrame({"report": list(written), "file": [str(p.resolve()) for p in written.values()]}))
+    for key, path in written.items():
+        out.print(f"{key:<14} {path.resolve()}", markup=False, soft_wrap=True)
     out.print(f"open them in a browser, e.g. file://{written['compare_runs'].resolve()}")
     if runs.simulated:
         out.print("the model target and the judge are SIMULATED (no OPENAI_API_KEY or ANTHROPIC_API_KEY)")
