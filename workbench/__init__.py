@@ -19,6 +19,7 @@ from workbench.errors import (
     WorkbenchError,
 )
 from workbench.prompts import Prompt
+from workbench.report import ReportError
 from workbench.runs import Monitor, Run
 from workbench.scorers import Score, Scorer, scorer
 from workbench.store import Dataset, ImportReport
@@ -37,6 +38,7 @@ __all__ = [
     "Monitor",
     "NotFoundError",
     "Prompt",
+    "ReportError",
     "RowError",
     "Run",
     "Score",

@@ -282,14 +282,14 @@ class Workbench:
 
         ``name`` is ``compare_runs``, ``trends``, ``failure_modes``, ``judge_alignment``,
         ``explore`` or a path to any ``.ipynb``; ``out`` defaults to ``<root>/reports/<name>.html``.
-        Options: ``keep_notebook``, ``kernel``, ``timeout`` (see :func:`workbench.reports.report`).
+        Options: ``keep_notebook``, ``kernel``, ``timeout`` (see :func:`workbench.report.report`).
         A failing cell raises ``ReportError`` naming the cell and the exception.
 
         Examples:
             >>> wb.report("compare_runs", {"baseline": v1.id, "candidate": v2.id})  # doctest: +SKIP
             PosixPath('reports/compare_runs.html')
         """
-        from workbench.reports import report
+        from workbench.report import report
 
         return report(name, params, out, root=self.root, **options)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from workbench import Dataset, Workbench
+from workbench.runs._manifest import RunManifest, write_manifest
 from workbench.targets import TargetResult, Usage
 
 
@@ -40,3 +41,13 @@ def tenth(output: Any) -> float:
 def third_of_input(input: Any) -> float:  # noqa: A002 - the scorer argument's name
     """The input over three: the same for every repeat of an item."""
     return float(input) / 3
+
+
+def pending_run(wb: Workbench, run_id: str, dataset: str = "d") -> None:
+    """A run that was created but has written nothing yet (a manifest alone)."""
+    folder = wb.runs_dir / run_id
+    folder.mkdir(parents=True)
+    write_manifest(
+        folder,
+        RunManifest(run_id, dataset, 1, "all", 4, 1, {"kind": "function", "name": "later"}, [{"name": "exact"}], {}),
+    )

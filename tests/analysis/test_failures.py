@@ -6,8 +6,7 @@ import json
 
 import pytest
 
-from tests.analysis._multi_runs import doubler, exact, make_dataset, tripler
-from tests.analysis.test_runs_summary import pending_run
+from tests.analysis._multi_runs import doubler, exact, make_dataset, pending_run, tripler
 from workbench import ValidationError, Workbench, targets
 from workbench.analysis import FailureModes
 from workbench.analysis._failures import BY_TARGET_COLUMNS, ITEM_COLUMNS

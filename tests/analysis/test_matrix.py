@@ -71,6 +71,10 @@ def test_model_targets_are_split_by_model_and_prompt_version(wb: Workbench, llm_
     assert (df.loc["solve@1", "mean"], df.loc["solve@2", "mean"]) == (1.0, 0.0)
     assert df.loc["solve@1", "cost_per_item"] > 0
     assert set(wb.matrix()["target"]) == {"openai:gpt-4o-mini/solve@1", "openai:gpt-4o-mini/solve@2", "tripler"}
+    views = wb.sql("select kind, model, prompt from runs order by kind, prompt").values.tolist()
+    assert views == [
+        ["function", "", ""], ["model", "openai:gpt-4o-mini", "solve@1"], ["model", "openai:gpt-4o-mini", "solve@2"],
+    ]  # fmt: skip
 
 
 def test_a_newer_unfinished_run_does_not_replace_a_completed_one(wb: Workbench) -> None:

@@ -9,21 +9,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from tests.analysis._multi_runs import doubler, exact, make_dataset, tenth, third_of_input, tripler
+from tests.analysis._multi_runs import doubler, exact, make_dataset, pending_run, tenth, third_of_input, tripler
 from workbench import NotFoundError, ValidationError, Workbench
 from workbench.analysis._runs_summary import STATS_FILE
-from workbench.runs._manifest import RunManifest, write_manifest
 from workbench.runs._results import RESULT_SCHEMA
-
-
-def pending_run(wb: Workbench, run_id: str, dataset: str = "d") -> None:
-    """A run that was created but has written nothing yet (a manifest alone)."""
-    folder = wb.runs_dir / run_id
-    folder.mkdir(parents=True)
-    write_manifest(
-        folder,
-        RunManifest(run_id, dataset, 1, "all", 4, 1, {"kind": "function", "name": "later"}, [{"name": "exact"}], {}),
-    )
 
 
 def test_each_run_gets_its_hand_computed_figures(wb: Workbench) -> None:
@@ -116,7 +105,9 @@ def test_a_damaged_cache_file_is_recomputed(wb: Workbench) -> None:
     assert pq.read_table(run.folder / STATS_FILE).num_rows == 2  # the run's row and its scorer's
 
 
-def test_a_unit_written_twice_counts_once_with_its_latest_row(wb: Workbench) -> None:
+@pytest.mark.parametrize("part", ["part-again.parquet", "part-0of1-0badcafe-000000.parquet"])
+def test_a_unit_written_twice_counts_once_with_its_latest_row(wb: Workbench, part: str) -> None:
+    # a second writer of shard 0/1 (a doubled shard), or a part named otherwise
     make_dataset(wb)
     run = wb.run_sync("d", tripler, scorers=[tenth])
     first = run.results().sort_values("item_id").iloc[0]
@@ -125,7 +116,7 @@ def test_a_unit_written_twice_counts_once_with_its_latest_row(wb: Workbench) -> 
         "item_id": "i0", "repeat": 0, "output": "5", "finished_at": later,
         "scores": [{"scorer": "tenth", "score": 0.5, "reason": None, "details": None, "error": None}],
     }  # fmt: skip
-    pq.write_table(pa.Table.from_pylist([row], schema=RESULT_SCHEMA), run.folder / "results" / "part-again.parquet")
+    pq.write_table(pa.Table.from_pylist([row], schema=RESULT_SCHEMA), run.folder / "results" / part)
     df = wb.runs_summary()
     assert (df.loc[0, "units"], df.loc[0, "items"]) == (4, 4)
     assert df.loc[0, "score_tenth"] == pytest.approx((0.5 + 0.3 + 0.6 + 0.9) / 4)

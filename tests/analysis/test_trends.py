@@ -6,8 +6,7 @@ import math
 
 import pytest
 
-from tests.analysis._multi_runs import doubler, exact, make_dataset, tenth, third_of_input, tripler
-from tests.analysis.test_runs_summary import pending_run
+from tests.analysis._multi_runs import doubler, exact, make_dataset, pending_run, tenth, third_of_input, tripler
 from workbench import NotFoundError, ValidationError, Workbench
 from workbench.analysis._trends import TREND_COLUMNS
 

@@ -9,8 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from tests.analysis._multi_runs import doubler, exact, make_dataset, tenth, tripler
-from tests.analysis.test_runs_summary import pending_run
+from tests.analysis._multi_runs import doubler, exact, make_dataset, pending_run, tenth, tripler
 from workbench import Workbench
 from workbench.analysis._views import RESULT_FIELDS
 from workbench.runs._results import RESULT_SCHEMA
@@ -108,7 +107,7 @@ def test_a_unit_written_twice_shows_both_rows_while_the_summary_keeps_the_latest
     make_dataset(wb)
     run = wb.run_sync("d", tripler, scorers=[tenth])
     first = run.results().sort_values("item_id").iloc[0]
-    row = {name: None for name in RESULT_SCHEMA.names} | {
+    row = dict.fromkeys(RESULT_SCHEMA.names) | {
         "item_id": "i0", "repeat": 0, "output": "7", "finished_at": first["finished_at"] + pd.Timedelta(seconds=1),
         "scores": [{"scorer": "tenth", "score": 0.7, "reason": None, "details": None, "error": None}],
     }  # fmt: skip

@@ -61,6 +61,7 @@ def _jobs(store: FixtureStore, folder: Path) -> dict[str, Callable[[], Any]]:
     failing = write_notebook(
         folder / "failing.ipynb", "x = 1", "values = {'a': 1}\nvalues['missing']  # the failing cell", "x = 2"
     )
+    slow = write_notebook(folder / "slow.ipynb", "import time", "time.sleep(120)")
     leaky = write_notebook(folder / "leaky.ipynb", f"import os\nprint(os.environ[{FAKE_KEY_NAME!r}])")
     compare = {"baseline": store.v1, "candidate": store.v2}
     out = str(folder / "cli" / "compare.html")
@@ -79,6 +80,7 @@ def _jobs(store: FixtureStore, folder: Path) -> dict[str, Callable[[], Any]]:
         "missing_parameter": report("compare_runs", {"baseline": store.v1}, "missing.html"),
         "failing_cell": lambda: wb.report(failing, {}, folder / "kept" / "failing.html", keep_notebook=True),
         "leaky": report(leaky, {}, "leaky.html"),
+        "timeout": lambda: wb.report(slow, {}, folder / "slow.html", timeout=2),
         "cli_ok": lambda: cli(store.root, "report", "compare_runs", *cli_params, "--keep-notebook"),
         "cli_failing": lambda: cli(store.root, "report", str(failing), "--out", str(folder / "cli" / "failing.html")),
     }

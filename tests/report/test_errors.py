@@ -11,7 +11,7 @@ import pytest
 from tests.report._store import FixtureStore
 from tests.report.conftest import FAKE_KEY, write_notebook
 from workbench import NotFoundError, ValidationError, Workbench
-from workbench.reports import KernelNotFoundError, ReportError
+from workbench.report import KernelNotFoundError, ReportError
 
 
 def test_a_failing_cell_is_named_with_its_index_first_line_and_exception(reports: dict[str, Any]) -> None:
@@ -24,6 +24,13 @@ def test_a_failing_cell_is_named_with_its_index_first_line_and_exception(reports
     assert error.executed is not None
     executed = nbformat.read(str(error.executed), as_version=4)  # kept, with the traceback, for a look
     assert any(o.get("ename") == "KeyError" for c in executed.cells for o in c.get("outputs", []))
+
+
+def test_a_cell_over_the_time_limit_is_named_too(reports: dict[str, Any]) -> None:
+    error = reports["timeout"]
+    assert isinstance(error, ReportError)
+    assert (error.cell_index, error.first_line, error.ename) == (3, "time.sleep(120)", "CellTimeoutError")
+    assert "after 2 seconds" in error.evalue
 
 
 def test_a_missing_required_parameter_fails_in_the_first_cell_after_the_parameters(reports: dict[str, Any]) -> None:

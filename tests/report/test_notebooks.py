@@ -10,7 +10,7 @@ import pytest
 
 from tests.report._html import assert_report_page
 from tests.report._store import XSS, FixtureStore
-from workbench.reports import KERNEL_NAME, notebook_names, notebook_parameters, notebooks_dir
+from workbench.report import KERNEL_NAME, notebook_names, notebook_parameters, notebooks_dir
 
 NOTEBOOKS = ("compare_runs", "explore", "failure_modes", "judge_alignment", "trends")
 

@@ -7,8 +7,8 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from workbench import ValidationError
-from workbench.reports import as_text, message, notebook_to_html, parse_params, redact, require, table
-from workbench.reports._secrets import secret_values
+from workbench.report import as_text, message, notebook_to_html, parse_params, redact, require, table
+from workbench.report._secrets import secret_values
 
 
 def test_parameters_are_json_when_they_parse_and_text_otherwise() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -134,3 +135,22 @@ def test_workbench_ui_refuses_a_bad_target_before_starting(tmp_path: Path) -> No
     )
     assert done.returncode == 2
     assert "'nope:f': module 'nope' cannot be imported" in done.stderr
+
+
+def test_workbench_ui_says_so_when_the_port_is_taken(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "WORKBENCH_ROOT"}
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "workbench", "--root", str(tmp_path), "ui", "--no-browser", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+            check=False,
+        )
+    assert done.returncode == 2
+    assert f"--port {port}: something already listens on 127.0.0.1:{port}" in done.stderr
+    assert "URL" not in done.stdout

@@ -93,14 +93,17 @@ def test_create_import_run_three_and_label_in_a_browser(served: tuple[str, Path]
         "q2,Who wrote Pride and Prejudice?,Jane Austen\n"
         "q3,What is the chemical symbol for sodium?,Na\n"
         "q4,Which currency is used in Japan?,yen\n"
-        "q5,What is the tallest mountain?,Everest\n",
+        "q5,What is the tallest mountain?,Everest\n"
+        "q6,<script>alert(1)</script>,<img src=x onerror=alert(2)>\n",
         encoding="utf-8",
     )
     with playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page = browser.new_page(viewport={"width": 1400, "height": 1500})
             page.set_default_timeout(STEP_MS)
+            dialogs: list[str] = []
+            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
             expect = playwright_api.expect
 
             def shot(name: str) -> None:
@@ -130,14 +133,20 @@ def test_create_import_run_three_and_label_in_a_browser(served: tuple[str, Path]
             expect(page.locator(".wb-import-preview")).to_contain_text("What is the capital of Australia?")
             page.locator(".wb-import-input-object input").check()
             page.locator(".wb-import-validate").click()
-            expect(page.locator(".wb-import-report")).to_contain_text("all 5 rows are valid")
+            expect(page.locator(".wb-import-report")).to_contain_text("all 6 rows are valid")
             shot("03-validated")
             page.locator(".wb-import-run").click()
-            expect(page.locator(".wb-import-report")).to_contain_text("5 of 5 rows imported into 'qa' as version 1")
+            expect(page.locator(".wb-import-report")).to_contain_text("6 of 6 rows imported into 'qa' as version 1")
             shot("04-imported")
             page.get_by_role("tab", name="Items").click()
-            expect(page.locator(".wb-items .wb-table-page")).to_contain_text("5 rows")
+            expect(page.locator(".wb-items .wb-table-page")).to_contain_text("6 rows")
+            expect(page.locator(".wb-items")).to_contain_text("<script>alert(1)</script>")  # shown as text
+            expect(page.locator(".wb-items")).to_contain_text("<img src=x onerror=alert(2)>")
             shot("05-items")
+            page.get_by_role("tab", name="Versions & diff").click()
+            page.locator(".wb-diff-show").click()
+            expect(page.locator(".wb-diff-summary")).to_contain_text("v0 \u2192 v1: 6 added, 0 removed, 0 changed")
+            shot("05b-diff")
 
             # 4. the Run tab: pick the scorer, tick three items, run them
             page.get_by_role("tab", name="Run", exact=True).click()
@@ -145,11 +154,10 @@ def test_create_import_run_three_and_label_in_a_browser(served: tuple[str, Path]
             expect(run_panel.locator(".wb-run-dataset select")).to_have_value("qa")
             run_panel.locator(".wb-run-scorers select").select_option(label="correct")
             boxes = run_panel.locator(".wb-run-items .wb-item-checkbox input:visible")
-            expect(boxes).to_have_count(5)
-            print("DEBUG all", run_panel.locator(".wb-run-items .wb-item-checkbox").count(), page.locator(".wb-item-checkbox").count(), page.locator(".wb-table-grid").count())
+            expect(boxes).to_have_count(6)
             for i in range(3):
                 boxes.nth(i).check()
-            expect(run_panel.locator(".wb-run-items .wb-table-selected")).to_contain_text("3 of 5 selected")
+            expect(run_panel.locator(".wb-run-items .wb-table-selected")).to_contain_text("3 of 6 selected")
             shot("06-selected")
             run_panel.locator(".wb-run-selected").click()
 
@@ -173,7 +181,9 @@ def test_create_import_run_three_and_label_in_a_browser(served: tuple[str, Path]
             results.locator(".wb-label-note input").press("Enter")
             results.locator(".wb-label-save").click()
             expect(results.locator(".wb-label-message")).to_contain_text("Labelled")
+            expect(results.locator(".wb-results-table")).to_contain_text("success")
             shot("08-labelled")
+            assert dialogs == []  # no script ran
         finally:
             browser.close()
             SCREENS.mkdir(exist_ok=True)
@@ -181,7 +191,8 @@ def test_create_import_run_three_and_label_in_a_browser(served: tuple[str, Path]
                 shutil.copy(png, SCREENS / png.name)
 
     wb = Workbench(root)
-    assert list(wb.dataset("qa").items()["item_id"]) == ["q1", "q2", "q3", "q4", "q5"]
+    assert list(wb.dataset("qa").items()["item_id"]) == ["q1", "q2", "q3", "q4", "q5", "q6"]
+    assert wb.dataset("qa").item("q6")["input"] == {"question": "<script>alert(1)</script>"}
     runs = wb.runs()
     assert len(runs) == 1
     run = wb.get_run(runs["run_id"].iloc[0])

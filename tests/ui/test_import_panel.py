@@ -102,7 +102,7 @@ def test_validation_shows_every_bad_line_and_writes_nothing(
     assert "repeats line 2" in lines[5].reason
     assert "has 3 fields" in lines[8].reason  # line 6 holds a quoted newline, so b6 starts on line 8
     assert "4 of 6 rows are invalid" in wizard.report.value
-    assert "<td>8</td>" in wizard.report.value
+    assert '">8</td>' in wizard.report.value
     wizard.import_button.click()  # abort (the default): nothing is written
     assert wb.dataset("qa").version == 0
     assert "4 of 6 rows are invalid" in wizard.report.value
@@ -129,7 +129,7 @@ def test_ids_already_in_the_dataset_are_refused_at_import(panel: DatasetsPanel, 
     wizard.load(str(qa_csv))
     wizard.run_import()
     assert "already exists" in wizard.report.value
-    assert "<td>4</td>" in wizard.report.value
+    assert '">4</td>' in wizard.report.value
     assert wb.dataset("qa").version == 1
 
 

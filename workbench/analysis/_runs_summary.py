@@ -15,9 +15,12 @@ small because no result row is ever loaded into Python.
 
 Stale runs are scanned in batches of :data:`BATCH_RUNS` with DuckDB (memory limit, spill
 to disk). A run with one unit per item (``repeats == 1``) needs no per-item grouping for
-its clustered interval (each item is its own cluster), the fast path; a run with repeats,
-or one where a unit was written twice (a doubled shard), takes the exact path: each unit's
-latest row, then per-item sums.
+its clustered interval (each item is its own cluster): the fast path. A unit is written
+twice only when two writers ran the same shard, so a run whose parts all come from one
+writer per shard (``part-<shard>-<writer>-<seq>.parquet``) skips even the check for
+doubled units (counting distinct item ids is a third of the scan); other runs count them,
+and a run with repeats or a doubled unit takes the exact path: each unit's latest row,
+then per-item sums.
 
 Definitions (the same as ``wb.summarize``): ``success_rate`` is the share of units without
 a target error; a score ``mean`` is over the units whose scorer did not fail; its 95%
@@ -30,10 +33,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import uuid
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import duckdb
 import numpy as np
@@ -105,6 +109,19 @@ def part_files(run: RunRef) -> list[tuple[str, int, int]]:
     return sorted(out)
 
 
+_PART_NAME = re.compile(r"part-(?P<shard>\d+of\d+)-(?P<writer>[0-9a-f]+)-\d{6}\.parquet")
+
+
+def one_writer_per_shard(parts: Sequence[tuple[str, int, int]]) -> bool:
+    """Whether each shard's parts come from a single writer (then no unit can have been written twice)."""
+    writers: dict[str, str] = {}
+    for path, _, _ in parts:
+        found = _PART_NAME.fullmatch(os.path.basename(path))
+        if found is None or writers.setdefault(found["shard"], found["writer"]) != found["writer"]:
+            return False
+    return True
+
+
 def stats_key(parts: Sequence[tuple[str, int, int]]) -> str:
     """The cache key of a run's parts (changes when a part is added, replaced or removed)."""
     digest = hashlib.sha1(f"v{STATS_VERSION}".encode(), usedforsecurity=False)
@@ -120,17 +137,22 @@ _RUN_ROW = """count(*) as units, count(distinct item_id) as items, count(error) 
 _SCORED = "s.error is null and s.score is not null"
 
 
-def _fast_sql(files: str) -> str:
-    """One unit per item and no unit twice: each score is its own cluster (``ss = (n - 1) * var``)."""
+def _fast_sql(files: str, *, check: bool) -> str:
+    """One unit per item: each score is its own cluster (``ss = (n - 1) * var``).
+
+    With ``check``, count distinct items to find a unit written twice (``exact`` is false
+    then); without, the run's writers guarantee there is none.
+    """
+    run_row = _RUN_ROW if check else _RUN_ROW.replace("count(distinct item_id)", "count(*)")
     return f"""
-        with u as (select run_id, item_id, repeat, error, latency_s, cost, tokens_in, tokens_out, scores
+        with u as (select run_id, {"item_id, " if check else ""}error, latency_s, cost, tokens_in, tokens_out, scores
                    from read_parquet({files}, filename = true) join files using (filename)),
-        r as (select run_id, {_RUN_ROW} from u group by run_id),
+        r as (select run_id, {run_row} from u group by run_id),
         sc as (select run_id, s.scorer as scorer, count(*) filter (where s.error is not null) as errors,
                       count(*) filter (where {_SCORED}) as n, avg(s.score) filter (where {_SCORED}) as mean,
                       coalesce(var_samp(s.score) filter (where {_SCORED}), 0)
                           * greatest(count(*) filter (where {_SCORED}) - 1, 0) as cluster_ss
-               from u, unnest(u.scores) as t(s) group by all)
+               from (select run_id, unnest(scores) as s from u) group by all)
         select run_id, null::VARCHAR as scorer, units, items, errors, latency_p50, latency_p95, cost_total,
                tokens_in, tokens_out, null::BIGINT as n, null::DOUBLE as mean, null::BIGINT as n_clusters,
                null::DOUBLE as cluster_ss, units = items as exact
@@ -147,7 +169,8 @@ def _exact_sql(files: str) -> str:
                    from read_parquet({files}, filename = true, union_by_name = true) join files using (filename)
                    qualify row_number() over (partition by run_id, item_id, repeat order by finished_at desc) = 1),
         r as (select run_id, {_RUN_ROW} from u group by run_id),
-        v as (select run_id, item_id, s.scorer as scorer, s.score, s.error from u, unnest(u.scores) as t(s)),
+        v as (select run_id, item_id, s.scorer as scorer, s.score, s.error
+              from (select run_id, item_id, unnest(scores) as s from u)),
         m as (select run_id, scorer, count(*) filter (where error is not null) as errors,
                      count(score) filter (where error is null) as n, avg(score) filter (where error is null) as mean
               from v group by all),
@@ -164,15 +187,19 @@ def _exact_sql(files: str) -> str:
         from m left join cs using (run_id, scorer)"""
 
 
+ScanPath = Literal["trusted", "checked", "exact"]
+
+
 def _scan(
-    con: duckdb.DuckDBPyConnection, runs: Sequence[tuple[RunRef, list[tuple[str, int, int]]]], *, exact: bool
+    con: duckdb.DuckDBPyConnection, runs: Sequence[tuple[RunRef, list[tuple[str, int, int]]]], path: ScanPath
 ) -> tuple[pa.Table, set[str]]:
-    """Figures of ``runs`` (each with parts), and the ids a fast scan found needing the exact path."""
+    """Figures of ``runs`` (each with parts), and the ids a checked scan found needing the exact path."""
     names = [p[0] for _, parts in runs for p in parts]
     ids = [run.id for run, parts in runs for _ in parts]
     con.register("files", pa.table({"filename": names, "run_id": ids}))
     try:
-        sql = _exact_sql(sql_list(names)) if exact else _fast_sql(sql_list(names))
+        files = sql_list(names)
+        sql = _exact_sql(files) if path == "exact" else _fast_sql(files, check=path == "checked")
         table = con.sql(sql).arrow().read_all()
     finally:
         con.unregister("files")
@@ -210,17 +237,23 @@ def _compute(runs: Sequence[tuple[RunRef, list[tuple[str, int, int]]]], keys: di
                 writes.append(writer.submit(_write_each, table, refs))
 
         try:
-            fast = [r for r in runs if r[0].manifest.repeats == 1]
-            exact = [r for r in runs if r[0].manifest.repeats != 1]
-            for i in range(0, len(fast), BATCH_RUNS):
-                batch = fast[i : i + BATCH_RUNS]
-                table, redo = _scan(con, batch, exact=False)
-                if redo:
-                    table = table.filter(pc.invert(pc.is_in(table.column("run_id"), pa.array(sorted(redo)))))
-                    exact += [r for r in batch if r[0].id in redo]
-                done(table)
-            for i in range(0, len(exact), BATCH_RUNS):
-                done(_scan(con, exact[i : i + BATCH_RUNS], exact=True)[0])
+            paths: dict[ScanPath, list[tuple[RunRef, list[tuple[str, int, int]]]]] = {
+                "trusted": [], "checked": [], "exact": [],
+            }  # fmt: skip
+            for run, parts in runs:
+                single = run.manifest.repeats == 1
+                paths["trusted" if single and one_writer_per_shard(parts) else "checked" if single else "exact"].append(
+                    (run, parts)
+                )
+            for path in ("trusted", "checked", "exact"):
+                todo = paths[path]  # "exact" grows while "checked" batches find doubled units
+                for i in range(0, len(todo), BATCH_RUNS):
+                    batch = todo[i : i + BATCH_RUNS]
+                    table, redo = _scan(con, batch, path)
+                    if redo:
+                        table = table.filter(pc.invert(pc.is_in(table.column("run_id"), pa.array(sorted(redo)))))
+                        paths["exact"] += [r for r in batch if r[0].id in redo]
+                    done(table)
         finally:
             con.close()
     for write in writes:

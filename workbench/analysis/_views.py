@@ -134,8 +134,9 @@ def results_view_sql(runs_dir: Path) -> str:
 
 def scores_view_sql(runs_dir: Path) -> str:
     """SQL of the ``scores`` view."""
+    # unnest in the select list: a lateral join (``from u, unnest(u.scores)``) is ~40x slower
     return f"""select run_id, item_id, repeat, s.scorer, s.score, s.reason, s.details, s.error
-               from {_results_source(runs_dir)} as u, unnest(u.scores) as t(s)"""
+               from (select run_id, item_id, repeat, unnest(scores) as s from {_results_source(runs_dir)})"""
 
 
 def labels_view_sql(runs_dir: Path) -> str:

@@ -286,7 +286,7 @@ def diff(dataset: str, v1: int, v2: int, as_json: JsonFlag = False) -> None:
 
 @app.command("sql")
 def sql(query: str, as_json: JsonFlag = False) -> None:
-    """Run SQL over the store's views (datasets, items, item_log)."""
+    """Run SQL over the store's views (datasets, items, item_log, runs, results, scores, labels)."""
     try:
         df = _wb().sql(query)
     except Exception as exc:  # DuckDB's own errors (syntax, unknown column) are bad input here

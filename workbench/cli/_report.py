@@ -9,7 +9,7 @@ import typer
 
 from workbench.cli._app import _wb, app
 from workbench.cli._output import console, err_console, print_json
-from workbench.reports import ReportError, parse_params
+from workbench.report import ReportError, parse_params
 
 
 def _kept(html_path: Path) -> Path | None:

@@ -99,6 +99,8 @@ def ui(
     _check_kernel()
     root = (_State.root or default_root()).resolve()
     root.mkdir(parents=True, exist_ok=True)
+    if port and _listening(port):
+        raise ValidationError(f"--port {port}: something already listens on {HOST}:{port}; pick another or use 0")
     port = port or free_port()
     env = dict(os.environ)
     env[ROOT_ENV] = str(root)

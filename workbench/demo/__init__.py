@@ -24,7 +24,7 @@ from workbench._workbench import Workbench
 from workbench.analysis import Comparison
 from workbench.cli._output import print_frame
 from workbench.demo._runs import DemoRuns, run_targets
-from workbench.reports import KernelNotFoundError, check_kernel
+from workbench.report import KernelNotFoundError, check_kernel
 from workbench.store import Dataset
 
 DEMO_DATASET = "demo-qa"

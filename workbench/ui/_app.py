@@ -68,6 +68,7 @@ class App:
 
     def __init__(self, wb: Workbench) -> None:
         self.wb = wb
+        self._showing_run = False
         self.datasets = DatasetsPanel(wb)
         self.run = _build("Run", wb)
         self.results = _build("Results", wb)
@@ -95,20 +96,18 @@ class App:
 
     def _tab_changed(self, change: Any) -> None:
         index = change["new"]
-        if index is not None and self._switching is False:
+        if index is not None and not self._showing_run:
             self.panels[index].refresh()
-
-    _switching = False
 
     def _run_started(self, run: Run) -> None:
         if not hasattr(self.results, "show"):
             return
-        self._switching = True  # show() fills the panel: no refresh on top of it
+        self._showing_run = True  # show() fills the panel: no refresh on top of it
         try:
             self.results.show(run.id)
             self.select("Results")
         finally:
-            self._switching = False
+            self._showing_run = False
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)

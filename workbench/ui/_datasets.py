@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 import orjson
+import pandas as pd
 
 from workbench.errors import FieldError, WorkbenchError
-from workbench.store import ITEM_FIELDS, Dataset
+from workbench.store import Dataset
 from workbench.store._table import live_items_sql
 from workbench.ui._import import ImportWizard
-from workbench.ui._table import FrameSource, PagedTable, SqlSource, message_html
+from workbench.ui._table import FrameSource, PagedTable, SqlSource, message_html, table_html
 
 if TYPE_CHECKING:
     from workbench._workbench import Workbench
@@ -316,13 +317,11 @@ class DatasetsPanel:
         keep = select if select is not None else self.select.value
         self.select.options = names
         self.select.value = keep if keep in names else (names[0] if names else None)
-        rows = "".join(
-            f"<tr><td>{html.escape(str(r.name))}</td><td>{html.escape(str(r.description))}</td>"
-            f"<td>{r.version}</td><td>{r.items}</td></tr>"
-            for r in listing.itertuples()
-        )
+        rows = [
+            [html.escape(str(v)) for v in (r.name, r.description, r.version, r.items)] for r in listing.itertuples()
+        ]
         self.listing.value = (
-            "<table><tr><th>name</th><th>description</th><th>version</th><th>items</th></tr>" + rows + "</table>"
+            table_html(["name", "description", "version", "items"], rows)
             if names
             else "<i>No datasets yet: create one above.</i>"
         )
@@ -468,42 +467,22 @@ class DatasetsPanel:
         return self.widget._repr_mimebundle_(**kwargs)
 
 
-def _versions_html(versions: Any) -> str:
-    head = "".join(
-        f"<th>{c}</th>"
-        for c in ("version", "created_at", "operation", "added", "updated", "deleted", "items", "message")
-    )
-    rows = "".join(
-        "<tr>"
-        + "".join(
-            f"<td>{html.escape(str(v))}</td>"
-            for v in (
-                r.version,
-                f"{r.created_at:%Y-%m-%d %H:%M:%S}",
-                r.operation,
-                r.added,
-                r.updated,
-                r.deleted,
-                r.item_count,
-                r.message,
-            )
-        )
-        + "</tr>"
-        for r in versions.iloc[::-1].itertuples()
-    )
-    return f"<table>{'<tr>' + head + '</tr>'}{rows}</table>"
+def _versions_html(versions: pd.DataFrame) -> str:
+    head = ["version", "created_at", "operation", "added", "updated", "deleted", "items", "message"]
+    rows = []
+    for r in versions.iloc[::-1].itertuples():
+        when = f"{r.created_at:%Y-%m-%d %H:%M:%S}"
+        values = (r.version, when, r.operation, r.added, r.updated, r.deleted, r.item_count, r.message)
+        rows.append([html.escape(str(v)) for v in values])
+    return table_html(head, rows, "wb-versions-table")
 
 
-def _empty_items() -> Any:
-    import pandas as pd
-
+def _empty_items() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series([], dtype=object) for c in ("item_id", *EDITABLE_FIELDS)})
 
 
-def _empty_diff() -> Any:
-    import pandas as pd
-
+def _empty_diff() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series([], dtype=object) for c in ("item_id", "change", "fields", "before", "after")})
 
 
-__all__ = ["ITEM_FIELDS", "DatasetsPanel", "ItemEditor", "items_source", "parse_json_field"]
+__all__ = ["DatasetsPanel", "ItemEditor", "items_source", "parse_json_field"]

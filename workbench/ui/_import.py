@@ -14,6 +14,7 @@ import csv
 import html
 import shutil
 import tempfile
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -22,7 +23,7 @@ import ipywidgets as widgets
 
 from workbench.errors import ImportValidationError, RowError, WorkbenchError
 from workbench.store import Catalog, Dataset, ImportReport
-from workbench.ui._table import cell_html, message_html
+from workbench.ui._table import cell_html, message_html, table_html
 
 if TYPE_CHECKING:
     from workbench._workbench import Workbench
@@ -60,14 +61,12 @@ def read_preview(
 def errors_html(errors: list[RowError], total_rows: int) -> str:
     """A table of row errors, line by line (escaped; the first ``MAX_ERRORS_SHOWN``)."""
     head = f"<b>{len(errors)} of {total_rows} rows are invalid</b>"
-    rows = "".join(
-        f"<tr><td>{e.line}</td><td>{html.escape(e.column or '')}</td><td>{html.escape(e.field or '')}</td>"
-        f"<td>{html.escape(e.reason)}</td></tr>"
+    rows = [
+        [str(e.line), html.escape(e.column or ""), html.escape(e.field or ""), html.escape(e.reason)]
         for e in errors[:MAX_ERRORS_SHOWN]
-    )
+    ]
     more = f"<br>\u2026 and {len(errors) - MAX_ERRORS_SHOWN} more" if len(errors) > MAX_ERRORS_SHOWN else ""
-    head_row = "<tr><th>line</th><th>column</th><th>field</th><th>reason</th></tr>"
-    table = f"<table class='wb-import-errors'>{head_row}{rows}</table>"
+    table = table_html(["line", "column", "field", "reason"], rows, "wb-import-errors")
     return f"<div class='wb-msg-error' style='color:#cf222e'>{head}</div>{table}{more}"
 
 
@@ -90,6 +89,7 @@ class ImportWizard:
         self._dataset = dataset
         self._on_imported = on_imported
         self._folder = Path(tempfile.mkdtemp(prefix="workbench-ui-upload-"))
+        self._cleanup = weakref.finalize(self, shutil.rmtree, self._folder, True)
         self.path: Path | None = None
         self.header: list[str] = []
         self.last_report: ImportReport | None = None
@@ -177,8 +177,8 @@ class ImportWizard:
         self.import_button.disabled = not ready
 
     def close(self) -> None:
-        """Remove the uploaded files' temporary folder."""
-        shutil.rmtree(self._folder, ignore_errors=True)
+        """Remove the uploaded files' temporary folder (also done when the wizard is garbage-collected)."""
+        self._cleanup()
 
     # -- step 1: the file ------------------------------------------------------------
     def _uploaded(self) -> None:
@@ -189,6 +189,7 @@ class ImportWizard:
         safe = Path(name).name or "upload.csv"
         target = self._folder / safe
         target.write_bytes(content)
+        self.upload.value = ()  # the file is on disk now: do not keep its bytes in the widget's state
         self.load(str(target), shown_name=safe)
 
     def load(self, path: str, *, shown_name: str | None = None) -> None:
@@ -207,9 +208,8 @@ class ImportWizard:
             return
         self.path, self.header = file, header
         self.file_info.value = message_html(f"file {shown_name or file.name}: {len(header)} columns", "ok")
-        head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-        rows = "".join("<tr>" + "".join(f"<td>{cell_html(c, 60)}</td>" for c in r) + "</tr>" for r in body)
-        self.preview.value = f"<table class='wb-preview'><tr>{head}</tr>{rows}</table><i>first {len(body)} rows</i>"
+        rows = [[cell_html(c, 60) for c in r] for r in body]
+        self.preview.value = table_html(header, rows, "wb-preview") + f"<i>first {len(body)} rows</i>"
         self._offer_columns(header)
         self._set_ready(True)
 

@@ -526,3 +526,13 @@ def message_html(text: str, kind: str = "info") -> str:
     """A one-line escaped message: ``kind`` is ``info``, ``ok`` or ``error`` (its CSS class and colour)."""
     colour = {"ok": "#1a7f37", "error": "#cf222e"}.get(kind, "#57606a")
     return f'<span class="wb-msg wb-msg-{kind}" style="color:{colour}">{html.escape(text)}</span>'
+
+
+_CELL_STYLE = "text-align:left;padding:2px 10px;border-bottom:1px solid #e1e4e8;vertical-align:top"
+
+
+def table_html(head: Sequence[str], rows: Sequence[Sequence[str]], css_class: str = "wb-html-table") -> str:
+    """A small plain HTML table: ``head`` is plain text (escaped here), ``rows`` hold cell HTML already escaped."""
+    th = "".join(f'<th style="{_CELL_STYLE}">{html.escape(h)}</th>' for h in head)
+    body = "".join("<tr>" + "".join(f'<td style="{_CELL_STYLE}">{c}</td>' for c in row) + "</tr>" for row in rows)
+    return f'<table class="{css_class}" style="border-collapse:collapse"><tr>{th}</tr>{body}</table>'
