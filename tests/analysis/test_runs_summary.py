@@ -96,6 +96,19 @@ def test_figures_are_cached_beside_the_run_and_refreshed_when_a_part_is_added(wb
     assert df.loc[0, "success_rate"] == pytest.approx(4 / 5)
 
 
+def test_a_completed_run_caches_its_figures_when_it_finishes(wb: Workbench) -> None:
+    make_dataset(wb)
+    run = wb.run_sync("d", tripler, scorers=[tenth])
+    cache = run.folder / STATS_FILE
+    assert cache.is_file()  # written by the run itself, before any summary was asked for
+    stats = pq.read_table(cache).to_pylist()
+    assert {r["scorer"] for r in stats} == {None, "tenth"}
+    assert next(r for r in stats if r["scorer"] is None)["units"] == 4
+    before = cache.stat().st_mtime_ns
+    assert wb.runs_summary().loc[0, "units"] == 4
+    assert cache.stat().st_mtime_ns == before  # the summary used it as it was
+
+
 def test_a_damaged_cache_file_is_recomputed(wb: Workbench) -> None:
     make_dataset(wb)
     run = wb.run_sync("d", tripler, scorers=[tenth])
@@ -125,6 +138,7 @@ def test_a_unit_written_twice_counts_once_with_its_latest_row(wb: Workbench, par
 def test_a_cache_that_cannot_be_written_is_skipped(wb: Workbench) -> None:
     make_dataset(wb)
     run = wb.run_sync("d", tripler, scorers=[tenth])
+    (run.folder / STATS_FILE).unlink()  # written when the run completed
     (run.folder / STATS_FILE).mkdir()  # os.replace onto a folder fails, as on a read-only store
     assert wb.runs_summary().loc[0, "score_tenth"] == pytest.approx(0.45)
     assert wb.runs_summary().loc[0, "units"] == 4

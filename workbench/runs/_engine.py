@@ -12,8 +12,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from time import perf_counter
@@ -22,11 +22,10 @@ from typing import Any
 import orjson
 
 from workbench.providers._errors import ProviderError
-from workbench.runs._manifest import RunManifest, ShardState, Status, now_iso, update_manifest
+from workbench.runs._manifest import RunManifest, ShardState, Status, now_iso, read_manifest, update_manifest
 from workbench.runs._plan import latest_rows_sql, units_sql
 from workbench.runs._results import ResultWriter, has_parts, utc_now
 from workbench.scorers._base import Score, Scorer
-from workbench.store._json import decode
 from workbench.store._table import connect
 from workbench.targets._base import Target
 from workbench.targets._context import CallContext
@@ -278,6 +277,19 @@ class Engine:
             if self.writer.pending:
                 await self._flush()
 
+    def _cache_stats(self) -> None:
+        """Cache the finished run's figures (``stats.parquet``) so summaries over many runs stay fast."""
+        from workbench.analysis._runs_summary import run_stats
+        from workbench.analysis._views import RunRef
+
+        folder = self.job.folder
+        try:
+            manifest = read_manifest(folder)
+            if manifest.status == "completed":
+                run_stats([RunRef(folder, manifest)])
+        except Exception:  # a cache is an optimisation: never fail a finished run over it
+            log.warning("could not cache the figures of run %s", folder.name, exc_info=True)
+
     async def execute(self) -> Status:
         """Do every pending unit of the job's shard; return the final status."""
         job = self.job
@@ -308,6 +320,8 @@ class Engine:
             await asyncio.gather(*list(self._in_flight), return_exceptions=True)
             async with self._write_lock:
                 await self._io_call(self._persist, self.writer.take(), status, error)
+            if status == "completed":
+                await self._io_call(self._cache_stats)
             self._report()
             self._io.shutdown(wait=False)
             job.ctx.close()
