@@ -51,6 +51,19 @@ def test_a_missing_panel_becomes_a_note(wb: Workbench, monkeypatch: pytest.Monke
     assert app.tabs.selected_index == 3
 
 
+class Broken:
+    def __init__(self, wb: Workbench) -> None:
+        raise RuntimeError(f"cannot show <{wb.root.name}>")
+
+
+def test_a_panel_that_fails_to_start_becomes_a_note(wb: Workbench, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(app_module._PANELS, "Run", (__name__, "Broken"))
+    app = App(wb)
+    assert isinstance(app.run, Placeholder)
+    assert "Broken failed to start: RuntimeError: cannot show &lt;store&gt;" in app.run.widget.value
+    assert isinstance(app.results, type(App(wb).results))  # the other tabs work
+
+
 def test_opening_a_tab_refreshes_its_panel(wb: Workbench) -> None:
     app = App(wb)
     app.datasets.new_name.value = "fresh"

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -64,12 +65,15 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     threading.Thread(target=_read_lines, args=(process.stdout, lines), daemon=True).start()
     seen: list[str] = []
     url = None
+    deadline = time.monotonic() + START_SECONDS
     try:
         while url is None:
             try:
-                line = lines.get(timeout=START_SECONDS)
+                line = lines.get(timeout=1)
             except queue.Empty:
-                pytest.fail("workbench ui printed no URL:\n" + "".join(seen))
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"workbench ui printed no URL (exit code {process.poll()}):\n" + "".join(seen))
+                continue
             seen.append(line)
             match = re.match(r"URL (http://127\.0\.0\.1:\d+/)", line)
             url = match.group(1) if match else None
@@ -183,6 +187,21 @@ def test_create_import_run_three_and_label_in_a_browser(served: tuple[str, Path]
             expect(results.locator(".wb-label-message")).to_contain_text("Labelled")
             expect(results.locator(".wb-results-table")).to_contain_text("success")
             shot("08-labelled")
+
+            # 7. deleting a dataset asks first
+            page.get_by_role("tab", name="Datasets", exact=True).click()
+            page.locator(".wb-dataset-new-name input").fill("scratch")
+            page.locator(".wb-dataset-new-name input").press("Enter")
+            page.locator(".wb-dataset-create").click()
+            expect(page.locator(".wb-datasets-status")).to_contain_text("dataset 'scratch' created")
+            page.get_by_role("tab", name="Manage").click()
+            page.locator(".wb-dataset-delete").click()
+            expect(page.locator(".wb-dataset-delete-box")).to_contain_text("Delete scratch")
+            shot("09-confirm-delete")
+            page.locator(".wb-dataset-delete-confirm").click()
+            expect(page.locator(".wb-datasets-status")).to_contain_text("dataset 'scratch' deleted")
+            expect(page.locator(".wb-dataset-select select")).to_have_value("qa")
+            shot("10-deleted")
             assert dialogs == []  # no script ran
         finally:
             browser.close()
@@ -191,6 +210,7 @@ def test_create_import_run_three_and_label_in_a_browser(served: tuple[str, Path]
                 shutil.copy(png, SCREENS / png.name)
 
     wb = Workbench(root)
+    assert list(wb.datasets()["name"]) == ["qa"]
     assert list(wb.dataset("qa").items()["item_id"]) == ["q1", "q2", "q3", "q4", "q5", "q6"]
     assert wb.dataset("qa").item("q6")["input"] == {"question": "<script>alert(1)</script>"}
     runs = wb.runs()

@@ -64,7 +64,7 @@ def test_delete_asks_for_confirmation(panel: DatasetsPanel, wb: Workbench) -> No
     assert list(wb.datasets()["name"]) == ["qa"]
     panel.delete_button.click()
     assert panel.confirm_box.layout.display == "flex"
-    assert "Delete qa" in panel.confirm_text.value
+    assert "Delete qa</b> with its 1 version and 0 items?" in panel.confirm_text.value
     panel.cancel_button.click()
     assert panel.confirm_box.layout.display == "none"
     assert list(wb.datasets()["name"]) == ["qa"]

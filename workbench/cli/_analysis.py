@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import math
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import pandas as pd
 import typer
 
-from workbench.analysis._compare import Comparison
 from workbench.cli._app import JsonFlag, _wb, app
 from workbench.cli._output import console, err_console, print_frame, print_json
 from workbench.errors import ValidationError
+
+if TYPE_CHECKING:
+    from workbench.analysis._compare import Comparison
 
 MarkdownFlag = Annotated[bool, typer.Option("--markdown", help="Print markdown (e.g. for a pull-request comment).")]
 

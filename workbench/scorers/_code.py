@@ -17,7 +17,6 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import jsonschema
 from rapidfuzz import fuzz
 from rapidfuzz.utils import default_process
 
@@ -245,6 +244,8 @@ def valid_json(*, name: str | None = None) -> Scorer:
 class _JsonSchema(_Builtin):
     def __init__(self, name: str | None, schema: dict[str, Any]) -> None:
         super().__init__("json_schema", {"schema": schema}, name)
+        import jsonschema  # imported when needed: it costs close to a second at start-up
+
         cls = jsonschema.validators.validator_for(schema)
         cls.check_schema(schema)
         self.validator = cls(schema)

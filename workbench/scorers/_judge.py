@@ -15,7 +15,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import jsonschema
 import orjson
 
 from workbench.providers._base import ModelReply, ModelRequest, Provider
@@ -105,6 +104,8 @@ class Judge:
         self._provider: Provider | None = None
         self._own: tuple[asyncio.AbstractEventLoop, CallContext] | None = None
         self._prices: PriceTable | None = None
+        import jsonschema  # imported when needed: it costs close to a second at start-up
+
         if isinstance(output, dict):
             jsonschema.Draft202012Validator.check_schema(output)
             self.labels: dict[str, float] = {}

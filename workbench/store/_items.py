@@ -7,14 +7,15 @@ import unicodedata
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
-
-from jsonschema.protocols import Validator
+from typing import TYPE_CHECKING, Any
 
 from workbench.errors import FieldError, ValidationError
 from workbench.store._json import encode
 from workbench.store._schema import schema_problem
 from workbench.store._table import ITEM_FIELDS
+
+if TYPE_CHECKING:
+    from jsonschema.protocols import Validator
 
 ITEM_KEYS = ("item_id", *ITEM_FIELDS)
 MAX_ID_LENGTH = 256

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import jsonschema
-from jsonschema.exceptions import SchemaError
-from jsonschema.protocols import Validator
+from typing import TYPE_CHECKING, Any
 
 from workbench.errors import ValidationError
+
+if TYPE_CHECKING:
+    from jsonschema.protocols import Validator
 
 
 def compile_schema(schema: dict[str, Any] | None, *, field: str) -> Validator | None:
@@ -23,6 +22,10 @@ def compile_schema(schema: dict[str, Any] | None, *, field: str) -> Validator | 
         return None
     if not isinstance(schema, dict):
         raise ValidationError(f"{field} schema must be a JSON object, got {type(schema).__name__}")
+    # imported when needed: jsonschema pulls in rfc3987_syntax, close to a second at start-up
+    import jsonschema
+    from jsonschema.exceptions import SchemaError
+
     cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
     try:
         cls.check_schema(schema)
@@ -36,7 +39,9 @@ def schema_problem(validator: Validator | None, value: Any) -> str | None:
     """Return why ``value`` breaks the schema (the first error, with its path), or ``None``."""
     if validator is None:
         return None
-    error = jsonschema.exceptions.best_match(validator.iter_errors(value))
+    from jsonschema.exceptions import best_match
+
+    error = best_match(validator.iter_errors(value))
     if error is None:
         return None
     path = "".join(f"[{p!r}]" if isinstance(p, str) else f"[{p}]" for p in error.absolute_path)

@@ -9,14 +9,15 @@ import inspect
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from typing import Any, get_type_hints
+from typing import TYPE_CHECKING, Any, get_type_hints
 
-import docstring_parser
 import orjson
-import pydantic
 
 from workbench._objects import import_path
 from workbench.providers._base import ToolSpec
+
+if TYPE_CHECKING:
+    import pydantic
 
 
 def _strip_titles(schema: Any) -> Any:
@@ -39,6 +40,9 @@ class Tool:
     @classmethod
     def from_function(cls, fn: Callable[..., Any], *, name: str | None = None, description: str | None = None) -> Tool:
         """Build a tool from a function's signature, type hints and (Google/NumPy/reST) docstring."""
+        import docstring_parser  # imported when needed, like pydantic: both slow `import workbench` down
+        import pydantic
+
         doc = docstring_parser.parse(inspect.getdoc(fn) or "")
         helps = {p.arg_name: p.description or "" for p in doc.params}
         hints = get_type_hints(fn)
@@ -72,6 +76,8 @@ class Tool:
         """The validated arguments, or why they do not match the schema."""
         if not isinstance(arguments, dict):
             return None, f"arguments must be a JSON object, got {type(arguments).__name__}"
+        import pydantic
+
         try:  # strict, JSON mode: "3" is not an integer, but an ISO string is a datetime
             parsed = self.model.model_validate_json(orjson.dumps(arguments, default=str), strict=True)
         except pydantic.ValidationError as exc:

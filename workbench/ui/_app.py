@@ -52,7 +52,10 @@ def _build(title: str, wb: Workbench) -> Any:
         cls = getattr(importlib.import_module(module_name), class_name)
     except (ImportError, AttributeError) as exc:
         return Placeholder(title, f"{module_name}.{class_name} cannot be imported ({exc})")
-    return cls(wb)
+    try:
+        return cls(wb)
+    except Exception as exc:  # one broken panel must not take the other tabs down
+        return Placeholder(title, f"{class_name} failed to start: {type(exc).__name__}: {exc}")
 
 
 class App:

@@ -410,8 +410,10 @@ class DatasetsPanel:
         if self.dataset is None:
             return
         ds = self.dataset
+        versions, items = ds.version + 1, len(ds)
         self.confirm_text.value = (
-            f"<b>Delete {html.escape(ds.name)!s}</b> with its {ds.version + 1} versions and {len(ds)} items?"
+            f"<b>Delete {html.escape(ds.name)}</b> with its {_plural(versions, 'version')} "
+            f"and {_plural(items, 'item')}?"
         )
         self.confirm_box.layout.display = "flex"
 
@@ -475,6 +477,10 @@ def _versions_html(versions: pd.DataFrame) -> str:
         values = (r.version, when, r.operation, r.added, r.updated, r.deleted, r.item_count, r.message)
         rows.append([html.escape(str(v)) for v in values])
     return table_html(head, rows, "wb-versions-table")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 def _empty_items() -> pd.DataFrame:
