@@ -47,6 +47,9 @@ test: lint typecheck pytest
 bench: $(STAMP)
 	$(BIN)/python bench/bench_store.py
 	$(BIN)/python bench/bench_runs.py
+	$(BIN)/python bench/bench_compare.py
+	$(BIN)/python bench/bench_analysis.py
+	$(BIN)/python bench/bench_report.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -208,6 +208,8 @@ def test_a_running_run_fills_in_by_itself(wb: Workbench) -> None:
         gate.set()
         assert wait_until(lambda: p.table.total == 4 and not p.watching)
         assert "run completed" in p.summary.value
+        shown = dict((v, k) for k, v in p.run.options)[run.id]
+        assert "completed" in shown and "pending" not in shown  # the dropdown's text follows the run
     finally:
         gate.set()
         p.close()

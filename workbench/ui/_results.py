@@ -380,6 +380,10 @@ class ResultsPanel:
     # -- public --------------------------------------------------------------
     def refresh(self) -> None:
         """Reload the list of runs (keeping the run shown) and the run's results."""
+        self._refresh_options()
+        self.reload()
+
+    def _refresh_options(self) -> None:
         options = run_options(self.wb)
         current = self.run.value
         self._quiet = True
@@ -389,7 +393,6 @@ class ResultsPanel:
             self.run.value = current if current in ids else (ids[0] if ids else None)
         finally:
             self._quiet = False
-        self.reload()
 
     def show(self, run_id: str) -> None:
         """Show the run ``run_id`` (``NotFoundError`` if there is none)."""
@@ -483,6 +486,9 @@ class ResultsPanel:
                     self._update_filter_options()
                     self._apply_filters()
             if manifest.status not in ("pending", "running"):
+                with self._lock:
+                    if self.run.value == run_id:
+                        self._refresh_options()  # the dropdown's text shows the run's final status and counts
                 break
 
     def _on_run(self, _change: Any) -> None:
