@@ -40,7 +40,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 pytest: $(STAMP) chromium
-	$(BIN)/pytest
+	WORKBENCH_REQUIRE_BROWSER=1 $(BIN)/pytest
 
 test: lint typecheck pytest
 

@@ -7,28 +7,19 @@ stay empty. Screenshots are kept in the test's folder and copied to ``/tmp/repor
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests._browser import CHROMIUM, CHROMIUM_ARGS, needs_chromium
 from tests.report._png import distinct_colours
 
-CHROMIUM = Path(os.environ.get("WORKBENCH_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCREENS = Path("/tmp/report-screens")
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}")
+pytestmark = needs_chromium
 
 
 @pytest.mark.parametrize("name", ["compare_runs", "trends"])

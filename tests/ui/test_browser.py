@@ -21,23 +21,15 @@ from typing import IO
 
 import pytest
 
+from tests._browser import CHROMIUM, CHROMIUM_ARGS, needs_chromium
 from workbench import Workbench
 
-CHROMIUM = Path(os.environ.get("WORKBENCH_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCREENS = Path("/tmp/ui-screens")
 START_SECONDS = 180
 STEP_MS = 60_000
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}")
+pytestmark = needs_chromium
 
 
 def _read_lines(stream: IO[str], lines: queue.Queue[str]) -> None:
