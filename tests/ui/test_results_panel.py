@@ -208,8 +208,9 @@ def test_a_running_run_fills_in_by_itself(wb: Workbench) -> None:
         gate.set()
         assert wait_until(lambda: p.table.total == 4 and not p.watching)
         assert "run completed" in p.summary.value
-        shown = dict((v, k) for k, v in p.run.options)[run.id]
-        assert "completed" in shown and "pending" not in shown  # the dropdown's text follows the run
+        shown = {v: k for k, v in p.run.options}[run.id]
+        assert "completed" in shown  # the dropdown's text follows the run
+        assert "pending" not in shown
     finally:
         gate.set()
         p.close()
