@@ -529,7 +529,7 @@ def summarize(
         load_units(con, the_run, "r")
         con.execute(
             "create temp table s as select item_id, repeat, sc.scorer, sc.score, sc.details, sc.error "
-            "from r, unnest(r.scores) as t(sc)"
+            "from (select item_id, repeat, unnest(scores) as sc from r)"  # select-list unnest, not a lateral join
         )
         names = scorer_names(manifest)
         found = con.execute("select distinct scorer from s order by scorer").fetchall()

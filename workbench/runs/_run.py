@@ -131,8 +131,10 @@ class Run:
         if not has_parts(self.folder):
             return pd.DataFrame(columns=["item_id", "repeat", "scorer", "score", "reason", "details", "error"])
         con = connect()
+        # unnest in the select list, not a lateral join (``from u, unnest(u.scores)``): see analysis/_views.py
         sql = f"""select item_id, repeat, s.scorer, s.score, s.reason, s.details, s.error
-                  from ({latest_rows_sql(self.folder)}), unnest(scores) as t(s) order by item_id, repeat, s.scorer"""
+                  from (select item_id, repeat, unnest(scores) as s from ({latest_rows_sql(self.folder)}))
+                  order by item_id, repeat, s.scorer"""
         df: pd.DataFrame = con.sql(sql).df()
         return df
 
