@@ -21,9 +21,12 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from tests.report._store import FixtureStore, build_store
 from workbench import Workbench
+from workbench.report import report as make_report
 
 FAKE_KEY_NAME = "WB_REPORT_TEST_API_KEY"
 FAKE_KEY = "sk-test-0123456789abcdef-never-shown"
+DOTENV_KEY = "sk-ant-FAKE-0123456789abcdef-from-dotenv"
+"""A key only in ``<root>/.env`` (where the providers read keys too), not in the environment."""
 
 
 def write_notebook(path: Path, *sources: str, parameters: str | None = "root = None") -> Path:
@@ -63,6 +66,21 @@ def _jobs(store: FixtureStore, folder: Path) -> dict[str, Callable[[], Any]]:
     )
     slow = write_notebook(folder / "slow.ipynb", "import time", "time.sleep(120)")
     leaky = write_notebook(folder / "leaky.ipynb", f"import os\nprint(os.environ[{FAKE_KEY_NAME!r}])")
+    raising = write_notebook(
+        folder / "raising.ipynb",
+        "import os",
+        f'assert os.environ[{FAKE_KEY_NAME!r}] != "{FAKE_KEY}", "bad key " + os.environ[{FAKE_KEY_NAME!r}]',
+    )
+    dotenv_root = folder / "dotenv-store"
+    dotenv_root.mkdir()
+    (dotenv_root / ".env").write_text(f"ANTHROPIC_API_KEY={DOTENV_KEY}\n", encoding="utf-8")
+    dotenv_leaky = write_notebook(
+        folder / "dotenv_leaky.ipynb",
+        "from pathlib import Path\nfrom dotenv import dotenv_values\n\n"
+        'key = dotenv_values(Path(root) / ".env")["ANTHROPIC_API_KEY"]\nprint(key)',
+        "import altair as alt\nimport pandas as pd\nfrom workbench import charts\n\ncharts.use_offline()\n"
+        'alt.Chart(pd.DataFrame({"x": [1, 2]})).mark_point().encode(x="x").properties(title="key " + key)',
+    )
     compare = {"baseline": store.v1, "candidate": store.v2}
     out = str(folder / "cli" / "compare.html")
     cli_params = ["-p", f"baseline={store.v1}", "-p", f"candidate={store.v2}", "--out", out]
@@ -80,9 +98,14 @@ def _jobs(store: FixtureStore, folder: Path) -> dict[str, Callable[[], Any]]:
         "missing_parameter": report("compare_runs", {"baseline": store.v1}, "missing.html"),
         "failing_cell": lambda: wb.report(failing, {}, folder / "kept" / "failing.html", keep_notebook=True),
         "leaky": report(leaky, {}, "leaky.html"),
+        "leaky_error": lambda: wb.report(raising, {}, folder / "kept" / "raising.html", keep_notebook=True),
+        "dotenv_leaky": lambda: make_report(dotenv_leaky, {}, folder / "dotenv_leaky.html", root=dotenv_root),
         "timeout": lambda: wb.report(slow, {}, folder / "slow.html", timeout=2),
         "cli_ok": lambda: cli(store.root, "report", "compare_runs", *cli_params, "--keep-notebook"),
         "cli_failing": lambda: cli(store.root, "report", str(failing), "--out", str(folder / "cli" / "failing.html")),
+        "cli_leaky_error": lambda: cli(
+            store.root, "report", str(raising), "--json", "--keep-notebook", "--out", str(folder / "cli" / "raising.html")
+        ),
     }
 
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import base64
+import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import nbformat
 import pytest
 
+from tests.report._html import read_page
 from tests.report._store import FixtureStore
-from tests.report.conftest import FAKE_KEY, write_notebook
+from tests.report.conftest import DOTENV_KEY, FAKE_KEY, write_notebook
 from workbench import NotFoundError, ValidationError, Workbench
 from workbench.report import KernelNotFoundError, ReportError
 
@@ -48,6 +52,50 @@ def test_api_keys_in_the_environment_never_reach_a_report(reports: dict[str, Any
     html = out.read_text()
     assert FAKE_KEY not in html
     assert "[redacted]" in html
+
+
+def _decoded_svgs(html: str) -> list[str]:
+    prefix = "data:image/svg+xml;base64,"
+    sources = [s for s in read_page(html).image_sources if s.startswith(prefix)]
+    return [base64.b64decode(s[len(prefix) :]).decode("utf-8") for s in sources]
+
+
+def test_an_api_key_in_a_failing_cell_never_reaches_the_error_or_the_kept_notebook(reports: dict[str, Any]) -> None:
+    error = reports["leaky_error"]
+    assert isinstance(error, ReportError), f"the notebook did not fail: {error}"
+    assert error.ename == "AssertionError"
+    for text in (str(error), error.evalue, error.first_line, error.ename):
+        assert FAKE_KEY not in text
+    assert "bad key [redacted]" in error.evalue
+    assert "[redacted]" in error.first_line  # the cell's source holds the key too
+    assert error.executed is not None
+    kept = error.executed.read_text(encoding="utf-8")  # with the traceback
+    assert FAKE_KEY not in kept
+    assert "[redacted]" in kept
+    assert not error.executed.with_suffix(".html").exists()
+
+
+def test_an_api_key_in_a_failing_cell_never_reaches_the_command_line(reports: dict[str, Any]) -> None:
+    done = reports["cli_leaky_error"]
+    assert isinstance(done, subprocess.CompletedProcess)
+    assert done.returncode == 1, done.stderr
+    assert FAKE_KEY not in done.stdout
+    assert FAKE_KEY not in done.stderr
+    shown = json.loads(done.stdout)
+    assert "bad key [redacted]" in shown["error"]
+    assert "bad key [redacted]" in done.stderr
+
+
+def test_api_keys_in_the_store_dotenv_never_reach_a_report_nor_its_charts(reports: dict[str, Any]) -> None:
+    out = reports["dotenv_leaky"]
+    assert isinstance(out, Path), f"the notebook failed: {out}"
+    html = out.read_text()
+    assert DOTENV_KEY not in html
+    assert "[redacted]" in html
+    svgs = _decoded_svgs(html)
+    assert svgs, "the chart is not in the report"
+    assert all(DOTENV_KEY not in svg for svg in svgs)
+    assert any("key [redacted]" in svg for svg in svgs)
 
 
 def test_an_unknown_parameter_is_refused_before_any_kernel_starts(store: FixtureStore, tmp_path: Path) -> None:

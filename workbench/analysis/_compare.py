@@ -16,11 +16,19 @@ How it is computed (DuckDB SQL over both runs' result parts; the tests from
 - Pass rates use ``pass_threshold`` (a score passes at or above it, at or below it for a
   lower-is-better scorer); ``pass_p_value`` is the exact sign test on the items whose
   pass share went up vs down.
-- ``significant``: ``p_value < alpha``. ``regression``: significant *and* the mean delta is
-  worse than ``-threshold`` in the scorer's direction (``threshold``: the smallest effect
-  that matters, default 0).
-- ``metrics``: the same paired t comparison of per-item mean latency, cost, tokens (in +
-  out) and success rate (share of units without a target error).
+- ``significant``: ``p_value < alpha``, i.e. the change is significantly different from 0
+  (paired t test, or the exact sign test for pass/fail). ``regression``: significant *and*
+  the mean delta is worse than ``-threshold`` in the scorer's direction (``threshold``: the
+  smallest worsening that matters, default 0). The threshold does not move the test's null
+  hypothesis (it stays "no change"); it only ignores significant drops smaller than it.
+- A unit whose target raised has no scores, so the scorer statistics leave it out; the
+  ``errors`` warning says how many shared items errored on each side, and the success rate
+  is gated on its own: per item, the share of repeats without a target error, compared with
+  the exact sign test on the items whose share differs (the exact McNemar test on the
+  error flags). A significant drop (``p < alpha``) is a regression.
+- ``metrics``: the paired t comparison of per-item mean latency, cost and tokens (in + out),
+  informative only, and the success rate (share of units without a target error), whose
+  p-value is the sign test above and whose drop is a regression.
 """
 
 from __future__ import annotations
@@ -73,6 +81,11 @@ SCORER_COLUMNS = [
     "threshold", "significant", "regression",
 ]  # fmt: skip
 MAX_LISTED = 20
+TOKENS = (
+    "case when tokens_in is null and tokens_out is null then null "
+    "else coalesce(tokens_in, 0) + coalesce(tokens_out, 0) end"
+)
+"""A unit's tokens, in + out; null when it recorded none (a plain function), so no ``tokens`` row."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +93,8 @@ class ComparisonWarning:
     """Something to know before trusting a comparison.
 
     ``code`` is one of ``dataset_version_mismatch``, ``partial_run``, ``scorer_mismatch``,
-    ``no_shared_items``; ``message`` says what, in words.
+    ``no_shared_items``, ``errors`` (a run's target raised on some shared items, whose
+    scores are then missing from the scorer statistics); ``message`` says what, in words.
     """
 
     code: str
@@ -95,10 +109,20 @@ class ComparisonWarning:
 class Comparison:
     """A candidate run compared with a baseline run (see :func:`compare`).
 
+    The gate, :attr:`has_regression`, is True when a scorer regressed or the success rate
+    dropped significantly. A scorer regresses when its change is significant against 0 at
+    ``alpha`` (paired t test, or the exact sign test for a pass/fail scorer) *and* its mean
+    delta is worse than ``-threshold`` in the scorer's direction: the threshold is the
+    smallest worsening that matters, not a shifted null hypothesis. The success rate (share
+    of units without a target error) regresses when it is lower and the exact sign test on
+    the items whose error share differs gives ``p < alpha`` (no threshold). Latency, cost
+    and tokens are informative only.
+
     Attributes:
         baseline_id: the baseline run.
         candidate_id: the candidate run.
-        warnings: dataset version mismatch, partial run, scorer mismatch, no shared items.
+        warnings: dataset version mismatch, partial run, scorer mismatch, no shared items,
+            target errors on shared items (``errors``).
         scorers: one row per scorer both runs have: ``scorer, direction, n, baseline_mean,
             candidate_mean, delta, ci_low, ci_high, p_value, test, baseline_pass_rate,
             candidate_pass_rate, pass_rate_delta, pass_p_value, improved, regressed,
@@ -111,10 +135,13 @@ class Comparison:
             candidate_cost, cost_delta``. With repeats, the output and label are those of
             the item's first repeat and latency/cost its means; ``label_changed`` needs a
             label on both sides.
-        metrics: ``metric, baseline, candidate, delta, ci_low, ci_high, p_value`` for
-            ``latency_s``, ``cost``, ``tokens`` (in + out) and ``success_rate``: the paired
-            comparison of per-item means (a metric neither run records, e.g. cost of a
-            plain function, has no row).
+        metrics: ``metric, baseline, candidate, delta, ci_low, ci_high, p_value, regression``
+            for ``latency_s``, ``cost``, ``tokens`` (in + out) and ``success_rate``: the
+            paired comparison of per-item means (a metric neither run records, e.g. cost or
+            tokens of a plain function, has no row). The success rate's p-value is the exact
+            sign test on the items whose error share differs, and ``regression`` is True
+            when it dropped at ``p < alpha``; ``regression`` is always False for latency,
+            cost and tokens (informative only).
         regressed_items: per scorer, the regressed items, worst first.
         improved_items: per scorer, the improved items, best first.
         alpha: the significance level (intervals are at ``1 - alpha``).
@@ -141,8 +168,19 @@ class Comparison:
 
     @property
     def has_regression(self) -> bool:
-        """Whether some scorer regressed significantly and beyond its threshold."""
-        return bool(self.scorers["regression"].any()) if not self.scorers.empty else False
+        """Whether some scorer regressed significantly and beyond its threshold, or the success rate dropped
+        significantly (more target errors)."""
+        scorers = bool(self.scorers["regression"].any()) if not self.scorers.empty else False
+        return scorers or self.success_regression
+
+    @property
+    def success_regression(self) -> bool:
+        """Whether the success rate (units without a target error) dropped significantly (``p < alpha``)."""
+        return bool(self.metrics["regression"].any()) if not self.metrics.empty else False
+
+    def _success_row(self) -> Any | None:
+        rows = self.metrics[self.metrics["metric"] == "success_rate"] if not self.metrics.empty else self.metrics
+        return None if rows.empty else next(rows.itertuples(index=False))
 
     def to_dict(self, *, items: bool = False) -> dict[str, Any]:
         """Plain JSON-ready data (NaN as ``None``); the per-item frames only with ``items=True``."""
@@ -205,17 +243,20 @@ class Comparison:
                     _signed(r.delta),
                     f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]",
                     fmt_p(r.p_value),
+                    "regression" if r.regression else "-" if r.metric != "success_rate" else "no significant drop",
                 ]
                 for r in self.metrics.itertuples(index=False)
             ]
-            out["metrics"] = pd.DataFrame(rows, columns=["metric", "baseline", "candidate", "delta", "CI", "p"])
+            header = ["metric", "baseline", "candidate", "delta", "CI", "p", "verdict"]
+            out["metrics"] = pd.DataFrame(rows, columns=header)
         return out
 
     @property
     def headline(self) -> str:
         """One line: the regressed scorers, or that there is no significant regression."""
         if self.has_regression:
-            names = ", ".join(self.scorers.loc[self.scorers["regression"], "scorer"].astype(str))
+            regressed = [] if self.scorers.empty else self.scorers.loc[self.scorers["regression"], "scorer"]
+            names = ", ".join([str(s) for s in regressed] + (["success rate"] if self.success_regression else []))
             return f"Regression: {names} (significant at alpha {self.alpha:g} and beyond threshold)"
         return f"No significant regression (alpha {self.alpha:g}) on {self.shared_items} shared items"
 
@@ -253,12 +294,23 @@ class Comparison:
                     " flipped (the exact McNemar test)."
                 )
             parts.append("")
+        success = self._success_row()
+        if success is not None and (success.baseline < 1 or success.candidate < 1):
+            line = (
+                f"Success rate: {100 * success.baseline:.4g}% -> {100 * success.candidate:.4g}% "
+                f"(p={fmt_p(success.p_value)})" + (" REGRESSION" if success.regression else "")
+            )
+            parts += [
+                line + " — units without a target error; exact sign test on the items whose error share differs.",
+                "",
+            ]
         if "metrics" in tables:
-            parts += ["**Latency, cost, tokens**", "", frame_markdown(tables["metrics"]), ""]
+            parts += ["**Latency, cost, tokens, success rate**", "", frame_markdown(tables["metrics"]), ""]
         for kind, scorer, ids in self._item_lists(MAX_LISTED):
             total = len((self.regressed_items if kind == "regressed" else self.improved_items)[scorer])
             shown = ", ".join(f"`{i.replace('`', '')}`" for i in ids) + (" …" if total > len(ids) else "")
-            parts += [f"<details><summary>{total} {kind} on {scorer}</summary>", "", shown, "", "</details>", ""]
+            summary = f"{total} {kind} on {html.escape(scorer)}"
+            parts += [f"<details><summary>{summary}</summary>", "", shown, "", "</details>", ""]
         return "\n".join(parts).rstrip() + "\n"
 
     def _repr_html_(self) -> str:
@@ -334,7 +386,7 @@ def _load_side(
         "count(*) as units" if grouped else "1::bigint as units",
         f"{agg('latency_s')} as latency",
         f"{agg('cost')} as cost",
-        f"{agg('coalesce(tokens_in, 0) + coalesce(tokens_out, 0)')}::double as tokens",
+        f"{agg(TOKENS)}::double as tokens",
         f"{agg('(error is null)::double')} as success",
         "arg_min(output, repeat) as output" if grouped else "output",
     ]
@@ -401,7 +453,7 @@ def _scorer_stats(
             scorer, (0, None, None, None, None, None, None, 0, 0, 0, 0, False)
         )
         test = paired_from_moments(int(n), _num(mean), _num(sd), level)
-        p_value, name = test.p_value, "paired_t"
+        p_value, name = test.p_value, test.test
         if n and binary:
             p_value, name = exact_sign_test(int(improved), int(regressed)), "sign_test"
         significant = bool(n) and not math.isnan(p_value) and p_value < alpha
@@ -441,7 +493,12 @@ def _num(value: Any) -> float:
     return float("nan") if value is None else float(value)
 
 
-def _metrics(con: duckdb.DuckDBPyConnection, level: float) -> pd.DataFrame:
+METRIC_COLUMNS = ["metric", "baseline", "candidate", "delta", "ci_low", "ci_high", "p_value", "regression"]
+
+
+def _metrics(con: duckdb.DuckDBPyConnection, alpha: float, level: float) -> pd.DataFrame:
+    """Latency, cost and tokens (informative), and the success rate, gated on the exact sign test
+    on the items whose success share (units without a target error) went up vs down."""
     parts = []
     for _, col in METRICS:
         d = f"c.{col} - b.{col}"
@@ -449,6 +506,7 @@ def _metrics(con: duckdb.DuckDBPyConnection, level: float) -> pd.DataFrame:
             f"count({d}), avg(b.{col}) filter (where {d} is not null), "
             f"avg(c.{col}) filter (where {d} is not null), avg({d}), stddev_samp({d})"
         )
+    parts.append("count(*) filter (where c.success > b.success), count(*) filter (where c.success < b.success)")
     row = con.execute(f"select {', '.join(parts)} from b_i as b join c_i as c using (item_id)").fetchall()[0]
     out = []
     for k, (metric, _) in enumerate(METRICS):
@@ -456,6 +514,11 @@ def _metrics(con: duckdb.DuckDBPyConnection, level: float) -> pd.DataFrame:
         if not n:
             continue
         test = paired_from_moments(int(n), _num(mean), _num(sd), level)
+        p_value, regression = test.p_value, False
+        if metric == "success_rate":
+            up, down = row[-2:]
+            p_value = exact_sign_test(int(up), int(down))
+            regression = p_value < alpha and test.mean < 0
         out.append(
             {
                 "metric": metric,
@@ -464,10 +527,30 @@ def _metrics(con: duckdb.DuckDBPyConnection, level: float) -> pd.DataFrame:
                 "delta": test.mean,
                 "ci_low": test.low,
                 "ci_high": test.high,
-                "p_value": test.p_value,
+                "p_value": p_value,
+                "regression": bool(regression),
             }
         )
-    return pd.DataFrame(out, columns=["metric", "baseline", "candidate", "delta", "ci_low", "ci_high", "p_value"])
+    return pd.DataFrame(out, columns=METRIC_COLUMNS)
+
+
+def _error_warnings(con: duckdb.DuckDBPyConnection) -> list[ComparisonWarning]:
+    """``errors``: per side, how many shared items had a unit whose target raised."""
+    n, b, c = con.execute(
+        """select count(*), count(*) filter (where b.success < 1), count(*) filter (where c.success < 1)
+           from b_i as b join c_i as c using (item_id)"""
+    ).fetchall()[0]
+    out = []
+    for side, k, other in (("candidate", c, ("baseline", b)), ("baseline", b, ("candidate", c))):
+        if k:
+            out.append(
+                ComparisonWarning(
+                    "errors",
+                    f"{side} errored on {k} of {n} shared items ({other[0]}: {other[1]}); "
+                    "their scores are excluded from the scorer statistics",
+                )
+            )
+    return out
 
 
 def _changed_items(
@@ -603,7 +686,9 @@ def compare(
         pass_threshold: the pass mark of every scorer, or per scorer.
 
     Returns:
-        A :class:`Comparison`; ``has_regression`` is the CI gate.
+        A :class:`Comparison`; ``has_regression`` is the CI gate: a scorer whose change is
+        significant against 0 at ``alpha`` and worse than ``-threshold`` in its direction, or
+        a significant drop of the success rate (more target errors).
 
     Examples:
         >>> cmp = wb.compare("run-a", "run-b", thresholds={"exact": 0.02})  # doctest: +SKIP
@@ -637,6 +722,7 @@ def compare(
             )
             if w is not None
         ]
+        warnings += _error_warnings(con)
         if shared == 0:
             warnings.append(ComparisonWarning("no_shared_items", "the runs have no item in common: nothing to compare"))
         items: pd.DataFrame = (
@@ -653,7 +739,7 @@ def compare(
             scorers=_scorer_stats(con, settings, shared_scorers, alpha, level),
             items=items,
             outputs=_outputs(con),
-            metrics=_metrics(con, level),
+            metrics=_metrics(con, alpha, level),
             regressed_items=regressed,
             improved_items=improved,
             alpha=float(alpha),

@@ -178,6 +178,7 @@ def failure_modes(
         con.execute("drop view if exists fm_units")
         for name in ("result_files", "label_files", "targets"):
             con.unregister(name)
+        con.close()
     return FailureModes(
         by_target.astype({"count": "int64", "share": "float64"}),
         items.astype({"runs": "int64", "failures": "int64", "failure_rate": "float64"}),

@@ -7,7 +7,8 @@ numbers go out. Intervals are Student-t intervals:
   by item when the values come with cluster ids (repeats of one item are correlated, so
   treating them as independent would make the interval too narrow). With one value per
   cluster, or no clusters, it is the textbook ``s / sqrt(n)`` interval.
-- :func:`paired_ci` — the paired t interval and two-sided p-value of per-item deltas.
+- :func:`paired_ci` — the paired t interval and two-sided p-value of per-item deltas (the
+  exact sign test when every delta is the same, where the t statistic is undefined).
 - :func:`exact_sign_test` — the two-sided exact binomial test on discordant pairs (the
   exact McNemar test when each side is pass/fail).
 """
@@ -54,7 +55,8 @@ class PairedTest:
         high: upper end of the interval.
         p_value: two-sided p-value of "the mean delta is 0".
         n: how many pairs.
-        test: the test that gave ``p_value`` (``paired_t``).
+        test: the test that gave ``p_value``: ``paired_t``, or ``sign_test`` when every delta
+            is the same (no spread, so no t statistic).
     """
 
     mean: float
@@ -143,8 +145,11 @@ def paired_ci(deltas: Sequence[float] | FloatArray, level: float = 0.95) -> Pair
     """Paired t interval and two-sided p-value of per-item ``deltas`` (candidate - baseline).
 
     ``mean ± t(level, n-1) * s / sqrt(n)``; ``p = 2 * P(T_{n-1} > |mean| / (s / sqrt(n)))``.
-    When every delta is the same (``s = 0``) the interval is that value and ``p`` is 1 if
-    it is 0, else 0. Fewer than two pairs give NaN bounds and p-value. NaN deltas are dropped.
+    When every delta is the same (``s = 0``) the t statistic is undefined: the interval is
+    that value and ``p`` is the exact sign test on the non-zero deltas (all of one sign), so
+    ``test`` is ``sign_test``: 1 when every delta is 0, ``2 / 2**n`` otherwise (two pairs
+    that both dropped by 0.3 give 0.5, not a certainty). Fewer than two pairs give NaN
+    bounds and p-value. NaN deltas are dropped.
 
     Examples:
         >>> r = paired_ci([0.1, 0.2, 0.3])
@@ -163,11 +168,18 @@ def _sd(d: FloatArray) -> float:
 
 
 def paired_from_moments(n: int, mean: float, sd: float, level: float = 0.95) -> PairedTest:
-    """:func:`paired_ci` from the count, mean and sample standard deviation of the deltas (from SQL)."""
+    """:func:`paired_ci` from the count, mean and sample standard deviation of the deltas (from SQL).
+
+    With ``sd`` 0 (every delta equals ``mean``) the p-value is the exact sign test on the
+    ``n`` deltas, all on the side of ``mean`` (none when ``mean`` is 0), and ``test`` is
+    ``sign_test``; see :func:`paired_ci`.
+    """
     if n < 2 or math.isnan(sd):
         return PairedTest(mean if n else NAN, NAN, NAN, NAN, n)
     if sd <= 1e-12 * max(1.0, abs(mean)):
-        return PairedTest(mean, mean, mean, 1.0 if abs(mean) <= 1e-12 else 0.0, n)
+        moved = 0 if abs(mean) <= 1e-12 else n
+        up, down = (moved, 0) if mean > 0 else (0, moved)
+        return PairedTest(mean, mean, mean, exact_sign_test(up, down), n, "sign_test")
     from scipy import stats
 
     se = sd / math.sqrt(n)

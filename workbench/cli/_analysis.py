@@ -1,7 +1,8 @@
 """``workbench summary`` and ``workbench compare``: a run's figures, and two runs compared (a CI gate).
 
-``compare --fail-on-regression`` exits 1 when a scorer regressed significantly and beyond
-its threshold, else 0; bad input (an unknown run, a malformed ``--threshold``) is a
+``compare --fail-on-regression`` exits 1 when a scorer regressed (its change is significant
+against 0 at ``--alpha`` and worse than ``--threshold``) or the success rate dropped
+significantly (more target errors), else 0; bad input (an unknown run, a malformed ``--threshold``) is a
 one-line error with exit code 2, like every command.
 """
 
@@ -129,7 +130,12 @@ def compare(
     threshold: Annotated[
         list[str] | None,
         typer.Option(
-            "--threshold", help="Smallest worsening that counts: SCORER=NUMBER, or NUMBER for all (repeatable)."
+            "--threshold",
+            help=(
+                "Smallest worsening that counts: SCORER=NUMBER, or NUMBER for all (repeatable). A scorer regresses"
+                " when its change is significant against 0 at --alpha (paired t, or exact sign test for pass/fail)"
+                " AND the mean delta is worse than -NUMBER in its direction; default 0."
+            ),
         ),
     ] = None,
     direction: Annotated[
@@ -141,15 +147,24 @@ def compare(
         typer.Option("--pass-threshold", help="Pass mark: NUMBER, or SCORER=NUMBER (repeatable); default 0.5."),
     ] = None,
     fail_on_regression: Annotated[
-        bool, typer.Option("--fail-on-regression", help="Exit 1 when a scorer regressed significantly.")
+        bool,
+        typer.Option(
+            "--fail-on-regression",
+            help=(
+                "Exit 1 when a scorer regressed (significant against 0 at --alpha and worse than its --threshold)"
+                " or the success rate dropped significantly (exact sign test on target errors)."
+            ),
+        ),
     ] = False,
     as_json: JsonFlag = False,
     markdown: MarkdownFlag = False,
 ) -> None:
     """Compare a candidate run with a baseline on their shared items: paired intervals, p-values, warnings.
 
-    Exits 1 with --fail-on-regression when a scorer got significantly worse (at --alpha) by more
-    than its --threshold; otherwise 0.
+    Exits 1 with --fail-on-regression when a scorer got worse significantly (its change is
+    significant against 0 at --alpha: paired t, or the exact sign test for pass/fail) and by more
+    than its --threshold, or when the success rate dropped significantly (the target raised on
+    more items: exact sign test on the items whose error share differs); otherwise 0.
     """
     mode = _mode(as_json, markdown)
     wb = _wb()

@@ -11,6 +11,7 @@ from typing import Any
 
 from workbench.errors import WorkbenchError
 from workbench.report._notebooks import read_notebook
+from workbench.report._secrets import redact, secret_values
 
 KERNEL_NAME = "eval-workbench"
 """The Jupyter kernel reports run on (registered in the venv by ``make``)."""
@@ -102,8 +103,12 @@ def execute_notebook(
     kernel: str = KERNEL_NAME,
     timeout: float | None = 600.0,
     name: str | None = None,
+    secrets: list[str] | None = None,
 ) -> Any:
     """Run the notebook at ``path`` with ``parameters`` injected; write it to ``output`` and return it.
+
+    ``secrets`` (default: :func:`~workbench.report._secrets.secret_values`) are blanked out of
+    every text of a :class:`ReportError` (the exception's name and message, the cell's first line).
 
     Raises:
         KernelNotFoundError: the kernel is not registered.
@@ -113,6 +118,7 @@ def execute_notebook(
     from papermill.exceptions import PapermillExecutionError
 
     check_kernel(kernel)
+    hidden = secret_values() if secrets is None else secrets
     logging.getLogger("papermill").setLevel(logging.ERROR)  # its INFO lines are per-cell noise
     try:
         papermill.execute_notebook(
@@ -131,13 +137,22 @@ def execute_notebook(
         original = read_notebook(path)
         index = _source_index(original, exc.source, exc.cell_index)
         evalue = _ANSI.sub("", str(exc.evalue)).strip()
-        raise ReportError(name or path.name, index, _first_line(exc.source), str(exc.ename), evalue) from None
+        raise _redacted_error(name or path.name, index, _first_line(exc.source), str(exc.ename), evalue, hidden) from None
     except (TimeoutError, RuntimeError) as exc:  # a cell timed out, or the kernel died, mid-cell
-        raise _interrupted(path, output, exc, name or path.name) from None
+        raise _interrupted(path, output, exc, name or path.name, hidden) from None
     return read_notebook(output)
 
 
-def _interrupted(path: Path, output: Path, exc: Exception, name: str) -> ReportError:
+def _redacted_error(
+    notebook: str, index: int, first_line: str, ename: str, evalue: str, secrets: list[str]
+) -> ReportError:
+    """A :class:`ReportError` whose texts hold no secret: its message is printed and logged as is."""
+    return ReportError(
+        redact(notebook, secrets), index, redact(first_line, secrets), redact(ename, secrets), redact(evalue, secrets)
+    )
+
+
+def _interrupted(path: Path, output: Path, exc: Exception, name: str, secrets: list[str]) -> ReportError:
     """A :class:`ReportError` for a cell that never finished (Papermill stamps each cell's start in the notebook)."""
     source = ""
     executed_index = 0
@@ -147,4 +162,6 @@ def _interrupted(path: Path, output: Path, exc: Exception, name: str) -> ReportE
                 source, executed_index = cell.source, i
     index = _source_index(read_notebook(path), source, executed_index) if source else 0
     message = _ANSI.sub("", str(exc)).strip().splitlines()
-    return ReportError(name, index, _first_line(source), type(exc).__name__, message[0] if message else "")
+    return _redacted_error(
+        name, index, _first_line(source), type(exc).__name__, message[0] if message else "", secrets
+    )

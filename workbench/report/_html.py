@@ -16,6 +16,8 @@ from typing import Any
 
 import jinja2
 
+from workbench.report._secrets import redact, secret_values
+
 TEMPLATE_NAME = "workbench_report.html.j2"
 
 _TEMPLATE = """{%- extends 'index.html.j2' -%}
@@ -85,8 +87,45 @@ def report_cells(nb: Any) -> Any:
     return nb
 
 
-def notebook_to_html(nb: Any, *, title: str, notebook: str, params: Mapping[str, Any]) -> str:
-    """The executed notebook ``nb`` as one HTML page, without code cells or prompts, offline."""
+_BINARY_MIMES = ("image/png", "image/jpeg", "image/gif", "image/webp")
+"""Base64 data: a replacement would only corrupt the image, and a secret cannot be found in it."""
+
+
+def redact_outputs(nb: Any, secrets: list[str]) -> Any:
+    """The notebook with ``secrets`` blanked out of every text output, in place.
+
+    The page is redacted as text afterwards too; this step reaches what the page holds
+    encoded, such as a chart's SVG embedded as base64.
+    """
+    if not secrets:
+        return nb
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if isinstance(output.get("text"), str):
+                output.text = redact(output.text, secrets)
+            if "evalue" in output:
+                output.evalue = redact(str(output.evalue), secrets)
+            if "traceback" in output:
+                output.traceback = [redact(str(line), secrets) for line in output.traceback]
+            data = output.get("data", {})
+            for mime, value in data.items():
+                if mime in _BINARY_MIMES:
+                    continue
+                if isinstance(value, str):
+                    data[mime] = redact(value, secrets)
+                elif isinstance(value, list):
+                    data[mime] = [redact(v, secrets) if isinstance(v, str) else v for v in value]
+    return nb
+
+
+def notebook_to_html(
+    nb: Any, *, title: str, notebook: str, params: Mapping[str, Any], secrets: list[str] | None = None
+) -> str:
+    """The executed notebook ``nb`` as one HTML page, without code cells or prompts, offline.
+
+    ``secrets`` (default: :func:`~workbench.report._secrets.secret_values`) are blanked out
+    of the outputs before they are converted (an SVG chart is embedded base64-encoded).
+    """
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(  # type: ignore[no-untyped-call]
@@ -98,7 +137,7 @@ def notebook_to_html(nb: Any, *, title: str, notebook: str, params: Mapping[str,
         exclude_output_prompt=True,
         exclude_anchor_links=True,
     )
-    nb = report_cells(nb)
+    nb = redact_outputs(report_cells(nb), secret_values() if secrets is None else secrets)
     nb.metadata["title"] = title
     resources = {"workbench_header": _header(title, notebook, params)}
     body, _ = exporter.from_notebook_node(nb, resources=resources)

@@ -85,11 +85,13 @@ def report(
     html_path.parent.mkdir(parents=True, exist_ok=True)
     # a packaged notebook works in the store's folder; one of the user's in its own folder, as Jupyter would
     cwd = store if packaged else path.parent.resolve()
-    secrets = secret_values()
+    secrets = secret_values(env_dirs=(Path.cwd(), store, cwd))  # the .env files a provider would read too
     with tempfile.TemporaryDirectory(prefix="workbench-report-") as tmp:
         executed = _kept_path(html_path, path) if keep_notebook else Path(tmp) / path.name
         try:
-            nb = execute_notebook(path, executed, values, cwd=cwd, kernel=kernel, timeout=timeout, name=path.name)
+            nb = execute_notebook(
+                path, executed, values, cwd=cwd, kernel=kernel, timeout=timeout, name=path.name, secrets=secrets
+            )
         except ReportError as exc:
             if keep_notebook:
                 _redact_file(executed, secrets)
@@ -98,7 +100,9 @@ def report(
         if keep_notebook:
             _redact_file(executed, secrets)
         shown = {k: v for k, v in values.items() if k != "root"}
-        page = notebook_to_html(nb, title=_title(path.stem, shown), notebook=path.name, params=shown)
+        page = notebook_to_html(
+            nb, title=_title(path.stem, shown), notebook=path.name, params=shown, secrets=secrets
+        )
     html_path.write_text(redact(page, secrets), encoding="utf-8")
     return html_path
 

@@ -32,7 +32,7 @@ import pandas as pd
 from workbench.errors import WorkbenchError
 from workbench.runs import Run
 from workbench.ui._datasets import items_source
-from workbench.ui._table import FrameSource, PagedTable, SqlSource, TableSource, message_html
+from workbench.ui._table import FrameSource, PagedTable, ReloadThrottle, SqlSource, TableSource, message_html
 
 if TYPE_CHECKING:
     from workbench._workbench import Workbench
@@ -97,6 +97,8 @@ class RunPanel:
         self._watcher: threading.Thread | None = None
         self._stop = threading.Event()
         self._lock = threading.Lock()
+        self._clock: Callable[[], float] = time.monotonic  # the results reload throttle's clock (tests fake it)
+        self._throttle = ReloadThrottle(poll_interval, clock=self._clock)
         self._base: TableSource = FrameSource(pd.DataFrame(columns=["item_id", *ITEM_COLUMNS]))
         self._item_count = 0
         self._refreshing = False
@@ -394,6 +396,7 @@ class RunPanel:
         self.cancel_button.disabled = False
         self.run_selected_button.disabled = self.run_all_button.disabled = True
         self.progress.bar_style = ""
+        self._throttle = ReloadThrottle(self.poll_interval, clock=self._clock)
         self._watcher = threading.Thread(
             target=self._poll, args=(runs, time.monotonic()), name="workbench-run-panel", daemon=True
         )
@@ -418,6 +421,10 @@ class RunPanel:
         self.run_selected_button.disabled = self.run_all_button.disabled = False
 
     def _update(self, runs: list[Run], started: float, shown_done: int, *, final: bool) -> int:
+        """Show the progress; reload the results when units finished (throttled) or the runs ended.
+
+        Returns the done count the results table shows now.
+        """
         progress = [r.progress for r in runs]
         done = sum(int(p["done"]) for p in progress)
         errors = sum(int(p["errors"]) for p in progress)
@@ -435,9 +442,11 @@ class RunPanel:
                 f'<span class="wb-run-counts">{done} of {total} done &middot; {errors} errors &middot; '
                 f"{html.escape(when)} &middot; {html.escape(', '.join(statuses))}</span>"
             )
-            if done != shown_done or final:
-                self._show_results(runs)
-        return done
+            # re-reading every result costs more as the runs grow: at most every max(poll, 4 x last reload)
+            if final or (done != shown_done and self._throttle.due()):
+                self._throttle.run(lambda: self._show_results(runs))
+                shown_done = done
+        return shown_done
 
     def _show_results(self, runs: list[Run]) -> None:
         frames = []
@@ -447,6 +456,7 @@ class RunPanel:
             frames.append(df)
         frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
         score_columns = sorted({c for c in frame.columns if c.startswith("score_")})
-        self._result_source.frame = frame.reset_index(drop=True)
-        self.results.columns = [c for c in RESULT_COLUMNS if c in frame.columns] + score_columns
-        self.results.refresh()
+        with self.results.lock:  # the user may be paging the table on the kernel's thread meanwhile
+            self._result_source.frame = frame.reset_index(drop=True)
+            self.results.columns = [c for c in RESULT_COLUMNS if c in frame.columns] + score_columns
+            self.results.refresh()

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import html
 import math
+import threading
+import time
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import ipywidgets as widgets
 import orjson
@@ -27,6 +29,55 @@ from workbench.store._table import connect
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 50
 MAX_CELL_CHARS = 120
+RELOAD_FACTOR = 4.0
+
+T = TypeVar("T")
+
+
+class ReloadThrottle:
+    """Spaces out costly reloads of a live view: at most one every ``max(interval, factor x last duration)`` seconds.
+
+    A watcher asks :meth:`due` on each tick and, when it is (or when it must reload anyway,
+    e.g. the run just finished), calls :meth:`run` with the reload. So a reload that takes
+    ``d`` seconds keeps the watcher busy at most about ``1/factor`` of the time, however big the data.
+
+    Args:
+        interval: the shortest time between two reloads (seconds; the watcher's poll interval).
+        factor: how many times the last reload's duration to wait at least before the next.
+        clock: seconds, monotonic (tests pass a fake one).
+
+    Attributes:
+        count: reloads run so far.
+    """
+
+    def __init__(
+        self, interval: float, *, factor: float = RELOAD_FACTOR, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.interval = interval
+        self.factor = factor
+        self.clock = clock
+        self.count = 0
+        self._started: float | None = None  # when the last reload started
+        self._took = 0.0  # how long it took
+
+    @property
+    def wait(self) -> float:
+        """The least time between the start of the last reload and the next one."""
+        return max(self.interval, self.factor * self._took)
+
+    def due(self) -> bool:
+        """Whether a reload may run now (always before the first)."""
+        return self._started is None or self.clock() - self._started >= self.wait
+
+    def run(self, reload: Callable[[], T]) -> T:
+        """Run ``reload`` now, timing it."""
+        started = self.clock()
+        try:
+            return reload()
+        finally:
+            self._started = started
+            self._took = max(0.0, self.clock() - started)
+            self.count += 1
 
 
 class TableSource(Protocol):
@@ -177,6 +228,11 @@ class PagedTable:
 
     Selection is a set of keys kept across pages and searches.
 
+    The table may be updated from a watcher thread while the user pages on the kernel's:
+    :meth:`set_source`, :meth:`refresh`, :meth:`go` and rendering hold :attr:`lock` (re-entrant),
+    so they run one at a time; hold it too when changing :attr:`source` or :attr:`columns`
+    and refreshing as one step.
+
     Args:
         source: where the rows come from (:class:`SqlSource`, :class:`FrameSource` or your own).
         columns: columns shown (default: every column of the first page except the key).
@@ -220,7 +276,8 @@ class PagedTable:
         self._total_all = 0
         self._rows: list[dict[str, Any]] = []
         self._checkboxes: dict[str, Any] = {}
-        self._syncing = False
+        self.lock = threading.RLock()
+        self._local = threading.local()  # "syncing" is per thread: a watcher's render never swallows a user's tick
         self._open_buttons: list[Any] = []
         self._slots: list[_Slot] = []
         self._shape: tuple[tuple[str, ...], bool] | None = None
@@ -265,6 +322,15 @@ class PagedTable:
         self.refresh()
 
     # -- public --------------------------------------------------------------
+    @property
+    def _syncing(self) -> bool:
+        """Whether this thread is setting checkboxes itself (their observers then do nothing)."""
+        return bool(getattr(self._local, "syncing", False))
+
+    @_syncing.setter
+    def _syncing(self, value: bool) -> None:
+        self._local.syncing = value
+
     @property
     def page(self) -> int:
         """The page shown, 0-based."""
@@ -311,8 +377,9 @@ class PagedTable:
 
     def on_row_click(self, callback: Callable[[dict[str, Any]], None]) -> None:
         """Call ``callback(row)`` when a row's open button is clicked (re-renders to show the buttons)."""
-        self._on_row_click = callback
-        self._render()
+        with self.lock:
+            self._on_row_click = callback
+            self._render()
 
     def select(self, keys: Sequence[str]) -> None:
         """Add ``keys`` to the selection."""
@@ -344,34 +411,39 @@ class PagedTable:
 
     def set_source(self, source: TableSource, *, keep_selection: bool = False) -> None:
         """Show another source (page 1); the selection is cleared unless ``keep_selection``."""
-        self.source = source
-        if not keep_selection:
-            self._selected.clear()
-        self._page = 0
-        self.refresh()
+        with self.lock:
+            self.source = source
+            if not keep_selection:
+                self._selected.clear()
+            self._page = 0
+            self.refresh()
 
     def refresh(self) -> None:
         """Fetch the counts and the current page again (e.g. after the data changed)."""
-        search = self.search.value.strip()
-        self._total = self.source.count(search)
-        self._total_all = self._total if not search else self.source.count("")
-        self._page = min(self._page, self.pages - 1)
-        self._load()
+        with self.lock:
+            search = self.search.value.strip()
+            self._total = self.source.count(search)
+            self._total_all = self._total if not search else self.source.count("")
+            self._page = min(self._page, self.pages - 1)
+            self._load()
 
     def go(self, page: int) -> None:
         """Show page ``page`` (0-based; clamped to the pages there are)."""
-        self._page = max(0, min(page, self.pages - 1))
-        self._load()
+        with self.lock:
+            self._page = max(0, min(page, self.pages - 1))
+            self._load()
 
     # -- internals -------------------------------------------------------------
     def _on_search(self, _change: Any) -> None:
-        self._page = 0
-        self.refresh()
+        with self.lock:
+            self._page = 0
+            self.refresh()
 
     def _load(self) -> None:
-        frame = self.source.page(self.search.value.strip(), self._page * self.page_size, self.page_size)
-        self._rows = [{str(k): v for k, v in r.items()} for r in frame.head(self.page_size).to_dict("records")]
-        self._render()
+        with self.lock:
+            frame = self.source.page(self.search.value.strip(), self._page * self.page_size, self.page_size)
+            self._rows = [{str(k): v for k, v in r.items()} for r in frame.head(self.page_size).to_dict("records")]
+            self._render()
 
     def _shown_columns(self) -> list[str]:
         if self.columns is not None:
@@ -414,6 +486,10 @@ class PagedTable:
         return _Slot(box, opener, [widgets.HTML() for _ in range(n_columns)])
 
     def _render(self) -> None:
+        with self.lock:
+            self._render_page()
+
+    def _render_page(self) -> None:
         columns = self._shown_columns()
         if self._shape != (tuple(columns), self._on_row_click is not None):
             self._build(columns)
@@ -454,14 +530,15 @@ class PagedTable:
         return clicked
 
     def _selection_changed(self) -> None:
-        self._syncing = True
-        try:
-            for key, box in self._checkboxes.items():
-                box.value = key in self._selected
-        finally:
-            self._syncing = False
-        self._update_labels()
-        keys = self.selected
+        with self.lock:
+            self._syncing = True
+            try:
+                for key, box in self._checkboxes.items():
+                    box.value = key in self._selected
+            finally:
+                self._syncing = False
+            self._update_labels()
+            keys = self.selected
         for callback in self._select_callbacks:
             callback(keys)
 
