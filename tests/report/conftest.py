@@ -104,7 +104,13 @@ def _jobs(store: FixtureStore, folder: Path) -> dict[str, Callable[[], Any]]:
         "cli_ok": lambda: cli(store.root, "report", "compare_runs", *cli_params, "--keep-notebook"),
         "cli_failing": lambda: cli(store.root, "report", str(failing), "--out", str(folder / "cli" / "failing.html")),
         "cli_leaky_error": lambda: cli(
-            store.root, "report", str(raising), "--json", "--keep-notebook", "--out", str(folder / "cli" / "raising.html")
+            store.root,
+            "report",
+            str(raising),
+            "--json",
+            "--keep-notebook",
+            "--out",
+            str(folder / "cli" / "raising.html"),
         ),
     }
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import re
+from pathlib import Path
+
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
@@ -47,6 +51,40 @@ def test_secret_looking_variables_are_redacted() -> None:
     assert (
         redact("key sk-abcdefgh12345 and tok-1234567890 at /root", secrets) == "key [redacted] and [redacted] at /root"
     )
+
+
+def test_secret_looking_values_of_dotenv_files_are_secrets_too(tmp_path: Path) -> None:
+    root, here = tmp_path / "store", tmp_path / "here"
+    root.mkdir()
+    here.mkdir()
+    (root / ".env").write_text("ANTHROPIC_API_KEY=sk-ant-FAKE-0123456789\nMODEL=claude-something-long\n")
+    (here / ".env").write_text("export MY_TOKEN='tok-from-cwd-123'\nEMPTY_KEY\n")
+    secrets = secret_values({"OPENAI_API_KEY": "sk-abcdefgh12345"}, env_dirs=(here, root, None, tmp_path / "absent"))
+    assert secrets == ["sk-ant-FAKE-0123456789", "tok-from-cwd-123", "sk-abcdefgh12345"]
+    assert secret_values({}, env_dirs=(root, root)) == ["sk-ant-FAKE-0123456789"]
+    assert secret_values({}) == []  # an explicit environment reads no .env file unless asked
+
+
+def test_charts_embedded_as_base64_svg_are_redacted_before_encoding() -> None:
+    import altair as alt
+    import pandas as pd
+
+    from workbench import charts
+
+    secret = "sk-chart-title-0123456789"
+    chart = alt.Chart(pd.DataFrame({"x": [1, 2]})).mark_point().encode(x="x").properties(title=f"key {secret}")
+    svg = charts.to_svg(chart)
+    assert secret in svg
+    nb = new_notebook()
+    output = new_output("display_data", data={"image/svg+xml": svg, "text/plain": f"<chart: key {secret}>"})
+    nb.cells = [new_code_cell("chart", outputs=[output])]
+    page = notebook_to_html(nb, title="T", notebook="n.ipynb", params={}, secrets=[secret])
+    encoded = re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', page)
+    assert len(encoded) == 1
+    decoded = base64.b64decode(encoded[0]).decode("utf-8")
+    assert secret not in decoded
+    assert "key [redacted]" in decoded
+    assert secret not in page
 
 
 def test_html_has_markdown_and_outputs_but_no_code_stderr_or_cdn() -> None:

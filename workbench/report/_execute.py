@@ -137,7 +137,9 @@ def execute_notebook(
         original = read_notebook(path)
         index = _source_index(original, exc.source, exc.cell_index)
         evalue = _ANSI.sub("", str(exc.evalue)).strip()
-        raise _redacted_error(name or path.name, index, _first_line(exc.source), str(exc.ename), evalue, hidden) from None
+        raise _redacted_error(
+            name or path.name, index, _first_line(exc.source), str(exc.ename), evalue, hidden
+        ) from None
     except (TimeoutError, RuntimeError) as exc:  # a cell timed out, or the kernel died, mid-cell
         raise _interrupted(path, output, exc, name or path.name, hidden) from None
     return read_notebook(output)
@@ -162,6 +164,4 @@ def _interrupted(path: Path, output: Path, exc: Exception, name: str, secrets: l
                 source, executed_index = cell.source, i
     index = _source_index(read_notebook(path), source, executed_index) if source else 0
     message = _ANSI.sub("", str(exc)).strip().splitlines()
-    return _redacted_error(
-        name, index, _first_line(source), type(exc).__name__, message[0] if message else "", secrets
-    )
+    return _redacted_error(name, index, _first_line(source), type(exc).__name__, message[0] if message else "", secrets)

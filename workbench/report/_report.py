@@ -100,9 +100,7 @@ def report(
         if keep_notebook:
             _redact_file(executed, secrets)
         shown = {k: v for k, v in values.items() if k != "root"}
-        page = notebook_to_html(
-            nb, title=_title(path.stem, shown), notebook=path.name, params=shown, secrets=secrets
-        )
+        page = notebook_to_html(nb, title=_title(path.stem, shown), notebook=path.name, params=shown, secrets=secrets)
     html_path.write_text(redact(page, secrets), encoding="utf-8")
     return html_path
 
