@@ -214,3 +214,122 @@ def test_a_running_run_fills_in_by_itself(wb: Workbench) -> None:
     finally:
         gate.set()
         p.close()
+
+
+def test_the_watchers_quiet_changes_never_swallow_the_users_run_choice(
+    wb: Workbench, panel: ResultsPanel, run: Run
+) -> None:
+    other = wb.run_sync("qa", lambda x: x, progress=False)
+    panel.refresh()  # both runs offered; the first is still shown
+    assert panel.run.value == run.id
+    holding, release = threading.Event(), threading.Event()
+    quiet_there: list[bool] = []
+
+    def watcher() -> None:  # what the watcher does while it sets the dropdowns' options
+        panel._quiet = True
+        try:
+            quiet_there.append(panel._quiet)
+            holding.set()
+            release.wait(10)
+        finally:
+            panel._quiet = False
+
+    helper = threading.Thread(target=watcher)
+    helper.start()
+    try:
+        assert holding.wait(10)
+        assert not panel._quiet  # quiet in the watcher's thread only
+        panel.run.value = other.id  # the user picks another run in that window
+    finally:
+        release.set()
+        helper.join(10)
+    assert quiet_there == [True]
+    assert panel._run is not None
+    assert panel._run.id == other.id
+    assert panel.scorer.options == (("any", "__any__"),)  # the other run's data (no scorers)
+    panel.table.open_button("i1").click()
+    panel.label_select.value = "success"
+    panel.label_save.click()
+    assert run.labels().empty
+    assert other.labels()["item_id"].tolist() == ["i1"]
+
+
+def test_a_label_goes_to_the_run_the_dropdown_shows(wb: Workbench, panel: ResultsPanel, run: Run) -> None:
+    other = wb.run_sync("qa", lambda x: x, progress=False)
+    panel.refresh()
+    panel._quiet = True  # an observer swallowed (as a shared flag could): the dropdown moves, the data stay
+    panel.run.value = other.id
+    panel._quiet = False
+    assert panel._run is not None
+    assert panel._run.id == run.id
+    panel.label_item.value = "i1"
+    panel.label_select.value = "success"
+    panel.label_save.click()
+    assert "Labelled i1 as success" in panel.label_message.value
+    assert run.labels().empty
+    assert other.labels()["item_id"].tolist() == ["i1"]
+    assert panel._run.id == other.id  # and the panel shows that run's data now
+
+
+class _GrowingRun:
+    """A run going on in fake time: each watcher tick (its stop event's wait) finishes one more unit."""
+
+    def __init__(self, real: Run, ticks: int, poll: float) -> None:
+        self.id = real.id
+        self.ticks = ticks
+        self.poll = poll
+        self.tick = 0
+        self.now = 0.0
+        self.loads: list[str] = []
+
+    # the watcher's stop event
+    def wait(self, _timeout: float) -> bool:
+        self.tick += 1
+        self.now += self.poll
+        return False
+
+    def is_set(self) -> bool:
+        return False
+
+    # the run (and its manifest)
+    @property
+    def manifest(self) -> _GrowingRun:
+        return self
+
+    @property
+    def status(self) -> str:
+        return "running" if self.tick < self.ticks else "completed"
+
+    def counts(self) -> dict[str, int]:
+        return {"done": min(self.tick, self.ticks)}
+
+
+def test_a_live_run_is_reloaded_at_most_every_four_reload_durations(
+    wb: Workbench, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from workbench.ui import _results
+
+    p = ResultsPanel(wb, poll_interval=0.25)
+    p.show(run.id)
+    full, scores = _results.unit_frame(wb, run), _results.unit_scores(run)
+    growing = _GrowingRun(run, ticks=200, poll=0.25)
+
+    def counting_frame(_wb: Workbench, shown: Any) -> Any:  # every reload takes 1 (fake) second
+        growing.loads.append(shown.status)
+        growing.now += 1.0
+        return full.iloc[: len(full) * shown.counts()["done"] // shown.ticks]
+
+    monkeypatch.setattr(_results, "unit_frame", counting_frame)
+    monkeypatch.setattr(_results, "unit_scores", lambda _run: scores)
+    monkeypatch.setattr(wb, "get_run", lambda _run_id: growing)
+    p._stop = growing  # type: ignore[assignment]
+    p._clock = lambda: growing.now
+    p._watched = run.id
+    p._poll(run.id)  # in this thread: 200 ticks, each with one more unit done
+
+    assert growing.tick == 200
+    # 50 s of ticks + 1 s per reload, a reload at most every 4 s, plus the last: far fewer than 200
+    assert 3 <= len(growing.loads) <= 20
+    assert growing.loads[-1] == "completed"  # always reloaded once the run ended
+    assert p.table.total == 6
+    assert "6 of 6 results shown &middot; run completed" in p.summary.value

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import threading
 import time
+import types
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from workbench import Run, Workbench
 from workbench.simulator import SimulatedLLMServer
 from workbench.ui._run import RunPanel
+from workbench.ui._table import ReloadThrottle
 
 TIMEOUT = 20.0
 
@@ -270,3 +273,62 @@ def test_a_refresh_keeps_the_choices_and_the_ticked_items(wb: Workbench, panel: 
     assert panel.items.selected == ["i04"]
     assert panel.scorers.value == ("exact",)
     assert panel.targets.value == ("double",)
+
+
+class _GrowingRun:
+    """A run whose units finish one per tick; reading its results takes 1 (fake) second."""
+
+    def __init__(self, total: int, clock: list[float]) -> None:
+        self.total = total
+        self.done_count = 0
+        self.clock = clock
+        self.loads = 0
+        self.manifest = types.SimpleNamespace(target={"name": "grow"})
+
+    @property
+    def progress(self) -> dict[str, Any]:
+        status = "running" if self.done_count < self.total else "completed"
+        return {"done": self.done_count, "errors": 0, "total": self.total, "status": status}
+
+    def results(self) -> pd.DataFrame:
+        self.loads += 1
+        self.clock[0] += 1.0
+        n = self.done_count
+        return pd.DataFrame({"item_id": [f"i{k}" for k in range(n)], "repeat": [0] * n, "output": list(range(n))})
+
+
+def test_live_results_reload_at_most_every_four_reload_durations(panel: RunPanel) -> None:
+    clock = [0.0]
+    panel._throttle = ReloadThrottle(0.25, clock=lambda: clock[0])
+    run = _GrowingRun(200, clock)
+    runs: list[Any] = [run]
+    shown = -1
+    for _tick in range(200):  # a poll every 0.25 (fake) s, one more unit done each time
+        run.done_count += 1
+        clock[0] += 0.25
+        shown = panel._update(runs, 0.0, shown, final=False)
+        assert panel.progress.value == run.done_count  # the progress itself is never throttled
+    assert run.loads <= 20  # 50 s of ticks + 1 s per reload, at most one reload every 4 s
+    assert run.loads >= 3
+    shown = panel._update(runs, 0.0, shown, final=True)  # the end always reloads
+    assert shown == 200
+    assert panel.results.total == 200
+    assert panel.results.columns is not None
+    assert "output" in panel.results.columns
+
+
+def test_the_throttle_waits_four_times_the_last_reload() -> None:
+    clock = [0.0]
+    throttle = ReloadThrottle(0.25, clock=lambda: clock[0])
+    assert throttle.due()
+
+    def reload() -> None:
+        clock[0] += 2.0
+
+    throttle.run(reload)
+    assert throttle.wait == 8.0
+    clock[0] += 5.9
+    assert not throttle.due()  # 7.9 s after the reload started
+    clock[0] += 0.1
+    assert throttle.due()
+    assert throttle.count == 1

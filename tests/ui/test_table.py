@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pandas as pd
@@ -158,3 +159,54 @@ def test_sql_source_pages_and_searches_in_duckdb() -> None:
     table = PagedTable(source, selectable=True, page_size=50)
     assert table.rendered_rows == 50
     assert table.pages == 20
+
+
+def test_updates_from_another_thread_and_the_users_paging_run_one_at_a_time() -> None:
+    entered, release = threading.Event(), threading.Event()
+    watcher: list[threading.Thread] = []
+
+    class Slow(FrameSource):
+        def page(self, search: str, offset: int, limit: int) -> pd.DataFrame:
+            if watcher and threading.current_thread() is watcher[0]:
+                entered.set()
+                release.wait(10)
+            return super().page(search, offset, limit)
+
+    table = PagedTable(Slow(frame(60)), page_size=10)
+    watcher.append(threading.Thread(target=table.refresh))  # a watcher reloading the page
+    watcher[0].start()
+    assert entered.wait(10)
+    paged = threading.Event()
+    user = threading.Thread(target=lambda: (table.go(3), paged.set()))
+    user.start()
+    try:
+        assert not paged.wait(0.2)  # the user's paging waits for the watcher's refresh
+    finally:
+        release.set()
+        watcher[0].join(10)
+        user.join(10)
+    assert paged.is_set()
+    assert table.page == 3
+    assert [r["item_id"] for r in table.rows] == [f"i{k:03d}" for k in range(30, 40)]
+    assert table.page_label.value.startswith("page 4 of 6")
+
+
+def test_a_render_in_another_thread_never_swallows_the_users_tick() -> None:
+    table = PagedTable(FrameSource(frame(5)), selectable=True)
+    holding, release = threading.Event(), threading.Event()
+
+    def syncing() -> None:  # a watcher thread in the middle of setting checkboxes itself
+        table._syncing = True
+        holding.set()
+        release.wait(10)
+        table._syncing = False
+
+    helper = threading.Thread(target=syncing)
+    helper.start()
+    try:
+        assert holding.wait(10)
+        table.checkbox("i002").value = True
+    finally:
+        release.set()
+        helper.join(10)
+    assert table.selected == ["i002"]

@@ -19,7 +19,8 @@ from __future__ import annotations
 import html
 import math
 import threading
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
@@ -29,7 +30,7 @@ from workbench.errors import NotFoundError, WorkbenchError
 from workbench.runs import Run
 from workbench.runs._labels import OUTCOMES
 from workbench.store._json import decode
-from workbench.ui._table import PagedTable, cell_text, message_html
+from workbench.ui._table import PagedTable, ReloadThrottle, cell_text, message_html
 
 if TYPE_CHECKING:
     from workbench._workbench import Workbench
@@ -301,7 +302,11 @@ class ResultsPanel:
         self._watcher: threading.Thread | None = None
         self.frame = pd.DataFrame(columns=FRAME_COLUMNS)
         self._run: Run | None = None
-        self._quiet = False
+        # "quiet" (our own widget changes: observers do nothing) is per thread. Traitlets calls observers
+        # in the thread that set the value, so the watcher's changes stay quiet while the user's, on the
+        # kernel's thread, are never swallowed.
+        self._local = threading.local()
+        self._clock: Callable[[], float] = time.monotonic  # the watcher's reload throttle's clock (tests fake it)
 
         self.run = widgets.Dropdown(description="Run", options=[], layout={"width": "640px"})
         self.run.add_class("wb-results-run")
@@ -378,6 +383,15 @@ class ResultsPanel:
         self.refresh()
 
     # -- public --------------------------------------------------------------
+    @property
+    def _quiet(self) -> bool:
+        """Whether this thread is changing the widgets itself (so their observers do nothing)."""
+        return bool(getattr(self._local, "quiet", False))
+
+    @_quiet.setter
+    def _quiet(self, value: bool) -> None:
+        self._local.quiet = value
+
     def refresh(self) -> None:
         """Reload the list of runs (keeping the run shown) and the run's results."""
         self._refresh_options()
@@ -431,22 +445,34 @@ class ResultsPanel:
         self.widget.close()
 
     def save_label(self) -> None:
-        """Give the chosen unit the chosen label and note (what "Save label" does)."""
+        """Give the chosen unit the chosen label and note (what "Save label" does).
+
+        The label goes to the run the dropdown shows: if the panel's data are of another run
+        (the dropdown moved on), they are read again first.
+        """
         unit = self.label_item.value.strip()
-        if self._run is None or not unit:
-            self.label_message.value = message_html("Pick a run and an item first.", "error")
-            return
-        match = self.frame[self.frame["unit"] == unit]
-        if match.empty:
-            self.label_message.value = message_html(f"run {self._run.id} has no result for item {unit!r}", "error")
-            return
-        item_id, repeat = str(match["item_id"].iloc[0]), int(match["repeat"].iloc[0])
-        label = self.label_select.value.strip()
-        try:
-            self._run.label(item_id, label, note=self.label_note.value, repeat=repeat)
-        except WorkbenchError as exc:
-            self.label_message.value = message_html(str(exc), "error")
-            return
+        with self._lock:
+            run_id = self.run.value
+            if run_id is None or not unit:
+                self.label_message.value = message_html("Pick a run and an item first.", "error")
+                return
+            if self._run is None or self._run.id != run_id:
+                self.reload()  # the frame must be the shown run's too: it maps the unit to item and repeat
+            run = self._run
+            if run is None or run.id != run_id:  # pragma: no cover - reload reads the dropdown's run
+                self.label_message.value = message_html("Pick a run and an item first.", "error")
+                return
+            match = self.frame[self.frame["unit"] == unit]
+            if match.empty:
+                self.label_message.value = message_html(f"run {run.id} has no result for item {unit!r}", "error")
+                return
+            item_id, repeat = str(match["item_id"].iloc[0]), int(match["repeat"].iloc[0])
+            label = self.label_select.value.strip()
+            try:
+                run.label(item_id, label, note=self.label_note.value, repeat=repeat)
+            except WorkbenchError as exc:
+                self.label_message.value = message_html(str(exc), "error")
+                return
         self.label_message.value = message_html(f"Labelled {unit} as {label}.", "ok")
         self.reload()
         self._show_unit(unit)
@@ -473,23 +499,29 @@ class ResultsPanel:
 
     def _poll(self, run_id: str) -> None:
         seen: tuple[str, int] | None = None
+        # reading the whole run again grows with it: reload at most every max(poll, 4 x last reload), and at the end
+        throttle = ReloadThrottle(self.poll_interval, clock=self._clock)
         while self._watched == run_id and not self._stop.wait(self.poll_interval):
             manifest = self.wb.get_run(run_id).manifest
+            finished = manifest.status not in ("pending", "running")
             state = (manifest.status, manifest.counts()["done"])
-            if state != seen:
-                seen = state
+            if state != seen and (finished or throttle.due()):
                 with self._lock:
                     if self.run.value != run_id:
                         break
-                    self._run = self.wb.get_run(run_id)
-                    self._load(self._run)
-                    self._update_filter_options()
-                    self._apply_filters()
-            if manifest.status not in ("pending", "running"):
+                    seen = state
+                    throttle.run(lambda: self._reload_watched(run_id))
+            if finished:
                 with self._lock:
                     if self.run.value == run_id:
                         self._refresh_options()  # the dropdown's text shows the run's final status and counts
                 break
+
+    def _reload_watched(self, run_id: str) -> None:
+        self._run = self.wb.get_run(run_id)
+        self._load(self._run)
+        self._update_filter_options()
+        self._apply_filters()
 
     def _on_run(self, _change: Any) -> None:
         if not self._quiet:
@@ -530,8 +562,9 @@ class ResultsPanel:
             low, high = self.score_range.value
             column = frame[f"score_{self.scorer.value}"]
             frame = frame[column.notna() & (column >= low - 1e-9) & (column <= high + 1e-9)]
-        self._source.frame = frame.reset_index(drop=True)
-        self.table.refresh()
+        with self.table.lock:  # the user may be paging the table on the kernel's thread meanwhile
+            self._source.frame = frame.reset_index(drop=True)
+            self.table.refresh()
         shown = len(frame)
         total = len(self.frame)
         status = "" if self._run is None else f" &middot; run {html.escape(self._run.status)}"
