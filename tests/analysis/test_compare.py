@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
 import random
@@ -11,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from scipy.stats import binom
 
 from workbench import NotFoundError, Run, TargetResult, ValidationError, Workbench, targets
 from workbench.analysis import Comparison, compare
@@ -103,7 +103,7 @@ def test_pass_fail_scorers_use_the_exact_sign_test(wb: Workbench) -> None:
 
 
 def test_items_are_compared_on_their_mean_over_repeats(wb: Workbench) -> None:
-    make(wb, 4)
+    make(wb, 8)
     calls: dict[int, int] = {}
     lock = threading.Lock()
 
@@ -116,10 +116,73 @@ def test_items_are_compared_on_their_mean_over_repeats(wb: Workbench) -> None:
     cand = wb.run_sync("d", flaky, scorers=[exact], repeats=2)
     c = wb.compare(base, cand)
     row = c.scorers.iloc[0]
-    assert (row["n"], row["test"], row["delta"], row["p_value"]) == (4, "paired_t", -0.5, 0.0)
+    # every item drops by exactly 0.5: no spread, so the exact sign test on 8 of 8 items down
+    assert (row["n"], row["test"], row["delta"]) == (8, "sign_test", -0.5)
+    assert row["p_value"] == pytest.approx(2 / 2**8)
     assert (row["baseline_pass_rate"], row["candidate_pass_rate"]) == (1.0, 0.5)
-    assert c.items["candidate"].tolist() == [0.5] * 4
+    assert c.items["candidate"].tolist() == [0.5] * 8
     assert c.has_regression
+
+
+def test_identical_deltas_on_two_items_are_not_significant(wb: Workbench) -> None:
+    make(wb, 2)
+    base = wb.run_sync("d", returning([0.8, 0.9], "base"), scorers=[value])
+    cand = wb.run_sync("d", returning([0.5, 0.6], "cand"), scorers=[value])  # both items -0.3
+    row = wb.compare(base, cand).scorers.iloc[0]
+    assert (row["test"], row["delta"]) == ("sign_test", pytest.approx(-0.3))
+    assert row["p_value"] == pytest.approx(0.5)
+    assert not row["significant"]
+    assert not wb.compare(base, cand).has_regression
+
+
+def raising_on_odd(name: str) -> Callable[[int], int]:
+    def target(k: int) -> int:
+        if k % 2:
+            raise RuntimeError(f"boom on {k}")
+        return k
+
+    target.__name__ = name
+    return target
+
+
+def test_target_errors_are_warned_and_a_significant_rise_is_a_regression(wb: Workbench) -> None:
+    make(wb, 20)
+    base = wb.run_sync("d", right_except(set(), "base"), scorers=[exact])
+    cand = wb.run_sync("d", raising_on_odd("crashy"), scorers=[exact])
+    c = wb.compare(base, cand)
+    row = c.scorers.iloc[0]
+    assert (row["n"], row["regressed"], row["regression"]) == (10, 0, False)  # the scored items are all right
+    [w] = [w for w in c.warnings if w.code == "errors"]
+    assert w.message == (
+        "candidate errored on 10 of 20 shared items (baseline: 0); their scores are excluded from the scorer statistics"
+    )
+    success = c.metrics.set_index("metric").loc["success_rate"]
+    assert (success["baseline"], success["candidate"]) == (1.0, 0.5)
+    assert success["p_value"] == pytest.approx(2 / 2**10)  # exact sign test: 10 of 10 discordant items got worse
+    assert success["regression"]
+    assert c.success_regression
+    assert c.has_regression
+    assert c.headline.startswith("Regression: success rate")
+    assert c.to_dict()["has_regression"] is True
+    assert not c.metrics.set_index("metric").loc["latency_s", "regression"]
+    md = c.to_markdown()
+    assert "Success rate: 100% -> 50% (p=0.002) REGRESSION" in md
+    assert "**errors**: candidate errored on 10 of 20" in md
+    # the other way round: the baseline's errors are warned, and fewer errors are no regression
+    back = wb.compare(cand, base)
+    assert [w.message.split(";")[0] for w in back.warnings] == [
+        "baseline errored on 10 of 20 shared items (candidate: 0)"
+    ]
+    assert not back.has_regression
+    assert "REGRESSION" not in back.to_markdown()
+    # a few errors are warned but not significant
+    some = [f"i{k}" for k in range(20) if k % 2 == 0 or k < 4]  # errors on i1 and i3 only
+    few = wb.run_sync("d", raising_on_odd("few"), scorers=[exact], item_ids=some)
+    small = wb.compare(base, few)
+    assert [w.code for w in small.warnings] == ["errors"]
+    assert "candidate errored on 2 of 12 shared items" in small.warnings[0].message
+    assert small.metrics.set_index("metric").loc["success_rate", "p_value"] == pytest.approx(0.5)
+    assert not small.has_regression
 
 
 def test_dataset_version_mismatch_says_what_changed(wb: Workbench) -> None:
@@ -195,9 +258,22 @@ def test_outputs_labels_and_metrics_of_shared_items(wb: Workbench) -> None:
     cost = metrics.loc["cost"]
     assert (cost["baseline"], cost["candidate"]) == (pytest.approx(0.01), pytest.approx(0.03))
     assert (cost["delta"], cost["ci_low"], cost["ci_high"]) == (pytest.approx(0.02),) * 3
-    assert cost["p_value"] == 0.0
+    assert cost["p_value"] == pytest.approx(2 / 2**4)  # every delta the same: exact sign test, 4 of 4 up
     assert metrics.loc["tokens", "delta"] == 10
     assert metrics.loc["success_rate", "p_value"] == 1.0
+    assert not metrics["regression"].any()
+    assert list(c.metrics.columns)[-1] == "regression"
+
+
+def test_runs_without_tokens_have_no_tokens_row(wb: Workbench) -> None:
+    make(wb, 3)
+    base = wb.run_sync("d", right_except(set(), "a"), scorers=[exact])
+    cand = wb.run_sync("d", right_except({1}, "b"), scorers=[exact])
+    metrics = wb.compare(base, cand).metrics
+    assert "tokens" not in set(metrics["metric"])
+    assert "cost" not in set(metrics["metric"])
+    assert "latency_s" in set(metrics["metric"])
+    assert "success_rate" in set(metrics["metric"])
 
 
 def noisy(seed: int, shift: float = 0.0) -> Callable[[int], float]:
@@ -212,16 +288,38 @@ def noisy(seed: int, shift: float = 0.0) -> Callable[[int], float]:
     return target
 
 
+NOISE_TRIALS = 20
+# under the null each trial is flagged with probability alpha = 5%, independently (a fresh
+# baseline and candidate per trial); more than this many flags has probability < 0.1%
+NOISE_MAX_FLAGGED = int(binom.ppf(0.999, NOISE_TRIALS, 0.05))
+
+
 def test_pure_noise_is_rarely_flagged_and_a_planted_regression_is(wb: Workbench) -> None:
-    make(wb, 30)
-    runs = [wb.run_sync("d", noisy(seed), scorers=[value]) for seed in range(12)]
-    comparisons = [wb.compare(a, b) for a, b in itertools.pairwise(runs)]
-    flagged = sum(bool(c.scorers.iloc[0]["significant"]) for c in comparisons)
-    assert flagged <= 3  # 11 comparisons at 5%: more than 3 has probability < 0.2%
-    planted = wb.run_sync("d", noisy(99, shift=-0.2), scorers=[value])
-    c = wb.compare(runs[0], planted)
+    make(wb, 12)
+    flagged = 0
+    for trial in range(NOISE_TRIALS):
+        base = wb.run_sync("d", noisy(2 * trial), scorers=[value])
+        cand = wb.run_sync("d", noisy(2 * trial + 1), scorers=[value])
+        flagged += bool(wb.compare(base, cand).scorers.iloc[0]["significant"])
+    assert flagged <= NOISE_MAX_FLAGGED
+    planted = wb.run_sync("d", noisy(999, shift=-0.3), scorers=[value])
+    c = wb.compare(base, planted)
     assert c.has_regression
     assert c.scorers.iloc[0]["p_value"] < 0.001
+
+
+def test_markdown_escapes_scorer_names_in_its_html(wb: Workbench) -> None:
+    make(wb, 4)
+
+    def scorer(output: Any, expected: Any) -> bool:
+        return bool(output == expected)
+
+    scorer.__name__ = "<b>x</b>"
+    base = wb.run_sync("d", right_except(set(), "base"), scorers=[scorer])
+    cand = wb.run_sync("d", right_except({1}, "cand"), scorers=[scorer])
+    md = wb.compare(base, cand).to_markdown()
+    assert "<details><summary>1 regressed on &lt;b&gt;x&lt;/b&gt;</summary>" in md
+    assert "<b>x</b></summary>" not in md
 
 
 def test_rendering_is_json_ready_escaped_and_fit_for_a_pull_request(wb: Workbench) -> None:

@@ -83,6 +83,36 @@ def test_a_regression_within_its_threshold_does_not_fail(
     assert run_cli(monkeypatch, capsys, *args, "--direction", "exact=lower")[0] == 0
 
 
+def raising_on_odd(k: int) -> int:
+    if k % 2:
+        raise RuntimeError(f"boom on {k}")
+    return k
+
+
+def test_a_candidate_that_crashes_on_half_the_items_fails_the_gate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    wb = Workbench(tmp_path / "store")
+    wb.create_dataset("d").add_items([{"item_id": f"i{k}", "input": k, "expected_output": k} for k in range(16)])
+    wb.run_sync("d", right_except(set(), "a"), scorers=[exact], run_id="base")
+    wb.run_sync("d", raising_on_odd, scorers=[exact], run_id="crashy")
+    args = ["--root", str(tmp_path / "store"), "compare", "base", "crashy"]
+    code, out, err = run_cli(monkeypatch, capsys, *args, "--fail-on-regression")
+    assert code == 1
+    assert "Regression: success rate" in out
+    assert "warning (errors): candidate errored on 8 of 16 shared items (baseline: 0)" in err
+    code, out, _ = run_cli(monkeypatch, capsys, *args, "--markdown")
+    assert code == 0
+    assert "Success rate: 100% -> 50% (p=0.008) REGRESSION" in out
+    code, out, _ = run_cli(monkeypatch, capsys, *args, "--json")
+    data = json.loads(out)
+    assert data["has_regression"] is True
+    assert [w["code"] for w in data["warnings"]] == ["errors"]
+    success = {m["metric"]: m for m in data["metrics"]}["success_rate"]
+    assert success["regression"] is True
+    assert success["p_value"] == pytest.approx(2 / 2**8)
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -85,7 +85,8 @@ TOKENS = (
     "case when tokens_in is null and tokens_out is null then null "
     "else coalesce(tokens_in, 0) + coalesce(tokens_out, 0) end"
 )
-"""A unit's tokens, in + out; null when it recorded none (a plain function), so no ``tokens`` row."""
+"""A unit's tokens, in + out; null when it recorded none. A plain function's units record 0 in and
+out (an empty usage), so a ``tokens`` row is also left out when both runs' shared items have 0."""
 
 
 @dataclass(frozen=True)
@@ -511,8 +512,8 @@ def _metrics(con: duckdb.DuckDBPyConnection, alpha: float, level: float) -> pd.D
     out = []
     for k, (metric, _) in enumerate(METRICS):
         n, b, c, mean, sd = row[5 * k : 5 * k + 5]
-        if not n:
-            continue
+        if not n or (metric == "tokens" and not b and not c):
+            continue  # not recorded; tokens all 0 on both sides: a target that does not report usage
         test = paired_from_moments(int(n), _num(mean), _num(sd), level)
         p_value, regression = test.p_value, False
         if metric == "success_rate":
