@@ -142,3 +142,25 @@ def test_an_empty_store(wb: Workbench) -> None:
     panel = ComparePanel(wb)
     panel.go.click()
     assert "Pick a baseline run and a candidate run" in panel.message.value
+
+
+def crashing_target(x: int) -> int:
+    if x % 2:
+        raise RuntimeError("boom")
+    return 2 * x
+
+
+def test_a_candidate_that_crashes_shows_the_success_rate_regression_and_the_warning(wb: Workbench) -> None:
+    wb.create_dataset("qa").add_items(
+        [{"item_id": f"i{k:02d}", "input": k, "expected_output": 2 * k} for k in range(N)]
+    )
+    base = wb.run_sync("qa", lambda x: 2 * x, scorers=[exact], progress=False)
+    cand = wb.run_sync("qa", crashing_target, scorers=[exact], progress=False)
+    panel = ComparePanel(wb, charts=False)
+    panel.show(base.id, cand.id)
+    assert panel.comparison is not None
+    assert panel.comparison.has_regression  # exact is 1.0 on both sides: only the errors regress
+    assert "errored on 10 of 20" in panel.warnings.value
+    row = cells(panel.metrics.value)
+    at = row.index("success_rate")
+    assert row[at + 6] == "REGRESSION"

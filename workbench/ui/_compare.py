@@ -34,7 +34,7 @@ MAX_ITEMS = 20
 """Items listed per scorer and direction (the rest are counted)."""
 MAX_OUTPUT_CHARS = 160
 SCORER_HEADER = ["scorer", "n", "baseline", "candidate", "delta", "CI", "p", "pass rate", "items +/-", "verdict"]
-METRIC_HEADER = ["metric", "baseline", "candidate", "delta", "CI", "p"]
+METRIC_HEADER = ["metric", "baseline", "candidate", "delta", "CI", "p", "verdict"]
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
@@ -118,10 +118,10 @@ def metrics_html(comparison: Comparison) -> str:
         return ""
     rows = [
         [str(r.metric), fmt(r.baseline), fmt(r.candidate), _delta(r.delta), f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]",
-         fmt_p(r.p_value)]
+         fmt_p(r.p_value), "REGRESSION" if getattr(r, "regression", False) else ""]
         for r in df.itertuples(index=False)
     ]  # fmt: skip
-    return "<b>Latency, cost, tokens</b>" + _table(METRIC_HEADER, rows)
+    return "<b>Success rate, latency, cost, tokens</b>" + _table(METRIC_HEADER, rows)
 
 
 def _short(value: Any) -> str:
