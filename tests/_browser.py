@@ -22,6 +22,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 REQUIRED = os.environ.get("WORKBENCH_REQUIRE_BROWSER") == "1"
+ARTIFACTS = Path(os.environ.get("WORKBENCH_TEST_ARTIFACTS", Path(__file__).resolve().parent.parent / "test-artifacts"))
+"""Where the browser tests keep their screenshots (``test-artifacts/`` in the checkout, git-ignored)."""
 
 if REQUIRED and not CHROMIUM.exists():
     raise RuntimeError(f"no Chromium at {CHROMIUM}: `make chromium` installs Debian's package")

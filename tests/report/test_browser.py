@@ -2,7 +2,7 @@
 
 Chromium (Debian's ``/usr/bin/chromium``) is driven by Playwright for Python; any request
 that is not a local file or inline data is refused, so a chart that needed a CDN would
-stay empty. Screenshots are kept in the test's folder and copied to ``/tmp/report-screens/``.
+stay empty. Screenshots are kept in the test's folder and copied to ``test-artifacts/report-screens/``.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from tests._browser import CHROMIUM, CHROMIUM_ARGS, needs_chromium
+from tests._browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, needs_chromium
 from tests.report._png import distinct_colours
 
-SCREENS = Path("/tmp/report-screens")
+SCREENS = ARTIFACTS / "report-screens"
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = needs_chromium

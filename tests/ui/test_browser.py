@@ -2,7 +2,7 @@
 
 Chromium (Debian's ``/usr/bin/chromium``) is driven by Playwright for Python; the app is
 served by Voila on 127.0.0.1 from a subprocess, on a temporary store. Screenshots of
-each step are kept in the test's folder and copied to ``/tmp/ui-screens/``.
+each step are kept in the test's folder and copied to ``test-artifacts/ui-screens/``.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from typing import IO
 
 import pytest
 
-from tests._browser import CHROMIUM, CHROMIUM_ARGS, needs_chromium
+from tests._browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, needs_chromium
 from workbench import Workbench
 
-SCREENS = Path("/tmp/ui-screens")
+SCREENS = ARTIFACTS / "ui-screens"
 START_SECONDS = 180
 STEP_MS = 60_000
 
@@ -197,7 +197,7 @@ def test_create_import_run_three_and_label_in_a_browser(served: tuple[str, Path]
             assert dialogs == []  # no script ran
         finally:
             browser.close()
-            SCREENS.mkdir(exist_ok=True)
+            SCREENS.mkdir(parents=True, exist_ok=True)
             for png in screens.glob("*.png"):
                 shutil.copy(png, SCREENS / png.name)
 
