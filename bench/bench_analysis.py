@@ -6,9 +6,9 @@ Run from the repository's root::
     .venv/bin/python bench/bench_analysis.py --runs 50       # a small smoke run
     .venv/bin/python bench/bench_analysis.py --root /tmp/x   # where the store is made (kept and reused)
 
-The store is generated once (manifests through ``workbench.runs._manifest``, result parts
-written straight from numpy with ``RESULT_SCHEMA``: 4 parts of 2,500 units per run named as
-one ``ResultWriter`` names them, two scorers, 2% errors) under
+The store is generated once by ``bench/_synthetic.py`` (manifests through
+``workbench.runs._manifest``, result parts written straight from numpy with ``RESULT_SCHEMA``:
+4 parts of 2,500 units per run named as one ``ResultWriter`` names them, two scorers, 2% errors) under
 ``$TMPDIR/workbench-bench-analysis-<runs>x<units>`` (about 300 MB for the default) and
 reused by later invocations. Each measurement runs in a FRESH subprocess of this script
 (``--child``) which reports its wall time, CPU time and peak RSS (``resource.getrusage``):
@@ -35,13 +35,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import numpy as np
-import pyarrow as pa
-import pyarrow.parquet as pq
+from _synthetic import write_run
 
 from workbench.analysis._runs_summary import STATS_FILE
-from workbench.runs._manifest import RunManifest, ShardState, write_manifest
-from workbench.runs._results import RESULT_SCHEMA, SCORE_TYPE
 
 TARGET_S = 3.0
 CHILD_MARK = "RESULT "
@@ -51,92 +47,20 @@ MODELS = ("openai:sim-1", "openai:sim-2", "anthropic:sim-3", "openai:sim-4")
 PROMPTS = ("answer@1", "answer@2", "answer@3", "answer@4", "answer@5")
 
 
-def _units_table(rng: np.random.Generator, item_ids: pa.Array, inputs: pa.Array, start: datetime) -> pa.Table:
-    """One run's units (one row per item, repeat 0) with two nested scores each."""
-    n = len(item_ids)
-    failed = rng.random(n) < 0.02
-    error = pa.array(np.where(failed, "ValueError: boom", None), pa.string())
-    kind = pa.array(np.where(failed, "exception", None), pa.string())
-    outputs = np.array([f'"answer {k}"' for k in range(20)], dtype=object)[rng.integers(0, 20, n)]
-    latency = rng.lognormal(-0.5, 0.6, n)
-    tokens_in = rng.integers(50, 400, n)
-    tokens_out = rng.integers(5, 120, n)
-    cost = tokens_in * 0.15e-6 + tokens_out * 0.6e-6
-    started = pa.array(np.full(n, int(start.timestamp() * 1e6), dtype=np.int64), pa.timestamp("us", tz="UTC"))
-    finished = pa.array(
-        (np.int64(int(start.timestamp() * 1e6)) + (latency * 1e6).astype(np.int64)), pa.timestamp("us", tz="UTC")
-    )
-    exact = (rng.random(n) < 0.7).astype(np.float64)
-    judge = np.round(rng.beta(5, 2, n), 3)
-    values = np.empty(2 * n)
-    values[0::2] = exact
-    values[1::2] = judge
-    names = pa.array(np.tile(np.array(SCORERS, dtype=object), n), pa.string())
-    nulls = pa.nulls(2 * n, pa.string())
-    structs = pa.StructArray.from_arrays([names, pa.array(values), nulls, nulls, nulls], fields=list(SCORE_TYPE))
-    scores = pa.ListArray.from_arrays(pa.array(np.arange(0, 2 * n + 1, 2, dtype=np.int32)), structs)
-    columns = {
-        "item_id": item_ids,
-        "repeat": pa.array(np.zeros(n, dtype=np.int32)),
-        "shard": pa.array(["0/1"] * n, pa.string()),
-        "input": inputs,
-        "output": pa.array(outputs, pa.string()),
-        "error": error,
-        "error_kind": kind,
-        "latency_s": pa.array(latency),
-        "tokens_in": pa.array(tokens_in, pa.int64()),
-        "tokens_out": pa.array(tokens_out, pa.int64()),
-        "tokens_cached": pa.array(np.zeros(n, dtype=np.int64)),
-        "cost": pa.array(cost),
-        "tool_calls": pa.nulls(n, pa.string()),
-        "steps": pa.nulls(n, pa.string()),
-        "model": pa.array(["sim"] * n, pa.string()),
-        "cache_hit": pa.array(np.zeros(n, dtype=bool)),
-        "ai_generated": pa.array(np.ones(n, dtype=bool)),
-        "attempts": pa.array(np.ones(n, dtype=np.int32)),
-        "started_at": started,
-        "finished_at": finished,
-        "scores": scores,
-    }
-    return pa.Table.from_arrays(list(columns.values()), schema=RESULT_SCHEMA)
-
-
 def generate(root: Path, runs: int, units: int) -> None:
     """Write ``runs`` finished runs of ``units`` units each under ``root/runs`` (skipped when done)."""
     done_mark = root / "generated"
     if done_mark.exists():
         return
-    rng = np.random.default_rng(5)
-    item_ids = pa.array([f"item-{k:06d}" for k in range(units)], pa.string())
-    inputs = pa.array([f'{{"question": "q{k}"}}' for k in range(units)], pa.string())
     base = datetime(2026, 1, 1, tzinfo=UTC)
     started = time.perf_counter()
     for r in range(runs):
-        run_id = f"run-{r:05d}"
-        folder = root / "runs" / run_id
-        (folder / "results").mkdir(parents=True, exist_ok=True)
         model, prompt = MODELS[r % len(MODELS)], PROMPTS[(r // len(MODELS)) % len(PROMPTS)]
-        created = base + timedelta(minutes=r)
-        manifest = RunManifest(
-            id=run_id,
-            dataset="bench",
-            dataset_version=1 + r // 100,
-            selection="all",
-            item_count=units,
-            repeats=1,
-            target={"kind": "model", "name": f"{model}/{prompt}", "model": model, "prompt": prompt, "params": {}},
-            scorers=[{"name": s, "kind": "function"} for s in SCORERS],
-            settings={},
-            tags={"bench": True},
-            shards={"0/1": ShardState(status="completed", total=units, done=units)},
-            created_at=created.isoformat(),
-        )
-        write_manifest(folder, manifest)
-        table = _units_table(rng, item_ids, inputs, created)
-        step = -(-units // PARTS)
-        for p in range(PARTS):
-            pq.write_table(table.slice(p * step, step), folder / "results" / f"part-0of1-5eed0001-{p:06d}.parquet",
-                           compression="zstd")  # fmt: skip
+        write_run(
+            root / "runs", f"run-{r:05d}", units, seed=5 + r, created=base + timedelta(minutes=r),
+            part_rows=-(-units // PARTS), error_rate=0.02, model=model, prompt=prompt, scorers=SCORERS,
+            dataset_version=1 + r // 100, tags={"bench": True}, compression="zstd",
+        )  # fmt: skip
         if r % 100 == 99:
             print(f"  generated {r + 1} runs ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
     done_mark.write_text("ok\n")
