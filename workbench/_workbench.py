@@ -335,15 +335,22 @@ class Workbench:
 
         return runs_summary(self, runs, dataset)
 
-    def matrix(self, runs: Sequence[str | Run] | None = None, dataset: str | None = None) -> pd.DataFrame:
+    def matrix(
+        self,
+        runs: Sequence[str | Run] | None = None,
+        dataset: str | None = None,
+        directions: Mapping[str, str] | None = None,
+    ) -> pd.DataFrame:
         """A leaderboard: per (target, model, prompt) its latest run's scores with 95% intervals, cost, latency.
+
+        ``directions`` (``{scorer: "lower"}``) ranks a lower-is-better scorer's lowest mean first.
 
         Examples:
             >>> wb.matrix(dataset="qa")  # doctest: +SKIP
         """
         from workbench.analysis._matrix import matrix
 
-        return matrix(self, runs, dataset)
+        return matrix(self, runs, dataset, directions=directions)
 
     def trends(self, dataset: str, target: str | None = None, scorers: Sequence[str] | None = None) -> pd.DataFrame:
         """Each scorer's mean (with its interval), latency, cost and success rate across a dataset's runs over time.
@@ -356,16 +363,23 @@ class Workbench:
         return trends(self, dataset, target=target, scorers=scorers)
 
     def failure_modes(
-        self, runs: Sequence[str | Run] | None = None, dataset: str | None = None, top: int = 20
+        self,
+        runs: Sequence[str | Run] | None = None,
+        dataset: str | None = None,
+        top: int = 20,
+        directions: Mapping[str, str] | None = None,
     ) -> FailureModes:
         """Label counts and shares per target, and the items that fail most often across runs.
+
+        ``directions`` (``{scorer: "lower"}``): an unlabelled unit fails a lower-is-better
+        scorer above 0.5 instead of below it.
 
         Examples:
             >>> wb.failure_modes(dataset="qa").items  # doctest: +SKIP
         """
         from workbench.analysis._failures import failure_modes
 
-        return failure_modes(self, runs, dataset, top=top)
+        return failure_modes(self, runs, dataset, top=top, directions=directions)
 
     # -- SQL -------------------------------------------------------------------
     def connect(self) -> duckdb.DuckDBPyConnection:

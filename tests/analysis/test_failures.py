@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sys
+from typing import Any
 
 import pytest
 
@@ -10,6 +12,7 @@ from tests.analysis._multi_runs import doubler, exact, make_dataset, pending_run
 from workbench import ValidationError, Workbench, targets
 from workbench.analysis import FailureModes
 from workbench.analysis._failures import BY_TARGET_COLUMNS, ITEM_COLUMNS
+from workbench.cli import main
 
 
 def counts(fm: FailureModes, target: str) -> dict[str, int]:
@@ -101,3 +104,52 @@ def test_top_filters_and_json(wb: Workbench) -> None:
     empty = wb.failure_modes(dataset="nothing")
     assert empty.by_target.empty
     assert list(empty.items.columns) == list(ITEM_COLUMNS)
+
+
+def wrongness(output: Any, expected: Any) -> float:
+    """Lower is better: 1 when the output is wrong, 0 when it is right."""
+    return float(output != expected)
+
+
+def test_a_lower_is_better_scorer_fails_a_unit_above_the_threshold(wb: Workbench) -> None:
+    make_dataset(wb)
+    wb.run_sync("d", tripler, scorers=[wrongness])  # right only on i0: wrongness 0 there, 1 on i1-i3
+    # read as higher-is-better (the default), the one right item is the one that "fails"
+    assert wb.failure_modes().items["item_id"].tolist() == ["i0"]
+    fm = wb.failure_modes(directions={"wrongness": "lower"})
+    assert fm.items["item_id"].tolist() == ["i1", "i2", "i3"]
+    assert fm.items["failure_rate"].tolist() == [1.0, 1.0, 1.0]
+    assert wb.failure_modes(directions={"wrongness": "higher"}).items["item_id"].tolist() == ["i0"]
+    with pytest.raises(ValidationError, match="unknown scorer 'wrongnes'"):
+        wb.failure_modes(directions={"wrongnes": "lower"})
+    with pytest.raises(ValidationError, match="'higher' or 'lower'"):
+        wb.failure_modes(directions={"wrongness": "down"})
+    assert wb.failure_modes(dataset="nothing", directions={"wrongness": "lower"}).items.empty
+
+
+def test_a_lower_is_better_scorer_mixes_with_higher_is_better_ones(wb: Workbench) -> None:
+    make_dataset(wb)
+    wb.run_sync("d", doubler, scorers=[exact, wrongness])  # right on i0-i2, raises on i3
+    fm = wb.failure_modes(directions={"wrongness": "lower"})
+    assert fm.items["item_id"].tolist() == ["i3"]  # its error only: exact 1 and wrongness 0 pass elsewhere
+
+
+def test_failures_command_takes_direction(
+    wb: Workbench, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_dataset(wb)
+    wb.run_sync("d", tripler, scorers=[wrongness])
+
+    def items(*args: str) -> tuple[int, list[str], str]:
+        monkeypatch.setattr(sys, "argv", ["workbench", "--root", str(wb.root), "failures", "--json", *args])
+        with pytest.raises(SystemExit) as exit_info:
+            main()
+        out = capsys.readouterr()
+        code = int(exit_info.value.code or 0)
+        return code, [r["item_id"] for r in json.loads(out.out)["items"]] if code == 0 else [], out.err
+
+    assert items()[:2] == (0, ["i0"])
+    assert items("--direction", "wrongness=lower")[:2] == (0, ["i1", "i2", "i3"])
+    code, _, err = items("--direction", "wrongness=down")
+    assert code == 2
+    assert "'higher' or 'lower'" in err

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from tests.analysis._multi_runs import doubler, exact, make_dataset, tenth, tripler
-from workbench import Workbench, targets
+from workbench import ValidationError, Workbench, targets
 from workbench.analysis._matrix import MATRIX_COLUMNS
 from workbench.runs._manifest import RunManifest, update_manifest
 from workbench.simulator import SimulatedLLMServer
@@ -104,3 +104,27 @@ def test_a_run_without_scorers_gives_one_row_and_empty_selections_give_no_rows(w
     empty = wb.matrix(dataset="nothing")
     assert empty.empty
     assert list(empty.columns) == list(MATRIX_COLUMNS)
+
+
+def test_a_lower_is_better_scorer_ranks_its_lowest_mean_first(wb: Workbench) -> None:
+    make_dataset(wb)
+    wb.run_sync("d", doubler, scorers=[exact, tenth])  # tenth: 0, 0.2, 0.4 (i3 raised): mean 0.2
+    wb.run_sync("d", tripler, scorers=[exact, tenth])  # tenth: 0, 0.3, 0.6, 0.9: mean 0.45
+    order = ["scorer", "target"]
+    assert wb.matrix()[order].values.tolist() == [
+        ["exact", "doubler"], ["exact", "tripler"], ["tenth", "tripler"], ["tenth", "doubler"],
+    ]  # fmt: skip
+    df = wb.matrix(directions={"tenth": "lower"})
+    assert df[order].values.tolist() == [
+        ["exact", "doubler"], ["exact", "tripler"], ["tenth", "doubler"], ["tenth", "tripler"],
+    ]  # fmt: skip
+    assert df["mean"].tolist() == pytest.approx([1.0, 0.25, 0.2, 0.45])
+    assert list(df.columns) == list(MATRIX_COLUMNS)
+    both = wb.matrix(directions={"tenth": "lower", "exact": "lower"})
+    assert both[order].values.tolist() == [
+        ["exact", "tripler"], ["exact", "doubler"], ["tenth", "doubler"], ["tenth", "tripler"],
+    ]  # fmt: skip
+    with pytest.raises(ValidationError, match="unknown scorer 'tenht'"):
+        wb.matrix(directions={"tenht": "lower"})
+    with pytest.raises(ValidationError, match="'higher' or 'lower'"):
+        wb.matrix(directions={"tenth": "less"})

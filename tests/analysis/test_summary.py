@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -219,3 +220,32 @@ def test_bad_input_is_a_clear_error(wb: Workbench, run: Run) -> None:
         wb.summarize(run, bins=0)
     with pytest.raises(ValidationError, match="direction"):
         wb.summarize(run, directions={"exact": "up"})
+
+
+def test_item_success_rate_counts_items_none_of_whose_repeats_errored(wb: Workbench) -> None:
+    ds = wb.create_dataset("flaky")
+    ds.add_items([{"item_id": f"i{k}", "input": k, "expected_output": k} for k in range(4)])
+    lock, seen = threading.Lock(), set()
+
+    def flaky(k: int) -> int:
+        """Item 0 always fails; item 1 fails the first time only (one of its two repeats)."""
+        with lock:
+            first = k not in seen
+            seen.add(k)
+        if k == 0 or (k == 1 and first):
+            raise RuntimeError("flaky")
+        return k
+
+    s = wb.run_sync("flaky", flaky, scorers=[exact], repeats=2, max_retries=0)
+    o = wb.summarize(s).overview
+    # 8 units, 3 errors (i0 twice, i1 once); of 4 items, i0 and i1 had an errored repeat
+    assert (o["units"], o["errors"]) == (8, 3)
+    assert o["success_rate"] == pytest.approx(5 / 8)
+    assert o["item_success_rate"] == pytest.approx(2 / 4)
+    md = wb.summarize(s).to_markdown()
+    assert "| success rate | 62.5% (3 errors, 0 scorer errors) |" in md
+    assert "| item success rate | 50.0% (items with no errored repeat) |" in md
+    assert wb.summarize(s).tables()["overview"]["figure"].tolist()[2:4] == ["success rate", "item success rate"]
+    single = wb.run_sync("flaky", flaky, scorers=[exact], max_retries=0)  # no repeats: i0 fails, the same rate
+    o1 = wb.summarize(single).overview
+    assert o1["item_success_rate"] == o1["success_rate"] == pytest.approx(3 / 4)

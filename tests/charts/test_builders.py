@@ -224,6 +224,34 @@ def test_cost_vs_score_draws_the_frontier_computed_by_hand() -> None:
     assert any(t["field"] == "run_id" for t in dots["encoding"]["tooltip"])
 
 
+def test_pareto_frontier_of_a_lower_is_better_score_keeps_the_cheap_low_points() -> None:
+    cost = pd.Series([0.0, 1.0, 1.0, 2.0, 3.0, 3.0])
+    score = pd.Series([0.9, 0.5, 0.7, 0.3, 0.3, 0.1])
+    # lower is better: (1, 0.7) loses to (1, 0.5), (3, 0.3) to (2, 0.3); the rest are each best at their cost
+    assert list(charts.pareto_frontier(cost, score, higher_is_better=False)) == [True, True, False, True, False, True]
+    # higher is better: (0, 0.9) beats them all
+    assert list(charts.pareto_frontier(cost, score)) == [True, False, False, False, False, False]
+
+
+def frontier_labels(spec: dict[str, Any]) -> list[str]:
+    line = next(v for v in _data.views(spec) if _data.mark_type(v) == "line")
+    return [r["label"] for r in _data.rows(spec, line)]
+
+
+def test_cost_vs_score_of_a_lower_is_better_scorer_draws_the_low_frontier() -> None:
+    # exact_match read as lower-is-better: pipeline-v1 (cost 0, 0.55) is the cheapest and lowest, and
+    # every other target costs at least as much and scores higher
+    spec = spec_of(charts.cost_vs_score(_data.matrix(), "exact_match", direction="lower"))
+    assert frontier_labels(spec) == ["pipeline-v1"]
+    assert "down-left: lower is better" in _data.subtitle(spec)
+    # brevity = 1 - exact_match: lower-is-better brevity has exact_match's higher-is-better frontier
+    spec = spec_of(charts.cost_vs_score(_data.matrix(), "brevity", direction="lower"))
+    assert frontier_labels(spec) == frontier_labels(spec_of(charts.cost_vs_score(_data.matrix(), "exact_match")))
+    assert "up-left" in _data.subtitle(spec_of(charts.cost_vs_score(_data.matrix(), "exact_match")))
+    with pytest.raises(ValidationError, match="direction"):
+        charts.cost_vs_score(_data.matrix(), "exact_match", direction="down")
+
+
 def test_cost_vs_score_names_an_unknown_scorer() -> None:
     with pytest.raises(ValidationError, match=r"no scorer 'nope'.*brevity, exact_match"):
         charts.cost_vs_score(_data.matrix(), "nope")

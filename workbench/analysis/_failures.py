@@ -6,7 +6,9 @@ What counts as a failure — one unit (item x repeat) of a run fails when:
 2. its effective label (latest human, else latest automatic) is anything but ``success``
    or ``partial_success`` (every ``failure_*`` and ``error_*`` label, and a user's own
    labels such as ``needs_review``), or
-3. it has no label and some scorer gave it less than 0.5 (a scorer's own error does not count).
+3. it has no label and some scorer gave it a failing score: less than 0.5 for a
+   higher-is-better scorer (the default), more than 0.5 for one marked lower-is-better with
+   ``directions={"scorer": "lower"}`` (a scorer's own error does not count).
 
 Labels, when there are, decide: a human who marks a low-scoring unit ``success`` has the
 last word. Without labels, the scores flag the unit, so a store nobody labelled yet
@@ -17,14 +19,15 @@ counts (so each target's shares add up to 1).
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import pyarrow as pa
 
-from workbench.analysis._views import RunRef, select_runs, sql_list
+from workbench.analysis._summary import lower_is_better
+from workbench.analysis._views import RunRef, quote, select_runs, sql_list
 from workbench.errors import ValidationError
 from workbench.runs._labels import LABELS_DIR, THRESHOLD
 from workbench.runs._results import RESULTS_DIR
@@ -96,8 +99,11 @@ def _files(refs: Sequence[RunRef], kind: str) -> tuple[list[str], list[str]]:
     return names, ids
 
 
-def _units_sql(result_files: list[str], label_files: list[str]) -> str:
-    """Each unit's target, effective label (or ``unlabelled``) and failure flag."""
+def _units_sql(result_files: list[str], label_files: list[str], lower: set[str]) -> str:
+    """Each unit's target, effective label (or ``unlabelled``) and failure flag.
+
+    ``lower`` names the lower-is-better scorers: those fail a unit above 0.5 instead of below.
+    """
     labels = (
         f"""select run_id, item_id, repeat, label
             from read_parquet({sql_list(label_files)}, filename = true, union_by_name = true)
@@ -109,6 +115,13 @@ def _units_sql(result_files: list[str], label_files: list[str]) -> str:
         "null::VARCHAR as label where false"
     )
     not_failures = ", ".join(f"'{x}'" for x in NOT_FAILURES)
+    low = ", ".join(quote(x) for x in sorted(lower))
+    bad_score = (
+        f"(case when list_contains([{low}]::VARCHAR[], s.scorer) then s.score > {THRESHOLD} "
+        f"else s.score < {THRESHOLD} end)"
+        if lower
+        else f"s.score < {THRESHOLD}"
+    )
     return f"""
         with u as (select run_id, item_id, repeat, error, scores
                    from read_parquet({sql_list(result_files)}, filename = true, union_by_name = true)
@@ -119,12 +132,16 @@ def _units_sql(result_files: list[str], label_files: list[str]) -> str:
                u.error is not null
                or (l.label is not null and l.label not in ({not_failures}))
                or (l.label is null and len(list_filter(u.scores,
-                       lambda s: s.error is null and s.score < {THRESHOLD})) > 0) as failed
+                       lambda s: s.error is null and {bad_score})) > 0) as failed
         from u join targets as t using (run_id) left join l using (run_id, item_id, repeat)"""
 
 
 def failure_modes(
-    wb: Workbench, runs: Sequence[str | Run] | str | Run | None = None, dataset: str | None = None, top: int = 20
+    wb: Workbench,
+    runs: Sequence[str | Run] | str | Run | None = None,
+    dataset: str | None = None,
+    top: int = 20,
+    directions: Mapping[str, str] | None = None,
 ) -> FailureModes:
     """Label counts and shares per target, and the ``top`` items that fail most often across runs.
 
@@ -137,6 +154,8 @@ def failure_modes(
         runs: run ids or :class:`Run` handles (default: every run).
         dataset: only runs of this dataset.
         top: how many items to list (at least 1).
+        directions: per scorer, ``"higher"`` (default) or ``"lower"`` is better; an unlabelled
+            unit fails a lower-is-better scorer when it scores above 0.5 (not below).
 
     Examples:
         >>> fm = wb.failure_modes(dataset="qa", top=10)  # doctest: +SKIP
@@ -150,6 +169,7 @@ def failure_modes(
         pd.DataFrame(columns=list(BY_TARGET_COLUMNS)), pd.DataFrame(columns=list(ITEM_COLUMNS)), [r.id for r in refs]
     )
     if not result_files:
+        lower_is_better(directions, [])  # still validate the directions
         return empty
     label_files, label_ids = _files(refs, LABELS_DIR)
     con = connect()
@@ -157,7 +177,12 @@ def failure_modes(
     con.register("label_files", pa.table({"filename": label_files, "run_id": label_ids}, schema=_FILES))
     con.register("targets", pa.table({"run_id": [r.id for r in refs], "target": [r.target for r in refs]}))
     try:
-        con.execute(f"create or replace temp view fm_units as {_units_sql(result_files, label_files)}")
+        found = con.sql(
+            f"""select distinct sc.scorer from (select unnest(scores) as sc
+                   from read_parquet({sql_list(result_files)}, union_by_name = true)) order by 1"""
+        ).fetchall()
+        lower = lower_is_better(directions, [str(name) for (name,) in found])
+        con.execute(f"create or replace temp view fm_units as {_units_sql(result_files, label_files, lower)}")
         by_target = con.sql(
             """select target, label, count(*) as count,
                       count(*) / sum(count(*)) over (partition by target) as share

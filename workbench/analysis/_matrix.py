@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from workbench.analysis._runs_summary import ci_bounds, run_stats, split_stats
+from workbench.analysis._summary import lower_is_better
 from workbench.analysis._views import RunRef, select_runs
 from workbench.runs._run import Run
 
@@ -39,7 +40,11 @@ def latest_runs(refs: Sequence[RunRef], units: dict[str, int]) -> list[RunRef]:
 
 
 def matrix(
-    wb: Workbench, runs: Sequence[str | Run] | str | Run | None = None, dataset: str | None = None
+    wb: Workbench,
+    runs: Sequence[str | Run] | str | Run | None = None,
+    dataset: str | None = None,
+    *,
+    directions: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """A leaderboard, long: one row per (target, model, prompt, scorer) from each combination's latest run.
 
@@ -48,18 +53,21 @@ def matrix(
     agent target (``""`` for functions and scorers). ``mean`` is over the units the scorer did
     not fail on, with a 95% t interval clustered by item; ``n`` is how many scores that is. A
     run without scorers gives one row with an empty ``scorer``. Rows are ordered by scorer,
-    then best mean first. Runs of several datasets are mixed: pass ``dataset`` to keep one.
+    then best mean first: highest first, or lowest first for a scorer ``directions`` marks
+    ``"lower"`` (is better). Runs of several datasets are mixed: pass ``dataset`` to keep one.
 
     Args:
         wb: the workbench.
         runs: run ids or :class:`Run` handles to choose from (default: every run).
         dataset: only runs of this dataset.
+        directions: per scorer, ``"higher"`` (default) or ``"lower"`` is better.
 
     Examples:
         >>> wb.matrix(dataset="qa").pivot(index=["model", "prompt"], columns="scorer", values="mean")  # doctest: +SKIP
     """
     refs = select_runs(wb, runs, dataset)
     run_rows, scorer_rows = split_stats(run_stats(refs))
+    lower = lower_is_better(directions, scorer_rows["scorer"].dropna().astype(str).unique())
     chosen = latest_runs(refs, dict(zip(run_rows["run_id"], run_rows["units"], strict=True)))
     if not chosen:
         return pd.DataFrame(columns=list(MATRIX_COLUMNS))
@@ -69,7 +77,6 @@ def matrix(
     scored = scored[["run_id", "scorer", "mean", "ci_low", "ci_high", "n"]]
     df = combos.merge(scored, on="run_id", how="left").merge(figures, on="run_id", how="left")
     df["n"] = df["n"].fillna(0).astype("int64")
-    df = df.sort_values(
-        ["scorer", "mean", "target", "model", "prompt"], ascending=[True, False, True, True, True], na_position="last"
-    )
+    df["_rank"] = df["mean"].where(df["scorer"].isin(lower), -df["mean"])  # best first: ascending
+    df = df.sort_values(["scorer", "_rank", "target", "model", "prompt"], na_position="last")
     return df[list(MATRIX_COLUMNS)].reset_index(drop=True)

@@ -4,6 +4,8 @@ Everything is DuckDB SQL over the run's result parts (each unit's latest row); t
 intervals come from :mod:`workbench.analysis._stats`. How each figure is defined:
 
 - ``success_rate``: the share of units (item x repeat) without a target error.
+- ``item_success_rate``: the share of covered items none of whose repeats had a target
+  error (the same as ``success_rate`` for a run without repeats).
 - score ``mean``: over units whose scorer did not fail (a scorer error is counted in
   ``errors``, never a silent 0; units whose target failed have no scores). The 95%
   interval is clustered by item (see :func:`~workbench.analysis.mean_ci`).
@@ -110,6 +112,21 @@ def scorer_directions(directions: Mapping[str, str] | None, scorers: Iterable[st
         if v not in DIRECTIONS:
             raise ValidationError(f"direction of {k!r} must be 'higher' or 'lower', got {v!r}")
     return out
+
+
+def lower_is_better(directions: Mapping[str, str] | None, scorers: Iterable[str]) -> set[str]:
+    """The scorers ``directions`` marks ``lower`` (is better), validated; for views over many runs.
+
+    Every direction must be ``higher`` or ``lower``; a scorer none of ``scorers`` has is an
+    error unless ``scorers`` is empty (an empty selection of runs has nothing to check against).
+    """
+    if directions is None:
+        return set()
+    if not isinstance(directions, Mapping):
+        raise ValidationError(f"directions must be a mapping of scorer to 'higher' or 'lower', got {directions!r}")
+    names = list(scorers)
+    checked = scorer_directions(directions, names or list(directions))
+    return {k for k, v in checked.items() if v == "lower"}
 
 
 def load_units(con: duckdb.DuckDBPyConnection, run: Run, table: str, columns: str = "*") -> None:
@@ -230,7 +247,8 @@ class Summary:
         target: the target's name.
         dataset: the dataset's name (``None`` for a monitored run without one).
         dataset_version: the pinned version.
-        overview: items, repeats, units, dataset_items, coverage, success_rate, errors,
+        overview: items, repeats, units, dataset_items, coverage, success_rate (per unit),
+            item_success_rate (per item: no repeat errored), errors,
             scorer_errors, latency_mean/p50/p95/p99, tokens_in, tokens_out, cost_total,
             cost_per_item, tool_calls, tool_calls_succeeded_share, tool_calls_incorrect,
             tool_calls_missing.
@@ -284,6 +302,7 @@ class Summary:
                 "success rate",
                 f"{fmt_pct(o['success_rate'])} ({o['errors']} errors, {o['scorer_errors']} scorer errors)",
             ],
+            ["item success rate", f"{fmt_pct(o['item_success_rate'])} (items with no errored repeat)"],
             [
                 "latency (s)",
                 f"mean {fmt(o['latency_mean'])} · p50 {fmt(o['latency_p50'])} · p95 {fmt(o['latency_p95'])} "
@@ -340,13 +359,14 @@ class Summary:
 
 def _overview(con: duckdb.DuckDBPyConnection, manifest: RunManifest, wb: Workbench) -> dict[str, Any]:
     row = con.execute(
-        f"""select count(distinct item_id), count(*), count(*) filter (where error is not null),
+        f"""select count(distinct item_id), count(distinct item_id) filter (where error is not null),
+                   count(*), count(*) filter (where error is not null),
                    avg(latency_s), quantile_cont(latency_s, 0.5), quantile_cont(latency_s, 0.95),
                    quantile_cont(latency_s, 0.99), sum(tokens_in), sum(tokens_out), sum(cost),
                    sum(calls), sum(failed), sum(invalid)
             from (select *, {TOOL_COLUMNS_SQL} from r)"""
     ).fetchall()[0]
-    items, units, errors, lat_mean, p50, p95, p99, tok_in, tok_out, cost, calls, failed, invalid = row
+    items, failed_items, units, errors, lat_mean, p50, p95, p99, tok_in, tok_out, cost, calls, failed, invalid = row
     scorer_errors = con.execute("select count(*) from s where error is not null").fetchall()[0][0]
     calls, failed, invalid = int(calls or 0), int(failed or 0), int(invalid or 0)
     incorrect: int | None = invalid
@@ -370,6 +390,7 @@ def _overview(con: duckdb.DuckDBPyConnection, manifest: RunManifest, wb: Workben
         "dataset_items": dataset_item_count(wb, manifest),
         "coverage": units / planned if planned else None,
         "success_rate": (units - errors) / units if units else None,
+        "item_success_rate": (items - failed_items) / items if items else None,
         "errors": int(errors),
         "scorer_errors": int(scorer_errors),
         "latency_mean": lat_mean,

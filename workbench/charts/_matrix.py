@@ -36,13 +36,16 @@ def _label(row: pd.Series) -> str:
     return display_name(name, model)
 
 
-def pareto_frontier(cost: pd.Series, score: pd.Series) -> pd.Series:
-    """Which points no other point dominates (costs no more and scores no less, better in one).
+def pareto_frontier(cost: pd.Series, score: pd.Series, higher_is_better: bool = True) -> pd.Series:
+    """Which points no other point dominates (costs no more and scores no worse, better in one).
 
-    Returns a boolean Series aligned with ``cost``.
+    A score is better when higher, or when lower with ``higher_is_better=False`` (then the
+    frontier is the cheap, low-scoring points). Returns a boolean Series aligned with ``cost``.
     """
     c = cost.to_numpy(dtype="float64")
     s = score.to_numpy(dtype="float64")
+    if not higher_is_better:
+        s = -s
     keep = np.ones(len(c), dtype=bool)
     for i in range(len(c)):
         dominated = (c <= c[i]) & (s >= s[i]) & ((c < c[i]) | (s > s[i]))
@@ -50,12 +53,16 @@ def pareto_frontier(cost: pd.Series, score: pd.Series) -> pd.Series:
     return pd.Series(keep, index=cost.index)
 
 
-def cost_vs_score(data: Any, scorer: str | None = None, *, title: str | None = None) -> Chart:
+def cost_vs_score(
+    data: Any, scorer: str | None = None, *, direction: str = "higher", title: str | None = None
+) -> Chart:
     """One point per target (model and prompt) at its cost per item and mean score, with the Pareto frontier.
 
     The frontier joins the targets nothing beats on both counts: no other target is
     cheaper and at least as good, or better and at most as expensive. A target with no
-    recorded cost (a plain function) is placed at cost 0 and says so in its tooltip.
+    recorded cost (a plain function) is placed at cost 0 and says so in its tooltip. For a
+    lower-is-better scorer (``direction="lower"``) better means a lower score, so the
+    frontier joins the cheap, low-scoring targets (down-left).
 
     Parameters
     ----------
@@ -64,9 +71,13 @@ def cost_vs_score(data: Any, scorer: str | None = None, *, title: str | None = N
         ``cost_per_item`` and optionally ``ci_low``, ``ci_high``, ``latency_p50``, ``run_id``).
     scorer
         Which scorer's mean is the score (default: the first by name).
+    direction
+        ``"higher"`` (default) or ``"lower"``: which way the score is better.
     title
         Replaces the default title.
     """
+    if direction not in ("higher", "lower"):
+        raise ValidationError(f"cost_vs_score: direction must be 'higher' or 'lower', got {direction!r}")
     df = frame(data, "matrix", [*_MATRIX_COLUMNS, "cost_per_item"], what="cost_vs_score")
     scorer, df = _pick_scorer(df, scorer, "cost_vs_score")
     df = numeric(df, ["mean", "cost_per_item", "ci_low", "ci_high", "latency_p50", "n"]).dropna(subset=["mean"])
@@ -91,7 +102,7 @@ def cost_vs_score(data: Any, scorer: str | None = None, *, title: str | None = N
             "latency_p50": df["latency_p50"],
         }
     ).reset_index(drop=True)
-    points["frontier"] = pareto_frontier(points["cost"], points["score"])
+    points["frontier"] = pareto_frontier(points["cost"], points["score"], higher_is_better=direction == "higher")
     frontier = points[points["frontier"]].sort_values(["cost", "score"])
     y = alt.Y("score:Q", title=f"Mean {scorer}", scale=alt.Scale(zero=False, nice=True, padding=12))
     x = alt.X("cost:Q", title="Cost per item (USD)", axis=alt.Axis(format="$.4~f"), scale=alt.Scale(padding=14))
@@ -131,7 +142,8 @@ def cost_vs_score(data: Any, scorer: str | None = None, *, title: str | None = N
         ),
         tooltip=tooltip,
     )
-    subtitle = f"dashed line: Pareto frontier (cheaper and better is up-left) · bars: 95% CI · {len(points)} targets"
+    corner = "up-left" if direction == "higher" else "down-left: lower is better"
+    subtitle = f"dashed line: Pareto frontier (cheaper and better is {corner}) · bars: 95% CI · {len(points)} targets"
     return alt.layer(line, ci, dots).properties(
         title=alt.Title(title or f"Cost vs {scorer}", subtitle=subtitle), width=460, height=320
     )

@@ -66,7 +66,13 @@ def _numbers(values: list[str], option: str, scorers: list[str], fallback: float
     return out
 
 
+DirectionOption = Annotated[
+    list[str] | None, typer.Option("--direction", help="SCORER=lower when lower is better (repeatable).")
+]
+
+
 def _directions(values: list[str]) -> dict[str, str] | None:
+    """``--direction SCORER=higher|lower`` values as the API takes them (``None`` when none is given)."""
     if not values:
         return None
     _, named = _pairs(values, "--direction", bare=False)
@@ -95,15 +101,24 @@ def summary(
         typer.Option("--threshold", help="Pass mark: NUMBER for every scorer, or SCORER=NUMBER (repeatable)."),
     ] = None,
     bins: Annotated[int, typer.Option("--bins", help="Histogram bins.")] = 10,
+    direction: DirectionOption = None,
     as_json: JsonFlag = False,
     markdown: MarkdownFlag = False,
 ) -> None:
-    """Summarize a run: coverage, success, scores with 95% intervals, pass rates, latency, cost, tools, labels."""
+    """Summarize a run: coverage, success, scores with 95% intervals, pass rates, latency, cost, tools, labels.
+
+    A scorer given --direction SCORER=lower passes at or below its --threshold.
+    """
     mode = _mode(as_json, markdown)
     wb = _wb()
     run = wb.get_run(run_id)
     names = [str(s["name"]) for s in run.manifest.scorers]
-    result = wb.summarize(run, thresholds=_numbers(threshold or [], "--threshold", names, 0.5), bins=bins)
+    result = wb.summarize(
+        run,
+        thresholds=_numbers(threshold or [], "--threshold", names, 0.5),
+        bins=bins,
+        directions=_directions(direction or []),
+    )
     if mode == "json":
         print_json(result.to_dict())
     elif mode == "markdown":
@@ -138,9 +153,7 @@ def compare(
             ),
         ),
     ] = None,
-    direction: Annotated[
-        list[str] | None, typer.Option("--direction", help="SCORER=lower when lower is better (repeatable).")
-    ] = None,
+    direction: DirectionOption = None,
     alpha: Annotated[float, typer.Option("--alpha", help="Significance level.")] = 0.05,
     pass_threshold: Annotated[
         list[str] | None,

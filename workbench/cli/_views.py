@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 
+from workbench.cli._analysis import DirectionOption, _directions
 from workbench.cli._app import JsonFlag, _wb, app
 from workbench.cli._output import console, print_frame, print_json
 
@@ -56,9 +57,14 @@ def runs_summary_(dataset: DatasetOption = None, run: RunsOption = None, as_json
 
 
 @app.command("matrix")
-def matrix_(dataset: DatasetOption = None, run: RunsOption = None, as_json: JsonFlag = False) -> None:
-    """A leaderboard: each target x model x prompt's latest run, per scorer (mean, 95% CI), cost, latency."""
-    df = _wb().matrix(run or None, dataset)
+def matrix_(
+    dataset: DatasetOption = None, run: RunsOption = None, direction: DirectionOption = None, as_json: JsonFlag = False
+) -> None:
+    """A leaderboard: each target x model x prompt's latest run, per scorer (mean, 95% CI), cost, latency.
+
+    Best mean first per scorer: lowest first for a scorer given --direction SCORER=lower.
+    """
+    df = _wb().matrix(run or None, dataset, directions=_directions(direction or []))
     _show(df, "matrix", "no run with results yet", as_json)
 
 
@@ -91,10 +97,15 @@ def failures_(
     dataset: DatasetOption = None,
     run: RunsOption = None,
     top: Annotated[int, typer.Option("--top", help="How many of the most-failing items to list.")] = 20,
+    direction: DirectionOption = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Failure modes: label counts and shares per target, and the items that fail most often."""
-    fm = _wb().failure_modes(run or None, dataset, top=top)
+    """Failure modes: label counts and shares per target, and the items that fail most often.
+
+    An unlabelled unit fails when a scorer gives it less than 0.5, or more than 0.5 for a
+    scorer given --direction SCORER=lower.
+    """
+    fm = _wb().failure_modes(run or None, dataset, top=top, directions=_directions(direction or []))
     if as_json:
         print_json(fm.to_dict())
         return
