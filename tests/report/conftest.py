@@ -84,6 +84,8 @@ def _jobs(store: FixtureStore, folder: Path) -> dict[str, Callable[[], Any]]:
     compare = {"baseline": store.v1, "candidate": store.v2}
     out = str(folder / "cli" / "compare.html")
     cli_params = ["-p", f"baseline={store.v1}", "-p", f"candidate={store.v2}", "--out", out]
+    settings = ["-p", "alpha=0.9", "-p", 'directions={"correct": "lower"}', "-p", 'thresholds={"correct": 0.1}']
+    settings_params = [*cli_params[:4], *settings, "--out", str(folder / "cli" / "compare_settings.html")]
 
     def report(name: str | Path, params: dict[str, Any], out: str) -> Callable[[], Any]:
         return lambda: wb.report(name, params, folder / out)
@@ -102,6 +104,7 @@ def _jobs(store: FixtureStore, folder: Path) -> dict[str, Callable[[], Any]]:
         "dotenv_leaky": lambda: make_report(dotenv_leaky, {}, folder / "dotenv_leaky.html", root=dotenv_root),
         "timeout": lambda: wb.report(slow, {}, folder / "slow.html", timeout=2),
         "cli_ok": lambda: cli(store.root, "report", "compare_runs", *cli_params, "--keep-notebook"),
+        "cli_settings": lambda: cli(store.root, "report", "compare_runs", *settings_params),
         "cli_failing": lambda: cli(store.root, "report", str(failing), "--out", str(folder / "cli" / "failing.html")),
         "cli_leaky_error": lambda: cli(
             store.root,

@@ -164,3 +164,77 @@ def test_a_candidate_that_crashes_shows_the_success_rate_regression_and_the_warn
     row = cells(panel.metrics.value)
     at = row.index("success_rate")
     assert row[at + 6] == "REGRESSION"
+
+
+def test_the_settings_row_has_alpha_thresholds_and_lower_is_better(wb: Workbench) -> None:
+    panel = ComparePanel(wb, charts=False)
+    assert panel.alpha.value == 0.05
+    assert list(panel.alpha.options) == [("0.01", 0.01), ("0.05", 0.05), ("0.1", 0.1)]
+    for widget, css in ((panel.alpha, "alpha"), (panel.thresholds, "thresholds"), (panel.lower, "lower")):
+        assert f"wb-compare-{css}" in widget._dom_classes
+
+
+def test_a_lower_is_better_scorer_flips_the_verdict(wb: Workbench, runs: tuple[Run, Run]) -> None:
+    base, cand = runs
+    panel = ComparePanel(wb, charts=False)
+    panel.lower.value = " exact , "
+    panel.show(base.id, cand.id)
+    comparison = panel.comparison
+    assert comparison is not None
+    assert panel.message.value == ""
+    assert comparison.scorers.iloc[0].direction == "lower"
+    assert not comparison.has_regression
+    assert "No significant regression (alpha 0.05)" in panel.headline.value
+    assert "exact \u2193" in cells(panel.scorers.value)
+    assert "improved" in cells(panel.scorers.value)
+
+
+def test_a_smaller_alpha_is_passed_on(wb: Workbench, runs: tuple[Run, Run]) -> None:
+    base, cand = runs
+    panel = ComparePanel(wb, charts=False)
+    panel.alpha.value = 0.01  # the sign test's p is about 0.012: not significant at 0.01
+    panel.show(base.id, cand.id)
+    assert panel.comparison is not None
+    assert panel.comparison.alpha == 0.01
+    assert not panel.comparison.has_regression
+    assert "No significant regression (alpha 0.01)" in panel.headline.value
+    assert "99% intervals" in panel.scorers.value
+
+
+def test_a_threshold_larger_than_the_delta_removes_the_regression(wb: Workbench, runs: tuple[Run, Run]) -> None:
+    base, cand = runs
+    panel = ComparePanel(wb, charts=False)
+    panel.thresholds.value = "exact=0.5"  # the delta is -0.45
+    panel.show(base.id, cand.id)
+    assert panel.comparison is not None
+    assert not panel.comparison.has_regression
+    assert panel.comparison.scorers.iloc[0].threshold == 0.5
+    assert "worse, within threshold" in cells(panel.scorers.value)
+    panel.thresholds.value = "0.4"  # one number for every scorer, as on the command line
+    panel.compare()
+    assert panel.comparison is not None
+    assert panel.comparison.has_regression
+    assert "regression" in cells(panel.scorers.value)
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "shown"),
+    [
+        ("thresholds", "exact=<b>x</b>", "thresholds &#x27;exact=&lt;b&gt;x&lt;/b&gt;&#x27;: &#x27;&lt;b&gt;x"),
+        ("thresholds", "=0.1", "use SCORER=VALUE or VALUE"),
+        ("thresholds", "exact=inf", "the number must be finite"),
+        ("thresholds", "nope=0.1", "threshold for unknown scorer &#x27;nope&#x27;"),
+        ("thresholds", "exact=-0.1", "must be a number of at least 0"),
+        ("lower", "exact=lower", "list scorer names"),
+        ("lower", "nope", "direction for unknown scorer &#x27;nope&#x27;"),
+    ],
+)
+def test_bad_settings_show_the_error(wb: Workbench, runs: tuple[Run, Run], field: str, text: str, shown: str) -> None:
+    base, cand = runs
+    panel = ComparePanel(wb, charts=False)
+    getattr(panel, field).value = text
+    panel.show(base.id, cand.id)
+    assert panel.comparison is None
+    assert shown in panel.message.value
+    assert "<b>" not in panel.message.value
+    assert panel.scorers.value == ""

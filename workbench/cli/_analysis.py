@@ -8,13 +8,13 @@ one-line error with exit code 2, like every command.
 
 from __future__ import annotations
 
-import math
 import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import pandas as pd
 import typer
 
+from workbench.analysis._options import parse_directions, parse_numbers
 from workbench.cli._app import JsonFlag, _wb, app
 from workbench.cli._output import console, err_console, print_frame, print_json
 from workbench.errors import ValidationError
@@ -25,47 +25,6 @@ if TYPE_CHECKING:
 MarkdownFlag = Annotated[bool, typer.Option("--markdown", help="Print markdown (e.g. for a pull-request comment).")]
 
 
-def _pairs(values: list[str], option: str, *, bare: bool) -> tuple[str | None, dict[str, str]]:
-    """Split ``SCORER=VALUE`` options; a bare ``VALUE`` (when allowed) is the default for every scorer."""
-    default: str | None = None
-    named: dict[str, str] = {}
-    for text in values:
-        name, sep, value = text.partition("=")
-        if not sep:
-            if not bare:
-                raise ValidationError(f"{option} {text!r}: use SCORER=VALUE")
-            default = text.strip()
-        elif not name.strip() or not value.strip():
-            raise ValidationError(f"{option} {text!r}: use SCORER=VALUE" + (" or VALUE" if bare else ""))
-        else:
-            named[name.strip()] = value.strip()
-    return default, named
-
-
-def _number(text: str, option: str, original: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValidationError(f"{option} {original!r}: {text!r} is not a number") from None
-    if not math.isfinite(value):
-        raise ValidationError(f"{option} {original!r}: the number must be finite")
-    return value
-
-
-def _numbers(values: list[str], option: str, scorers: list[str], fallback: float) -> float | dict[str, float] | None:
-    """``--threshold`` values as the API takes them: None, one number, or a number per scorer."""
-    if not values:
-        return None
-    default, named = _pairs(values, option, bare=True)
-    base = fallback if default is None else _number(default, option, default)
-    if not named:
-        return base
-    out = dict.fromkeys(scorers, base)
-    for name, text in named.items():
-        out[name] = _number(text, option, f"{name}={text}")
-    return out
-
-
 DirectionOption = Annotated[
     list[str] | None, typer.Option("--direction", help="SCORER=lower when lower is better (repeatable).")
 ]
@@ -73,13 +32,7 @@ DirectionOption = Annotated[
 
 def _directions(values: list[str]) -> dict[str, str] | None:
     """``--direction SCORER=higher|lower`` values as the API takes them (``None`` when none is given)."""
-    if not values:
-        return None
-    _, named = _pairs(values, "--direction", bare=False)
-    for name, value in named.items():
-        if value not in ("higher", "lower"):
-            raise ValidationError(f"--direction {name}={value}: the direction is 'higher' or 'lower'")
-    return named
+    return parse_directions(values, "--direction")
 
 
 def _mode(as_json: bool, markdown: bool) -> str:
@@ -115,7 +68,7 @@ def summary(
     names = [str(s["name"]) for s in run.manifest.scorers]
     result = wb.summarize(
         run,
-        thresholds=_numbers(threshold or [], "--threshold", names, 0.5),
+        thresholds=parse_numbers(threshold or [], "--threshold", names, 0.5),
         bins=bins,
         directions=_directions(direction or []),
     )
@@ -186,11 +139,11 @@ def compare(
     for run in runs:
         names += [str(s["name"]) for s in run.manifest.scorers if str(s["name"]) not in names]
     options: dict[str, Any] = {
-        "thresholds": _numbers(threshold or [], "--threshold", names, 0.0),
+        "thresholds": parse_numbers(threshold or [], "--threshold", names, 0.0),
         "directions": _directions(direction or []),
         "alpha": alpha,
     }
-    passes = _numbers(pass_threshold or [], "--pass-threshold", names, 0.5)
+    passes = parse_numbers(pass_threshold or [], "--pass-threshold", names, 0.5)
     if passes is not None:
         options["pass_threshold"] = passes
     result = wb.compare(runs[0], runs[1], **options)

@@ -6,8 +6,14 @@ latency/cost/token deltas, the regressed and improved items (with both outputs),
 the charts (``workbench.charts.scorer_bars`` and ``item_deltas``) rendered to SVG in
 the kernel, so they show offline in Jupyter and Voila alike. Every text is escaped.
 
+The settings row takes what ``workbench compare`` takes: the significance level (alpha),
+the smallest worsening that counts per scorer (``scorer=0.02, other=0.1``, or one number
+for all: the ``--threshold`` syntax) and the scorers where lower is better (comma-separated
+names: ``--direction SCORER=lower``); bad input is shown in the message, not raised.
+
 CSS classes (for browser tests): ``wb-compare-panel`` (root), ``wb-compare-baseline``,
 ``wb-compare-candidate``, ``wb-compare-go`` ("Compare"), ``wb-compare-message`` (errors),
+``wb-compare-alpha``, ``wb-compare-thresholds``, ``wb-compare-lower`` (the settings row),
 ``wb-compare-warnings``, ``wb-compare-headline``, ``wb-compare-scorers``,
 ``wb-compare-metrics``, ``wb-compare-items``, ``wb-compare-charts``.
 """
@@ -19,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
+from workbench.analysis._options import lower_directions, parse_numbers, split_list
 from workbench.analysis._summary import fmt, fmt_p, fmt_pct, html_table
 from workbench.errors import WorkbenchError
 from workbench.ui._results import run_options
@@ -35,6 +42,7 @@ MAX_ITEMS = 20
 MAX_OUTPUT_CHARS = 160
 SCORER_HEADER = ["scorer", "n", "baseline", "candidate", "delta", "CI", "p", "pass rate", "items +/-", "verdict"]
 METRIC_HEADER = ["metric", "baseline", "candidate", "delta", "CI", "p", "verdict"]
+ALPHAS = (0.01, 0.05, 0.1)
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
@@ -194,6 +202,25 @@ class ComparePanel:
         self.go = widgets.Button(description="Compare", button_style="primary")
         self.go.add_class("wb-compare-go")
         self.go.on_click(lambda _b: self.compare())
+        self.alpha = widgets.Dropdown(
+            description="alpha", options=[(f"{a:g}", a) for a in ALPHAS], value=0.05, layout={"width": "160px"}
+        )
+        self.alpha.add_class("wb-compare-alpha")
+        self.thresholds = widgets.Text(
+            description="thresholds",
+            placeholder="scorer=0.02, other=0.1",
+            tooltip="Smallest worsening that counts: SCORER=NUMBER (comma-separated), or NUMBER for all",
+            layout={"width": "300px"},
+        )
+        self.thresholds.add_class("wb-compare-thresholds")
+        self.lower = widgets.Text(
+            description="lower is better",
+            placeholder="scorer, other",
+            tooltip="Scorers where a lower score is better (comma-separated names)",
+            style={"description_width": "initial"},
+            layout={"width": "300px"},
+        )
+        self.lower.add_class("wb-compare-lower")
         self.message = widgets.HTML()
         self.message.add_class("wb-compare-message")
         self.warnings = widgets.HTML()
@@ -212,6 +239,7 @@ class ComparePanel:
             [
                 self.baseline,
                 widgets.HBox([self.candidate, self.go]),
+                widgets.HBox([widgets.Label("Settings"), self.alpha, self.thresholds, self.lower]),
                 self.message,
                 self.warnings,
                 self.headline,
@@ -260,7 +288,7 @@ class ComparePanel:
             self.message.value = message_html("Pick two different runs.", "error")
             return None
         try:
-            comparison = self.wb.compare(self.baseline.value, self.candidate.value)
+            comparison = self.wb.compare(self.baseline.value, self.candidate.value, **self.options())
         except WorkbenchError as exc:
             self.message.value = message_html(str(exc), "error")
             return None
@@ -273,6 +301,17 @@ class ComparePanel:
         if self.draw_charts:
             self.charts.value = charts_html(comparison)
         return comparison
+
+    def options(self) -> dict[str, Any]:
+        """The settings row as ``wb.compare`` keywords (``ValidationError`` on bad input)."""
+        names: list[str] = []
+        for run_id in (self.baseline.value, self.candidate.value):
+            names += [str(s["name"]) for s in self.wb.get_run(run_id).manifest.scorers if str(s["name"]) not in names]
+        return {
+            "thresholds": parse_numbers(split_list(self.thresholds.value), "thresholds", names, 0.0),
+            "directions": lower_directions(self.lower.value),
+            "alpha": float(self.alpha.value),
+        }
 
     def _clear(self) -> None:
         self.comparison = None
