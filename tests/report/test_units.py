@@ -60,7 +60,7 @@ def test_secret_looking_values_of_dotenv_files_are_secrets_too(tmp_path: Path) -
     (root / ".env").write_text("ANTHROPIC_API_KEY=sk-ant-FAKE-0123456789\nMODEL=claude-something-long\n")
     (here / ".env").write_text("export MY_TOKEN='tok-from-cwd-123'\nEMPTY_KEY\n")
     secrets = secret_values({"OPENAI_API_KEY": "sk-abcdefgh12345"}, env_dirs=(here, root, None, tmp_path / "absent"))
-    assert secrets == ["sk-ant-FAKE-0123456789", "tok-from-cwd-123", "sk-abcdefgh12345"]
+    assert secrets == ["sk-ant-FAKE-0123456789", "sk-abcdefgh12345", "tok-from-cwd-123"]  # longest, then by value
     assert secret_values({}, env_dirs=(root, root)) == ["sk-ant-FAKE-0123456789"]
     assert secret_values({}) == []  # an explicit environment reads no .env file unless asked
 

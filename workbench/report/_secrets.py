@@ -43,7 +43,7 @@ def _dotenv_items(folders: Iterable[str | os.PathLike[str] | None]) -> list[tupl
 def secret_values(
     environ: Mapping[str, str] | None = None, *, env_dirs: Iterable[str | os.PathLike[str] | None] | None = None
 ) -> list[str]:
-    """The values of variables whose names look secret (``*_API_KEY``, ``*TOKEN*``...), longest first.
+    """The values of variables whose names look secret (``*_API_KEY``, ``*TOKEN*``...), longest first (then by value).
 
     Args:
         environ: the variables to look at (default ``os.environ``).
@@ -55,7 +55,7 @@ def secret_values(
         env_dirs = (Path.cwd(),) if environ is None else ()
     pairs = [*env.items(), *_dotenv_items(env_dirs)]
     found = {v for k, v in pairs if _SECRET_NAME.search(k) and len(v.strip()) >= MIN_SECRET_LENGTH}
-    return sorted(found, key=len, reverse=True)
+    return sorted(found, key=lambda v: (-len(v), v))  # longest first, so a key containing another is hidden whole
 
 
 def redact(text: str, secrets: list[str] | None = None) -> str:
