@@ -67,7 +67,7 @@ from workbench.runs._manifest import RunManifest
 from workbench.runs._plan import latest_rows_sql
 from workbench.runs._results import RESULT_SCHEMA, has_parts, parts_glob
 from workbench.runs._run import Run
-from workbench.store._table import connect
+from workbench.store._table import connect, sql_literal
 
 if TYPE_CHECKING:
     from workbench._workbench import Workbench
@@ -345,17 +345,13 @@ class ScorerSetting:
     threshold: float
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _units_source(con: duckdb.DuckDBPyConnection, run: Run, side: str) -> str:
     """Where the run's units are read from: its parts as they are when no unit was written twice
     (checking that costs less than keeping each unit's latest row), else each unit's latest row."""
     if not has_parts(run.folder):
         con.register(f"{side}_empty", RESULT_SCHEMA.empty_table())
         return f"{side}_empty"
-    parts = f"read_parquet({_literal(parts_glob(run.folder))}, union_by_name = true)"
+    parts = f"read_parquet({sql_literal(parts_glob(run.folder))}, union_by_name = true)"
     doubled = con.execute(f"select count(*) - count(distinct (item_id, repeat)) from {parts}").fetchall()[0][0]
     return f"({latest_rows_sql(run.folder)})" if doubled else parts
 
@@ -370,7 +366,7 @@ def _load_side(
     run takes tens of milliseconds); a run of one repeat needs no grouping at all.
     """
     picks = [
-        f"list_filter(scores, lambda s: s.scorer = {_literal(n)} and s.error is null)[1].score as s{k}"
+        f"list_filter(scores, lambda s: s.scorer = {sql_literal(n)} and s.error is null)[1].score as s{k}"
         for k, n in enumerate(st.name for st in settings)
     ]
     units = (
@@ -410,7 +406,7 @@ def _load_side(
 def _aligned(con: duckdb.DuckDBPyConnection, settings: list[ScorerSetting], shared: list[str]) -> None:
     """The long table ``al``: one row per shared item and shared scorer where both runs have a score."""
     entries = [
-        f"{{'scorer': {_literal(st.name)}, 'ord': {k}, 'sign': {1 if st.direction == 'higher' else -1}, "
+        f"{{'scorer': {sql_literal(st.name)}, 'ord': {k}, 'sign': {1 if st.direction == 'higher' else -1}, "
         f"'baseline': b.s{k}, 'candidate': c.s{k}, 'b_pass': b.p{k}, 'c_pass': c.p{k}}}"
         for k, st in enumerate(settings)
         if st.name in shared

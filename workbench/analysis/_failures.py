@@ -27,12 +27,12 @@ import pandas as pd
 import pyarrow as pa
 
 from workbench.analysis._summary import lower_is_better
-from workbench.analysis._views import RunRef, quote, select_runs, sql_list
+from workbench.analysis._views import RunRef, select_runs
 from workbench.errors import ValidationError
 from workbench.runs._labels import LABELS_DIR, THRESHOLD
 from workbench.runs._results import RESULTS_DIR
 from workbench.runs._run import Run
-from workbench.store._table import connect
+from workbench.store._table import connect, sql_list, sql_literal
 
 if TYPE_CHECKING:
     from workbench._workbench import Workbench
@@ -115,7 +115,7 @@ def _units_sql(result_files: list[str], label_files: list[str], lower: set[str])
         "null::VARCHAR as label where false"
     )
     not_failures = ", ".join(f"'{x}'" for x in NOT_FAILURES)
-    low = ", ".join(quote(x) for x in sorted(lower))
+    low = ", ".join(sql_literal(x) for x in sorted(lower))
     bad_score = (
         f"(case when list_contains([{low}]::VARCHAR[], s.scorer) then s.score > {THRESHOLD} "
         f"else s.score < {THRESHOLD} end)"

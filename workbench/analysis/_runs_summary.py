@@ -54,10 +54,10 @@ import pyarrow.parquet as pq
 
 from workbench._fs import TEMP_SUFFIX
 from workbench.analysis._stats import clustered_from_sums
-from workbench.analysis._views import RunRef, select_runs, sql_list
+from workbench.analysis._views import RunRef, select_runs
 from workbench.runs._results import RESULTS_DIR
 from workbench.runs._run import Run
-from workbench.store._table import connect
+from workbench.store._table import connect, sql_list
 
 if TYPE_CHECKING:
     from workbench._workbench import Workbench

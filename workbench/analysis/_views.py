@@ -38,7 +38,7 @@ Label parts are few and small: they keep ``union_by_name``.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,6 +50,7 @@ from workbench.runs._labels import LABEL_COLUMNS, LABEL_SCHEMA, LABELS_DIR
 from workbench.runs._manifest import MANIFEST, RunManifest, read_manifest
 from workbench.runs._results import RESULT_SCHEMA, RESULTS_DIR
 from workbench.runs._run import Run
+from workbench.store._table import sql_literal
 
 if TYPE_CHECKING:
     from workbench._workbench import Workbench
@@ -66,16 +67,6 @@ RUN_COLUMNS = (
     "run_id", "dataset", "dataset_version", "target", "kind", "model", "prompt", "status", "repeats",
     "item_count", "created_at", "tags",
 )  # fmt: skip
-
-
-def quote(text: str) -> str:
-    """A SQL string literal."""
-    return "'" + text.replace("'", "''") + "'"
-
-
-def sql_list(paths: Iterable[str | Path]) -> str:
-    """A DuckDB list literal of file paths."""
-    return "[" + ", ".join(quote(str(p)) for p in paths) + "]"
 
 
 def _run_id_of(column: str) -> str:
@@ -96,8 +87,8 @@ def _typed_nulls(schema: Any, names: Sequence[str]) -> str:
 # -- the views ------------------------------------------------------------------------------
 def runs_view_sql(runs_dir: Path) -> str:
     """SQL of the ``runs`` view (one row per ``manifest.json``)."""
-    glob = quote(str(runs_dir / "*" / MANIFEST))
-    kinds = ", ".join(quote(k) for k in MODEL_KINDS)
+    glob = sql_literal(str(runs_dir / "*" / MANIFEST))
+    kinds = ", ".join(sql_literal(k) for k in MODEL_KINDS)
     return f"""
         select json->>'$.id' as run_id, json->>'$.dataset' as dataset,
                (json->>'$.dataset_version')::BIGINT as dataset_version,
@@ -122,7 +113,7 @@ def _empty_runs_sql() -> str:
 
 
 def _results_source(runs_dir: Path) -> str:
-    glob = quote(str(runs_dir / "*" / RESULTS_DIR / "*.parquet"))
+    glob = sql_literal(str(runs_dir / "*" / RESULTS_DIR / "*.parquet"))
     source = f"read_parquet({glob}, filename = true, union_by_name = {str(UNION_BY_NAME).lower()})"
     return f"(select *, {_run_id_of('filename')} as run_id from {source})"
 
@@ -141,7 +132,7 @@ def scores_view_sql(runs_dir: Path) -> str:
 
 def labels_view_sql(runs_dir: Path) -> str:
     """SQL of the ``labels`` view (the effective label of each labelled unit; see ``labels_sql``)."""
-    glob = quote(str(runs_dir / "*" / LABELS_DIR / "*.parquet"))
+    glob = sql_literal(str(runs_dir / "*" / LABELS_DIR / "*.parquet"))
     cols = ", ".join(LABEL_COLUMNS)
     return f"""select {_run_id_of("filename")} as run_id, {cols}
                from read_parquet({glob}, filename = true, union_by_name = true)

@@ -30,11 +30,6 @@ DirectionOption = Annotated[
 ]
 
 
-def _directions(values: list[str]) -> dict[str, str] | None:
-    """``--direction SCORER=higher|lower`` values as the API takes them (``None`` when none is given)."""
-    return parse_directions(values, "--direction")
-
-
 def _mode(as_json: bool, markdown: bool) -> str:
     if as_json and markdown:
         raise ValidationError("give --json or --markdown, not both")
@@ -70,7 +65,7 @@ def summary(
         run,
         thresholds=parse_numbers(threshold or [], "--threshold", names, 0.5),
         bins=bins,
-        directions=_directions(direction or []),
+        directions=parse_directions(direction or []),
     )
     if mode == "json":
         print_json(result.to_dict())
@@ -140,7 +135,7 @@ def compare(
         names += [str(s["name"]) for s in run.manifest.scorers if str(s["name"]) not in names]
     options: dict[str, Any] = {
         "thresholds": parse_numbers(threshold or [], "--threshold", names, 0.0),
-        "directions": _directions(direction or []),
+        "directions": parse_directions(direction or []),
         "alpha": alpha,
     }
     passes = parse_numbers(pass_threshold or [], "--pass-threshold", names, 0.5)

@@ -12,7 +12,8 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 
-from workbench.cli._analysis import DirectionOption, _directions
+from workbench.analysis._options import parse_directions
+from workbench.cli._analysis import DirectionOption
 from workbench.cli._app import JsonFlag, _wb, app
 from workbench.cli._output import console, print_frame, print_json
 
@@ -64,7 +65,7 @@ def matrix_(
 
     Best mean first per scorer: lowest first for a scorer given --direction SCORER=lower.
     """
-    df = _wb().matrix(run or None, dataset, directions=_directions(direction or []))
+    df = _wb().matrix(run or None, dataset, directions=parse_directions(direction or []))
     _show(df, "matrix", "no run with results yet", as_json)
 
 
@@ -105,7 +106,7 @@ def failures_(
     An unlabelled unit fails when a scorer gives it less than 0.5, or more than 0.5 for a
     scorer given --direction SCORER=lower.
     """
-    fm = _wb().failure_modes(run or None, dataset, top=top, directions=_directions(direction or []))
+    fm = _wb().failure_modes(run or None, dataset, top=top, directions=parse_directions(direction or []))
     if as_json:
         print_json(fm.to_dict())
         return

@@ -5,13 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from workbench.runs._results import has_parts, parts_glob
-from workbench.store._table import live_items_sql
+from workbench.store._table import live_items_sql, sql_literal
 
 SELECTION_FILE = "items.parquet"
 
-
-def _quote(path: str) -> str:
-    return "'" + path.replace("'", "''") + "'"
 
 
 def units_sql(
@@ -24,7 +21,7 @@ def units_sql(
     together the whole run.
     """
     i, n = shard
-    chosen = f"semi join read_parquet({_quote(str(folder / SELECTION_FILE))}) using (item_id)" if selection else ""
+    chosen = f"semi join read_parquet({sql_literal(str(folder / SELECTION_FILE))}) using (item_id)" if selection else ""
     sql = f"""
         with items as (select * from ({live_items_sql(files)}) {chosen}),
         numbered as (
@@ -38,7 +35,7 @@ def units_sql(
     """
     if pending_only and has_parts(folder):
         sql += f"""
-            , finished as (select distinct item_id, repeat from read_parquet({_quote(parts_glob(folder))}))
+            , finished as (select distinct item_id, repeat from read_parquet({sql_literal(parts_glob(folder))}))
             select * from units anti join finished using (item_id, repeat) order by ordinal, repeat
         """
     else:
@@ -48,5 +45,5 @@ def units_sql(
 
 def latest_rows_sql(folder: Path) -> str:
     """Each unit's latest result row (a unit is written once; this guards against a doubled shard)."""
-    return f"""select * from read_parquet({_quote(parts_glob(folder))}, union_by_name = true)
+    return f"""select * from read_parquet({sql_literal(parts_glob(folder))}, union_by_name = true)
                qualify row_number() over (partition by item_id, repeat order by finished_at desc) = 1"""

@@ -6,7 +6,7 @@ import duckdb
 
 from workbench.store._catalog import Catalog
 from workbench.store._dataset import Dataset
-from workbench.store._table import ITEM_FIELDS, live_items_sql, sql_list
+from workbench.store._table import ITEM_FIELDS, live_items_sql, sql_list, sql_literal
 
 _JSON_COLS = ", ".join(f"{f}::JSON as {f}" for f in ITEM_FIELDS)
 _EMPTY_ITEMS = (
@@ -15,10 +15,6 @@ _EMPTY_ITEMS = (
     + ", null::bigint as version where false"
 )
 _EMPTY_LOG = _EMPTY_ITEMS.replace("null::bigint as version", "null::bigint as version, null::varchar as op")
-
-
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def store_connection(catalog: Catalog) -> duckdb.DuckDBPyConnection:
@@ -39,10 +35,9 @@ def store_connection(catalog: Catalog) -> duckdb.DuckDBPyConnection:
         files = Dataset(catalog.folder / name)._log.files()  # noqa: SLF001 - the same package
         if not files:
             continue
-        items.append(f"select {_quote(name)} as dataset, item_id, {_JSON_COLS}, version from ({live_items_sql(files)})")
-        log.append(
-            f"select {_quote(name)} as dataset, item_id, {_JSON_COLS}, version, op from read_parquet({sql_list(files)})"
-        )
+        head = f"select {sql_literal(name)} as dataset, item_id, {_JSON_COLS}, version"
+        items.append(f"{head} from ({live_items_sql(files)})")
+        log.append(f"{head}, op from read_parquet({sql_list(files)})")
     con.sql("create view items as " + (" union all ".join(items) if items else _EMPTY_ITEMS))
     con.sql("create view item_log as " + (" union all ".join(log) if log else _EMPTY_LOG))
     return con

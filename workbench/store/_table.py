@@ -13,7 +13,7 @@ import random
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,9 +76,14 @@ class Commit:
     timestamp_ms: int | None = None
 
 
-def sql_list(paths: list[str]) -> str:
+def sql_literal(text: str) -> str:
+    """A SQL string literal (single quotes doubled)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def sql_list(paths: Iterable[str | Path]) -> str:
     """A DuckDB list literal of file paths."""
-    return "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
+    return "[" + ", ".join(sql_literal(str(p)) for p in paths) + "]"
 
 
 def live_items_sql(files: list[str]) -> str:
