@@ -88,7 +88,7 @@ def _models(entries: list[dict[str, Any]]) -> list[Target]:
         if unknown:
             raise ValidationError(f"{where}: unknown key {sorted(unknown)[0]!r}")
         if "model" not in entry:
-            raise ValidationError(f"{where}: needs model = \"provider:name\"")
+            raise ValidationError(f'{where}: needs model = "provider:name"')
         models = _listify(entry["model"], f"{where}.model")
         prompts: list[str | None] = [None]
         if "prompts" in entry or "prompt" in entry:
@@ -99,7 +99,9 @@ def _models(entries: list[dict[str, Any]]) -> list[Target]:
         for model in models:
             for prompt in prompts:
                 out.append(
-                    ModelTarget(model, prompt=prompt, system=entry.get("system"), base_url=entry.get("base_url"), **params)
+                    ModelTarget(
+                        model, prompt=prompt, system=entry.get("system"), base_url=entry.get("base_url"), **params
+                    )
                 )
     return out
 
@@ -116,7 +118,7 @@ def _agents(entries: list[dict[str, Any]]) -> list[Target]:
             for j, t in enumerate(_listify(entry.get("tools", []), f"{where}.tools"))
         ]
         if "model" not in entry:
-            raise ValidationError(f"{where}: needs model = \"provider:name\"")
+            raise ValidationError(f'{where}: needs model = "provider:name"')
         out.append(
             AgentTarget(
                 entry["model"],
@@ -167,7 +169,7 @@ def load_experiment(path: str | Path) -> Experiment:
         sys.path.insert(0, folder)
     head = data.get("experiment")
     if not isinstance(head, dict) or "dataset" not in head:
-        raise ValidationError(f"{path}: needs an [experiment] table with dataset = \"NAME\"")
+        raise ValidationError(f'{path}: needs an [experiment] table with dataset = "NAME"')
     unknown = set(head) - {"name", "dataset", *RUN_SETTINGS}
     if unknown:
         raise ValidationError(f"{path}: [experiment] has an unknown key {sorted(unknown)[0]!r}")
@@ -175,7 +177,9 @@ def load_experiment(path: str | Path) -> Experiment:
     if extra:
         raise ValidationError(f"{path}: unknown table {sorted(extra)[0]!r}")
     try:
-        targets = _models(data.get("models", [])) + _agents(data.get("agents", [])) + _functions(data.get("functions", []))
+        targets = (
+            _models(data.get("models", [])) + _agents(data.get("agents", [])) + _functions(data.get("functions", []))
+        )
         scorers = _scorers(data.get("scorers", []))
     except ValidationError as exc:
         raise ValidationError(f"{path}: {exc}") from None

@@ -48,6 +48,6 @@ def background_loop() -> BackgroundLoop:
     """The process's background loop, started on first use."""
     global _instance  # noqa: PLW0603 - one loop thread per process, by design
     with _lock:
-        if _instance is None or not _instance.loop.is_running() and not _instance._thread.is_alive():  # noqa: SLF001
+        if _instance is None or (not _instance.loop.is_running() and not _instance._thread.is_alive()):  # noqa: SLF001
             _instance = BackgroundLoop()
         return _instance

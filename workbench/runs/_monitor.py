@@ -145,7 +145,13 @@ class Monitor:
             loop.close()
 
     async def _score(
-        self, input: Any, output: Any, metadata: Any, fields: dict[str, Any], t0: float, started: Any  # noqa: A002
+        self,
+        input: Any,  # noqa: A002 - the scorer argument name
+        output: Any,
+        metadata: Any,
+        fields: dict[str, Any],
+        t0: float,
+        started: Any,
     ) -> dict[str, Any]:
         scores = []
         result = TargetResult(output=output)

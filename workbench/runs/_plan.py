@@ -10,7 +10,6 @@ from workbench.store._table import live_items_sql, sql_literal
 SELECTION_FILE = "items.parquet"
 
 
-
 def units_sql(
     files: list[str], folder: Path, *, selection: bool, repeats: int, shard: tuple[int, int], pending_only: bool
 ) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import html
 import threading
 import time
@@ -33,8 +34,6 @@ RESULT_COLUMNS = (
     "item_id, repeat, output, error, error_kind, latency_s, tokens_in, tokens_out, tokens_cached, cost, "
     "tool_calls, steps, model, cache_hit, ai_generated, attempts, started_at, finished_at, shard, input"
 )
-
-
 
 
 class Run:
@@ -86,10 +85,8 @@ class Run:
     def wait(self, timeout: float | None = None) -> Run:
         """Block until the run (this process's part of it) finishes; returns the run."""
         if self._future is not None:
-            try:
+            with contextlib.suppress(concurrent.futures.CancelledError):
                 self._future.result(timeout=timeout)
-            except concurrent.futures.CancelledError:
-                pass
         return self
 
     def cancel(self) -> None:
@@ -115,8 +112,9 @@ class Run:
         con = connect()
         scorers = [s["name"] for s in self.manifest.scorers]
         pivots = ", ".join(
-            f"list_extract(list_transform(list_filter(scores, lambda s: s.scorer = '{n.replace(chr(39), chr(39) * 2)}'), "
-            f"lambda s: s.score), 1) as \"score_{n.replace(chr(34), '')}\""
+            "list_extract(list_transform(list_filter(scores, lambda s: s.scorer = "
+            f"'{n.replace(chr(39), chr(39) * 2)}'), "
+            f'lambda s: s.score), 1) as "score_{n.replace(chr(34), "")}"'
             for n in scorers
         )
         extra = (", " + pivots) if pivots else ""

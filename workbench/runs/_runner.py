@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-
 import math
 import os
 import re
 import socket
 import time
-from concurrent.futures import ThreadPoolExecutor
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,11 +18,12 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from workbench._objects import import_object
 from workbench.errors import ConflictError, NotFoundError, ValidationError
 from workbench.providers._cache import ResponseCache
+from workbench.providers._limiter import AdaptiveLimiter
 from workbench.providers._prices import PriceTable
 from workbench.runs._engine import Engine, Job
-from workbench.providers._limiter import AdaptiveLimiter
 from workbench.runs._loop import background_loop
 from workbench.runs._manifest import MANIFEST, RunManifest, read_manifest, write_manifest
 from workbench.runs._plan import SELECTION_FILE
@@ -31,12 +31,10 @@ from workbench.runs._progress import ProgressFn, in_notebook, progress_bar
 from workbench.runs._run import Run
 from workbench.scorers._base import FunctionScorer, Scorer, as_scorer
 from workbench.store._dataset import Dataset
-from workbench.store._json import decode
 from workbench.store._names import validate_name
 from workbench.store._table import connect, live_items_sql
 from workbench.targets._base import Target
 from workbench.targets._context import CallContext
-from workbench._objects import import_object
 from workbench.targets._registry import as_target, target_from_spec
 from workbench.targets._types import Item
 
@@ -122,7 +120,16 @@ def _selected_ids(ds: Dataset, files: list[str], version: int, item_ids: Sequenc
         raise ValidationError("item_ids is empty; pass None to run every item")
     con = connect()
     con.register("wanted", pa.table({"item_id": ids}))
-    found = {r[0] for r in con.execute(f"select item_id from ({live_items_sql(files)}) semi join wanted using (item_id)").fetchall()} if files else set()
+    found = (
+        {
+            r[0]
+            for r in con.execute(
+                f"select item_id from ({live_items_sql(files)}) semi join wanted using (item_id)"
+            ).fetchall()
+        }
+        if files
+        else set()
+    )
     missing = [i for i in ids if i not in found]
     if missing:
         shown = ", ".join(repr(m) for m in missing[:MAX_LISTED])
@@ -252,7 +259,9 @@ def resume_run(
     import_beside(manifest.tags)
     the_target = as_target(target) if target is not None else target_from_spec(manifest.target)
     if the_target.name != manifest.target.get("name"):
-        raise ValidationError(f"run {run_id!r} was made with target {manifest.target.get('name')!r}, not {the_target.name!r}")
+        raise ValidationError(
+            f"run {run_id!r} was made with target {manifest.target.get('name')!r}, not {the_target.name!r}"
+        )
     if scorers is None:
         the_scorers = [_scorer_from_spec(s, run_id) for s in manifest.scorers]
     else:
@@ -260,7 +269,9 @@ def resume_run(
         if [s.name for s in the_scorers] != [s["name"] for s in manifest.scorers]:
             raise ValidationError(f"run {run_id!r} was made with scorers {[s['name'] for s in manifest.scorers]}")
     if shard is None and manifest.shard_count > 1:
-        raise ValidationError(f"run {run_id!r} is split in {manifest.shard_count} shards; pass shard='i/{manifest.shard_count}'")
+        raise ValidationError(
+            f"run {run_id!r} is split in {manifest.shard_count} shards; pass shard='i/{manifest.shard_count}'"
+        )
     shard_t = parse_shard(shard)
     _refuse_if_running(manifest, f"{shard_t[0]}/{shard_t[1]}")
     if manifest.dataset is None or manifest.dataset_version is None:
@@ -327,4 +338,3 @@ def list_runs(wb: Workbench) -> list[RunManifest]:
 
 
 __all__ = ["list_runs", "new_run_id", "parse_shard", "resume_run", "start_run"]
-
