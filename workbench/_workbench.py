@@ -11,7 +11,7 @@ import duckdb
 import pandas as pd
 
 from workbench.prompts import Prompt, PromptRef, PromptStore
-from workbench.runs import Run, list_runs, resume_run, start_run
+from workbench.runs import Run, list_runs, observed_status, resume_hint, resume_run, start_run
 from workbench.scorers import Scorer
 from workbench.store import Catalog, Dataset, store_connection
 from workbench.targets import Target
@@ -210,10 +210,16 @@ class Workbench:
         return run
 
     def runs(self) -> pd.DataFrame:
-        """Every run, newest first: id, dataset, version, target, status, counts, created_at."""
+        """Every run, newest first: id, dataset, version, target, status, counts, created_at, note.
+
+        ``status`` is ``interrupted`` for a run whose process is gone (``note`` says how to
+        resume it) and ``running?`` for one running on another host. A run whose manifest
+        cannot be read is skipped with an ``UnreadableRunWarning`` naming the file.
+        """
         rows = []
         for m in list_runs(self):
             counts = m.counts()
+            folder = self.runs_dir / m.id
             rows.append(
                 {
                     "run_id": m.id,
@@ -221,10 +227,11 @@ class Workbench:
                     "dataset_version": m.dataset_version,
                     "target": m.target.get("name"),
                     "kind": m.target.get("kind"),
-                    "status": m.status,
+                    "status": observed_status(folder, m),
                     **counts,
                     "repeats": m.repeats,
                     "created_at": pd.Timestamp(m.created_at),
+                    "note": resume_hint(folder, m),
                 }
             )
         columns = ["run_id", "dataset", "dataset_version", "target", "kind", "status", "total", "done", "errors"]

@@ -8,8 +8,8 @@ never change, so each run's figures are computed once and kept in
 ``runs/<id>/stats.parquet`` (a few rows: one for the run, one per scorer). The file records
 a *key*, a hash of the run's result part files (names, sizes, modification times) and of
 this module's :data:`STATS_VERSION`; when a part is added (a running or resumed run) the
-key changes and the figures are computed again. Writing is atomic (temporary name with
-``TEMP_SUFFIX``, then ``os.replace``) and best-effort: a read-only store is summarised all
+key changes and the figures are computed again. Writing is atomic (the storage layer's
+``write_atomic``) and best-effort: a read-only store is summarised all
 the same, just not cached. A summary of 1,000 cached runs reads 1,000 manifests, lists
 the part files and reads the small stats files: well under a second, and memory stays
 small because no result row is ever loaded into Python.
@@ -37,10 +37,10 @@ covered (all repeats of an item).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
-import uuid
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Literal
@@ -52,11 +52,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from workbench._fs import TEMP_SUFFIX
 from workbench.analysis._stats import clustered_from_sums
 from workbench.analysis._views import RunRef, select_runs
 from workbench.runs._results import RESULTS_DIR
 from workbench.runs._run import Run
+from workbench.storage import LocalStorage, StorageError
 from workbench.store._table import connect, sql_list
 
 if TYPE_CHECKING:
@@ -272,25 +272,13 @@ def _write(run: RunRef, rows: pa.Table) -> None:
     """Keep ``rows`` as the run's stats file (best effort: a read-only store just is not cached).
 
     The file is a few rows: serialised in memory (uncompressed, no statistics, no
-    dictionary) and written with ``os.write``, which takes less than half the time of
+    dictionary) and written in one atomic write, which takes less than half the time of
     ``pq.write_table`` to a path with zstd (measured), a cost paid once per run on a cold summary.
     """
     sink = pa.BufferOutputStream()
     pq.write_table(rows, sink, compression="none", use_dictionary=False, write_statistics=False)
-    data = sink.getvalue()
-    final = run.folder / STATS_FILE
-    tmp = run.folder / f"{STATS_FILE}.{uuid.uuid4().hex}{TEMP_SUFFIX}"
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-        finally:
-            os.close(fd)
-        os.replace(tmp, final)
-    except OSError:
-        tmp.unlink(missing_ok=True)
+    with contextlib.suppress(StorageError):
+        LocalStorage(run.folder).write_atomic(STATS_FILE, sink.getvalue().to_pybytes())
 
 
 def _scan_path(run: RunRef, parts: Sequence[tuple[str, int, int]]) -> ScanPath:
@@ -370,7 +358,8 @@ def _read_cached(runs: Sequence[RunRef]) -> pa.Table:
         tables = []
         for path in paths:  # one unreadable file (a crash mid-write): read the others one by one
             try:
-                tables.append(pq.read_table(path, columns=STATS_SCHEMA.names).cast(STATS_SCHEMA))
+                raw = LocalStorage(path.parent).read_bytes(path.name)
+                tables.append(pq.read_table(pa.BufferReader(raw), columns=STATS_SCHEMA.names).cast(STATS_SCHEMA))
             except (OSError, pa.ArrowInvalid, ValueError):
                 continue
         return pa.concat_tables(tables) if tables else STATS_SCHEMA.empty_table()

@@ -15,6 +15,7 @@ from workbench.errors import ConflictError, InvalidNameError, NotFoundError, Val
 from workbench.prompts._files import publish, read_version, version_numbers
 from workbench.prompts._prompt import Prompt
 from workbench.prompts._render import compile_text, variables_of
+from workbench.storage import LocalStorage, Storage
 from workbench.store import validate_name
 
 PromptRef: TypeAlias = str | tuple[str, int] | Prompt
@@ -28,13 +29,18 @@ _PREVIEW = 80
 class PromptStore:
     """Prompts in ``folder``: ``<folder>/<name>/v000001.json``, ``v000002.json``...
 
-    A version file is written once (by hard link or ``O_EXCL``) and never replaced,
-    so concurrent writers in any number of processes get distinct, consecutive
-    versions.
+    A version file is written once (a conditional create through the storage layer)
+    and never replaced, so concurrent writers in any number of processes get
+    distinct, consecutive versions.
     """
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
+        self.storage = LocalStorage(self.folder)
+
+    def _prompt_storage(self, name: str) -> Storage:
+        """The storage of one prompt's folder (paths inside it: ``v000001.json``...)."""
+        return LocalStorage(self.folder / name)
 
     def __repr__(self) -> str:
         return f"PromptStore({str(self.folder)!r})"
@@ -52,8 +58,7 @@ class PromptStore:
         """
         _check_new(name, template, system, note)
         variables = variables_of(template, system)
-        folder = self.folder / name
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = self._prompt_storage(name)
         for _ in range(MAX_ATTEMPTS):
             numbers = version_numbers(folder)
             if numbers:
@@ -73,7 +78,7 @@ class PromptStore:
             NotFoundError: no such prompt or version; the message says what exists.
         """
         name, version = parse_ref(ref)
-        folder = self.folder / name
+        folder = self._prompt_storage(name)
         numbers = version_numbers(folder)
         if not numbers:
             raise NotFoundError(self._no_prompt(name))
@@ -85,13 +90,13 @@ class PromptStore:
 
     def names(self) -> list[str]:
         """Names of the stored prompts, sorted."""
-        if not self.folder.is_dir():
-            return []
-        return sorted(p.name for p in self.folder.iterdir() if _usable(p.name) and version_numbers(p))
+        return sorted(
+            name for name in self.storage.list("") if _usable(name) and version_numbers(self._prompt_storage(name))
+        )
 
     def versions(self, name: str) -> pd.DataFrame:
         """One row per version: version, created_at, note, variables, system and template previews."""
-        folder = self.folder / validate_name(name, what="prompt")
+        folder = self._prompt_storage(validate_name(name, what="prompt"))
         numbers = version_numbers(folder)
         if not numbers:
             raise NotFoundError(self._no_prompt(name))
@@ -123,7 +128,7 @@ class PromptStore:
         """One row per prompt: name, version (the latest), variables, note, created_at, updated_at."""
         rows = []
         for name in self.names():
-            folder = self.folder / name
+            folder = self._prompt_storage(name)
             numbers = version_numbers(folder)
             first, last = read_version(folder, numbers[0]), read_version(folder, numbers[-1])
             rows.append(

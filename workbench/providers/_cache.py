@@ -8,8 +8,9 @@ from typing import Any
 
 import orjson
 
-from workbench._fs import atomic_write_bytes
+from workbench.errors import NotFoundError
 from workbench.providers._base import ModelReply, ModelRequest
+from workbench.storage import LocalStorage
 
 
 class ResponseCache:
@@ -17,6 +18,7 @@ class ResponseCache:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self.storage = LocalStorage(folder)
 
     @staticmethod
     def key(provider: dict[str, Any], request: ModelRequest) -> str:
@@ -24,14 +26,15 @@ class ResponseCache:
         data = {"provider": provider, **request.cache_key_data()}
         return hashlib.sha256(orjson.dumps(data, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
-    def _path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.json"
+    @staticmethod
+    def _path(key: str) -> str:
+        return f"{key[:2]}/{key}.json"
 
     def get(self, key: str) -> ModelReply | None:
         """The cached reply for ``key``, marked as a cache hit, or ``None``."""
         try:
-            raw = self._path(key).read_bytes()
-        except FileNotFoundError:
+            raw = self.storage.read_bytes(self._path(key))
+        except NotFoundError:
             return None
         try:
             reply = ModelReply.from_dict(orjson.loads(raw))
@@ -42,6 +45,4 @@ class ResponseCache:
 
     def put(self, key: str, reply: ModelReply) -> None:
         """Store a reply."""
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(path, orjson.dumps(reply.to_dict()))
+        self.storage.write_atomic(self._path(key), orjson.dumps(reply.to_dict()))

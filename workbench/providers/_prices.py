@@ -13,6 +13,7 @@ import orjson
 
 from workbench.errors import ValidationError
 from workbench.providers._usage import Usage
+from workbench.storage import LocalStorage
 
 PRICES_ENV = "WORKBENCH_PRICES"
 _DATED = re.compile(r"(.+?)-(?:\d{4}-\d{2}-\d{2}|\d{8}|latest)")
@@ -37,12 +38,17 @@ class PriceTable:
     ) -> PriceTable:
         """The shipped table, updated by ``<root>/prices.json``, ``$WORKBENCH_PRICES`` and ``overrides``."""
         data: dict[str, Any] = orjson.loads(files("workbench.providers").joinpath("prices.json").read_bytes())
-        for path in (root / "prices.json" if root else None, os.environ.get(PRICES_ENV)):
-            if path and Path(path).is_file():
-                try:
-                    data |= orjson.loads(Path(path).read_bytes())
-                except orjson.JSONDecodeError as exc:
-                    raise ValidationError(f"price table {path}: not valid JSON ({exc})") from None
+        sources: list[tuple[str, bytes]] = []
+        if root is not None and (store := LocalStorage(root)).exists("prices.json"):
+            sources.append((store.uri("prices.json"), store.read_bytes("prices.json")))
+        team = os.environ.get(PRICES_ENV)  # a file of the user's, outside the store
+        if team and Path(team).is_file():
+            sources.append((team, Path(team).read_bytes()))
+        for path, raw in sources:
+            try:
+                data |= orjson.loads(raw)
+            except orjson.JSONDecodeError as exc:
+                raise ValidationError(f"price table {path}: not valid JSON ({exc})") from None
         data |= dict(overrides or {})
         return cls(data)
 

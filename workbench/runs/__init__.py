@@ -7,6 +7,7 @@ from workbench.runs._manifest import RunManifest, ShardState
 from workbench.runs._monitor import Monitor
 from workbench.runs._run import Run
 from workbench.runs._runner import list_runs, new_run_id, parse_shard, resume_run, start_run
+from workbench.runs._status import ObservedStatus, UnreadableRunWarning, observed_status, resume_hint
 
 __all__ = [
     "DEFAULT_RULES",
@@ -14,15 +15,19 @@ __all__ = [
     "BackgroundLoop",
     "Experiment",
     "Monitor",
+    "ObservedStatus",
     "Run",
     "RunManifest",
     "ShardState",
+    "UnreadableRunWarning",
     "auto_label",
     "background_loop",
     "list_runs",
     "load_experiment",
     "new_run_id",
+    "observed_status",
     "parse_shard",
+    "resume_hint",
     "resume_run",
     "run_experiment",
     "score_rules",

@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import os
+import socket
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -25,7 +27,9 @@ from workbench.providers._errors import ProviderError
 from workbench.runs._manifest import RunManifest, ShardState, Status, now_iso, read_manifest, update_manifest
 from workbench.runs._plan import latest_rows_sql, units_sql
 from workbench.runs._results import ResultWriter, has_parts, utc_now
+from workbench.runs._status import mark_active, mark_inactive, process_started
 from workbench.scorers._base import Score, Scorer
+from workbench.storage import StorageError
 from workbench.store._table import connect
 from workbench.targets._base import Target
 from workbench.targets._context import CallContext
@@ -103,6 +107,8 @@ class Engine:
             state.scorer_errors = self.scorer_errors
             if start:
                 state.started_at, state.finished_at, state.error = now_iso(), None, None
+                state.host, state.pid = socket.gethostname(), os.getpid()
+                state.pid_started = process_started(state.pid)
             if status in ("completed", "failed", "cancelled"):
                 state.finished_at = now_iso()
             if error:
@@ -130,10 +136,17 @@ class Engine:
             rows = self.writer.take()
             if not rows:
                 return
+            written = self.writer.written
             future = asyncio.get_running_loop().run_in_executor(self._io, self._persist, rows)
             self._in_flight.add(future)
             future.add_done_callback(self._in_flight.discard)
-            await asyncio.shield(future)
+            try:
+                await asyncio.shield(future)
+            except StorageError:
+                if self.writer.written == written:  # the part was not written: its units are pending again
+                    self.done -= len(rows)
+                    self.errors -= sum(1 for r in rows if r["error"] is not None)
+                raise
         self._report()
 
     # -- the work -----------------------------------------------------------------
@@ -176,8 +189,10 @@ class Engine:
                     await queue.put(unit)
         finally:
             con.close()
-            for _ in range(job.concurrency):
-                await queue.put(None)
+            task = asyncio.current_task()
+            if task is None or not task.cancelling():  # cancelled: the workers are gone, nobody reads
+                for _ in range(job.concurrency):
+                    await queue.put(None)
 
     async def _work(self, queue: asyncio.Queue[dict[str, Any] | None]) -> None:
         while (unit := await queue.get()) is not None:
@@ -190,6 +205,8 @@ class Engine:
             elif perf_counter() - self._last_report > 0.2:
                 self._report()
             if self._fatal is not None:
+                if isinstance(self._fatal, StorageError):
+                    raise self._fatal
                 return
 
     async def _process(self, unit: dict[str, Any]) -> dict[str, Any]:
@@ -275,7 +292,11 @@ class Engine:
         while True:
             await asyncio.sleep(self.writer.max_seconds)
             if self.writer.pending:
-                await self._flush()
+                try:
+                    await self._flush()
+                except StorageError as exc:  # the workers see it and stop; the run fails with it
+                    self._fatal = exc
+                    return
 
     def _cache_stats(self) -> None:
         """Cache the finished run's figures (``stats.parquet``) so summaries over many runs stay fast."""
@@ -290,12 +311,34 @@ class Engine:
         except Exception:  # a cache is an optimisation: never fail a finished run over it
             log.warning("could not cache the figures of run %s", folder.name, exc_info=True)
 
+    async def _finish(self, status: Status, error: str | None) -> tuple[Status, str | None]:
+        """Write the last rows and the final status; a storage failure here fails the run, still recorded."""
+        async with self._write_lock:
+            rows = self.writer.take()
+            try:
+                await self._io_call(self.writer.write, rows)
+            except StorageError as exc:
+                log.error("run %s: %s", self.job.manifest.id, exc)
+                status, error = "failed", error or str(exc)
+                self.done -= len(rows)  # not written: they are pending again
+                self.errors -= sum(1 for r in rows if r["error"] is not None)
+            try:
+                await self._io_call(functools.partial(self._set_state, status, error=error))
+            except StorageError as exc:  # the manifest keeps "running"; listings show the run interrupted
+                log.error("run %s: could not record its status %s: %s", self.job.manifest.id, status, exc)
+        return status, error
+
     async def execute(self) -> Status:
         """Do every pending unit of the job's shard; return the final status."""
         job = self.job
         total, pending, self.errors, self.scorer_errors = await self._io_call(self._count)
         self.total, self.done = total, total - pending
-        await self._io_call(functools.partial(self._set_state, "running", start=True))
+        mark_active(job.folder, job.shard_key)
+        try:
+            await self._io_call(functools.partial(self._set_state, "running", start=True))
+        except BaseException:
+            mark_inactive(job.folder, job.shard_key)
+            raise
         self._report()
         queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(maxsize=job.concurrency * 4)
         tasks = [asyncio.create_task(self._produce(queue))]
@@ -309,6 +352,9 @@ class Engine:
                 status, error = "failed", str(self._fatal)
         except asyncio.CancelledError:
             status = "cancelled"
+        except StorageError as exc:  # a full disk...: the message names the file and the cause
+            log.error("run %s failed: %s", job.manifest.id, exc)
+            status, error = "failed", str(exc)
         except Exception as exc:
             log.exception("run %s failed", job.manifest.id)
             status, error = "failed", f"{type(exc).__name__}: {exc}"
@@ -318,10 +364,10 @@ class Engine:
                 task.cancel()
             await asyncio.gather(*tasks, ticker, return_exceptions=True)
             await asyncio.gather(*list(self._in_flight), return_exceptions=True)
-            async with self._write_lock:
-                await self._io_call(self._persist, self.writer.take(), status, error)
+            status, error = await self._finish(status, error)
             if status == "completed":
                 await self._io_call(self._cache_stats)
+            mark_inactive(job.folder, job.shard_key)
             self._report()
             self._io.shutdown(wait=False)
             job.ctx.close()

@@ -1,7 +1,7 @@
 """Labels: the qualitative outcome of a unit (item x repeat), automatic or human.
 
 Labels are stored as append-only Parquet parts under ``runs/<id>/labels/`` (one
-part per call, written to a temporary name, fsynced, then renamed into place), so
+part per call, written atomically through the storage layer), so
 the whole history is kept. The *effective* label of a unit is its latest human
 label if it has one, else its latest automatic label.
 
@@ -37,8 +37,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from workbench._fs import TEMP_SUFFIX, fsync_dir
 from workbench.errors import ValidationError
+from workbench.storage import LocalStorage
 
 LABELS_DIR = "labels"
 OUTCOMES: tuple[str, ...] = (
@@ -285,27 +285,15 @@ def write_labels(run_folder: Path, rows: Sequence[dict[str, Any]]) -> None:
     if not rows:
         return
     table = pa.Table.from_pylist(list(rows), schema=LABEL_SCHEMA)
-    folder = run_folder / LABELS_DIR
-    folder.mkdir(parents=True, exist_ok=True)
     # the name sorts in write order: it breaks ties between labels stamped the same microsecond
     name = f"labels-{time.time_ns():020d}-{uuid.uuid4().hex[:8]}.parquet"
-    tmp = folder / f"{name}{TEMP_SUFFIX}"
-    try:
-        with open(tmp, "wb") as fh:
-            pq.write_table(table, fh, compression="zstd")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, folder / name)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    fsync_dir(folder)
+    with LocalStorage(run_folder).open_atomic(f"{LABELS_DIR}/{name}") as fh:
+        pq.write_table(table, fh, compression="zstd")
 
 
 def has_labels(run_folder: Path) -> bool:
     """Whether the run has any label part."""
-    folder = run_folder / LABELS_DIR
-    return folder.is_dir() and any(p.suffix == ".parquet" for p in folder.iterdir())
+    return bool(LocalStorage(run_folder).list(LABELS_DIR, ".parquet"))
 
 
 def labels_sql(run_folder: Path, *, history: bool = False) -> str:

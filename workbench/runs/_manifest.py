@@ -1,16 +1,14 @@
 """A run's manifest: its configuration snapshot, status and counts (``manifest.json``).
 
-The manifest is small JSON, replaced atomically under the run folder's lock, so
-shards in several processes can each update their own part of it.
+The manifest is small JSON, replaced through the storage layer's conditional update
+(serialised), so shards in several processes can each update their own part of it.
 """
 
 from __future__ import annotations
 
-import fcntl
 import os
 import socket
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,8 +16,8 @@ from typing import Any, Literal
 
 import orjson
 
-from workbench._fs import atomic_write_bytes
 from workbench.errors import NotFoundError
+from workbench.storage import CorruptFileError, LocalStorage, Storage
 
 MANIFEST = "manifest.json"
 Status = Literal["pending", "running", "completed", "failed", "cancelled"]
@@ -45,6 +43,8 @@ class ShardState:
     host: str = field(default_factory=socket.gethostname)
     pid: int = field(default_factory=os.getpid)
     error: str | None = None
+    pid_started: int | None = None
+    """When the process ``pid`` started (clock ticks since boot): tells a reused pid from the writer."""
 
 
 @dataclass
@@ -111,34 +111,52 @@ class RunManifest:
         return cls(**data, shards=shards)
 
 
-def read_manifest(folder: Path) -> RunManifest:
-    """The manifest of the run in ``folder``."""
+def run_storage(folder: Path) -> Storage:
+    """The storage of one run folder (paths inside it: ``manifest.json``, ``results/part-...``)."""
+    return LocalStorage(folder)
+
+
+def parse_manifest(raw: bytes, where: str) -> RunManifest:
+    """A manifest from its bytes; :class:`CorruptFileError` naming ``where`` and what is wrong."""
     try:
-        return RunManifest.from_json((folder / MANIFEST).read_bytes())
-    except FileNotFoundError:
+        return RunManifest.from_json(raw)
+    except orjson.JSONDecodeError as exc:
+        raise CorruptFileError(f"{where}: not valid JSON ({exc})") from None
+    except (TypeError, KeyError, ValueError, AttributeError) as exc:
+        reason = str(exc).replace("RunManifest.__init__() ", "").replace("ShardState.__init__() ", "shard: ")
+        raise CorruptFileError(f"{where}: not a run manifest ({reason})") from None
+
+
+def read_manifest(folder: Path) -> RunManifest:
+    """The manifest of the run in ``folder``.
+
+    Raises:
+        NotFoundError: there is no run there.
+        CorruptFileError: the file is not a readable manifest (the message names it and says why).
+    """
+    try:
+        raw = run_storage(folder).read_bytes(MANIFEST)
+    except NotFoundError:
         raise NotFoundError(f"run {folder.name!r} does not exist") from None
-
-
-@contextmanager
-def _locked(folder: Path) -> Iterator[None]:
-    with open(folder / ".lock", "a+b") as fh:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+    return parse_manifest(raw, str(folder / MANIFEST))
 
 
 def write_manifest(folder: Path, manifest: RunManifest) -> None:
     """Write a new manifest (at run creation)."""
-    with _locked(folder):
-        atomic_write_bytes(folder / MANIFEST, manifest.to_json())
+    run_storage(folder).update(MANIFEST, lambda _: manifest.to_json())
 
 
 def update_manifest(folder: Path, change: Callable[[RunManifest], None]) -> RunManifest:
-    """Read, change and replace the manifest under the run's lock; return the new one."""
-    with _locked(folder):
-        manifest = read_manifest(folder)
+    """Read, change and replace the manifest, serialised with every other update; return the new one."""
+    changed: list[RunManifest] = []
+
+    def apply(raw: bytes | None) -> bytes:
+        if raw is None:
+            raise NotFoundError(f"run {folder.name!r} does not exist")
+        manifest = parse_manifest(raw, str(folder / MANIFEST))
         change(manifest)
-        atomic_write_bytes(folder / MANIFEST, manifest.to_json())
-        return manifest
+        changed[:] = [manifest]
+        return manifest.to_json()
+
+    run_storage(folder).update(MANIFEST, apply)
+    return changed[0]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import os
 import queue
 import random
 import threading
@@ -23,6 +24,7 @@ from workbench.runs._manifest import RunManifest, ShardState, now_iso, update_ma
 from workbench.runs._results import ResultWriter, utc_now
 from workbench.runs._run import Run
 from workbench.runs._runner import new_run_id
+from workbench.runs._status import mark_active, mark_inactive, process_started
 from workbench.scorers._base import Scorer, as_scorer
 from workbench.store._items import new_item_id
 from workbench.targets._types import TargetResult
@@ -81,10 +83,12 @@ class Monitor:
             target={"kind": "monitor", "name": name, "sample_rate": sample_rate},
             scorers=[s.spec() for s in self.scorers],
             settings={"max_queue": max_queue, "batch_rows": batch_rows},
-            shards={"0/1": ShardState(status="running", started_at=now_iso())},
+            shards={
+                "0/1": ShardState(status="running", started_at=now_iso(), pid_started=process_started(os.getpid()))
+            },
         )
         self.folder = wb.runs_dir / manifest.id
-        self.folder.mkdir(parents=True)
+        mark_active(self.folder, "0/1")
         write_manifest(self.folder, manifest)
         self.run = Run(self.folder)
         self._writer = ResultWriter(self.folder, "0/1", max_rows=batch_rows, max_seconds=flush_seconds)
@@ -229,7 +233,10 @@ class Monitor:
         atexit.unregister(self.close)
         self._queue.put(_STOP)
         self._thread.join(timeout)
-        self._write(status="completed")
+        try:
+            self._write(status="completed")
+        finally:
+            mark_inactive(self.folder, "0/1")
 
     def __enter__(self) -> Monitor:
         return self

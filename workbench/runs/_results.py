@@ -2,12 +2,12 @@
 
 Each part holds finished units (one item x one repeat) with their scores nested,
 so a unit's result and its scores land together or not at all. A part is
-written to a temporary name no glob matches, fsynced, then renamed into place.
+written through the storage layer's ``open_atomic`` (a temporary name no glob
+matches, fsynced, then renamed into place; nothing is left behind on an error).
 """
 
 from __future__ import annotations
 
-import os
 import time
 import uuid
 from datetime import UTC, datetime
@@ -17,7 +17,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from workbench._fs import TEMP_SUFFIX, fsync_dir
+from workbench.storage import LocalStorage
 
 RESULTS_DIR = "results"
 SCORE_TYPE = pa.struct(
@@ -64,8 +64,7 @@ def parts_glob(run_folder: Path) -> str:
 
 def has_parts(run_folder: Path) -> bool:
     """Whether the run has written any result yet."""
-    folder = run_folder / RESULTS_DIR
-    return folder.is_dir() and any(p.suffix == ".parquet" for p in folder.iterdir())
+    return bool(LocalStorage(run_folder).list(RESULTS_DIR, ".parquet"))
 
 
 class ResultWriter:
@@ -73,7 +72,7 @@ class ResultWriter:
 
     def __init__(self, run_folder: Path, shard: str, *, max_rows: int = 1000, max_seconds: float = 1.0) -> None:
         self.folder = run_folder / RESULTS_DIR
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self.storage = LocalStorage(run_folder)
         self.shard = shard
         self.max_rows = max_rows
         self.max_seconds = max_seconds
@@ -100,21 +99,20 @@ class ResultWriter:
         return rows
 
     def write(self, rows: list[dict[str, Any]]) -> None:
-        """Write ``rows`` as one part file, atomically."""
+        """Write ``rows`` as one part file, atomically.
+
+        Raises:
+            StorageError: the part could not be written (a full disk...): the message
+                names the file and the cause, and no partial or temporary file is left.
+        """
         if not rows:
             return
         table = pa.Table.from_pylist(rows, schema=RESULT_SCHEMA)
         shard = self.shard.replace("/", "of")
         name = f"part-{shard}-{self._tag}-{self._seq:06d}.parquet"
         self._seq += 1
-        final = self.folder / name
-        tmp = self.folder / f"{name}{TEMP_SUFFIX}"
-        with open(tmp, "wb") as fh:
+        with self.storage.open_atomic(f"{RESULTS_DIR}/{name}") as fh:
             pq.write_table(table, fh, compression="zstd")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, final)
-        fsync_dir(self.folder)
         self.written += len(rows)
 
     def flush(self) -> None:

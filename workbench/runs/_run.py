@@ -28,6 +28,7 @@ from workbench.runs._labels import (
 from workbench.runs._manifest import RunManifest, Status, read_manifest
 from workbench.runs._plan import latest_rows_sql
 from workbench.runs._results import has_parts
+from workbench.runs._status import ObservedStatus, observed_status
 from workbench.store._table import connect
 
 RESULT_COLUMNS = (
@@ -60,12 +61,16 @@ class Run:
         return read_manifest(self.folder)
 
     @property
-    def status(self) -> Status:
-        """``pending``, ``running``, ``completed``, ``failed`` or ``cancelled``."""
+    def status(self) -> ObservedStatus:
+        """``pending``, ``running``, ``completed``, ``failed`` or ``cancelled``; ``interrupted``
+        when a shard stored as running has no live process on this host any more (resume it
+        with ``wb.resume(id)`` or ``workbench run --resume ID``), ``running?`` when that
+        process is on another host and cannot be checked from here.
+        """
         if self._future is not None and not self._future.done():
             status = self.manifest.status
             return "running" if status in ("pending", "completed") else status
-        return self.manifest.status
+        return observed_status(self.folder, self.manifest)
 
     def _on_progress(self, done: int, errors: int, total: int) -> None:
         with self._lock:

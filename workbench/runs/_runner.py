@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import math
-import os
 import re
-import socket
 import time
 import uuid
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -25,11 +24,13 @@ from workbench.providers._limiter import AdaptiveLimiter
 from workbench.providers._prices import PriceTable
 from workbench.runs._engine import Engine, Job
 from workbench.runs._loop import background_loop
-from workbench.runs._manifest import MANIFEST, RunManifest, read_manifest, write_manifest
+from workbench.runs._manifest import MANIFEST, RunManifest, read_manifest, run_storage, write_manifest
 from workbench.runs._plan import SELECTION_FILE
 from workbench.runs._progress import ProgressFn, in_notebook, progress_bar
 from workbench.runs._run import Run
+from workbench.runs._status import UnreadableRunWarning, shard_alive
 from workbench.scorers._base import FunctionScorer, Scorer, as_scorer
+from workbench.storage import CorruptFileError, StorageError
 from workbench.store._dataset import Dataset
 from workbench.store._names import validate_name
 from workbench.store._table import connect, live_items_sql
@@ -198,16 +199,23 @@ def start_run(
     )
     ctx = _context(wb, concurrency, timeout, max_retries, cache)  # reads the price table: may fail
     folder = wb.runs_dir / manifest.id
-    wb.runs_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        folder.mkdir()
-        if ids is not None:
-            pq.write_table(pa.table({"item_id": ids}), folder / SELECTION_FILE)
-        write_manifest(folder, manifest)
-    except FileExistsError:
+    if not _create(folder, manifest, ids):
         manifest = _join(folder, manifest, shard_t)
     job = Job(folder, manifest, files, the_target, the_scorers, ctx, shard_t, concurrency, timeout)
     return _launch(job, progress)
+
+
+def _create(folder: Path, manifest: RunManifest, ids: list[str] | None) -> bool:
+    """Create the run (selection, then manifest) unless another process did; ``False`` if it exists."""
+    storage = run_storage(folder)
+    with storage.lock(""):  # the run folder's lock: one creator's selection and manifest, never two mixed
+        if storage.exists(MANIFEST):
+            return False
+        if ids is not None:
+            with storage.open_atomic(SELECTION_FILE) as fh:
+                pq.write_table(pa.table({"item_id": ids}), fh)
+        write_manifest(folder, manifest)
+    return True
 
 
 def _join(folder: Path, wanted: RunManifest, shard: tuple[int, int]) -> RunManifest:
@@ -273,7 +281,7 @@ def resume_run(
             f"run {run_id!r} is split in {manifest.shard_count} shards; pass shard='i/{manifest.shard_count}'"
         )
     shard_t = parse_shard(shard)
-    _refuse_if_running(manifest, f"{shard_t[0]}/{shard_t[1]}")
+    _refuse_if_running(folder, manifest, f"{shard_t[0]}/{shard_t[1]}")
     if manifest.dataset is None or manifest.dataset_version is None:
         raise ValidationError(f"run {run_id!r} has no dataset to resume from")
     ds = wb.dataset(manifest.dataset)
@@ -287,23 +295,14 @@ def resume_run(
     return _launch(job, progress)
 
 
-def _refuse_if_running(manifest: RunManifest, key: str) -> None:
+def _refuse_if_running(folder: Path, manifest: RunManifest, key: str) -> None:
     """A shard still running in a live process on this machine must not be started twice."""
     state = manifest.shards.get(key)
-    if state is None or state.status != "running" or state.host != socket.gethostname():
+    if state is None or state.status != "running" or shard_alive(folder, key, state) is not True:
         return
-    alive = True
-    if state.pid != os.getpid():
-        try:
-            os.kill(state.pid, 0)
-        except ProcessLookupError:
-            alive = False
-        except PermissionError:
-            alive = True
-    if alive:
-        raise ConflictError(
-            f"run {manifest.id!r} shard {key} is still running (process {state.pid}); wait for it or cancel it first"
-        )
+    raise ConflictError(
+        f"run {manifest.id!r} shard {key} is still running (process {state.pid}); wait for it or cancel it first"
+    )
 
 
 def _scorer_from_spec(spec: dict[str, Any], run_id: str) -> Scorer:
@@ -324,16 +323,20 @@ def _scorer_from_spec(spec: dict[str, Any], run_id: str) -> Scorer:
 
 
 def list_runs(wb: Workbench) -> list[RunManifest]:
-    """Every run's manifest, newest first."""
-    if not wb.runs_dir.is_dir():
-        return []
+    """Every readable run's manifest, newest first.
+
+    A manifest that cannot be read (damaged, unreadable) is skipped with an
+    :class:`UnreadableRunWarning` naming the file and what is wrong; the others are listed.
+    """
     out = []
-    for folder in wb.runs_dir.iterdir():
-        if (folder / MANIFEST).is_file():
-            try:
-                out.append(read_manifest(folder))
-            except (OSError, ValueError):
-                continue
+    for folder in wb.runs_dir.iterdir() if wb.runs_dir.is_dir() else ():
+        storage = run_storage(folder)
+        if not storage.exists(MANIFEST):
+            continue
+        try:
+            out.append(read_manifest(folder))
+        except (CorruptFileError, StorageError) as exc:
+            warnings.warn(f"skipped run {folder.name}: {exc}", UnreadableRunWarning, stacklevel=2)
     return sorted(out, key=lambda m: m.created_at, reverse=True)
 
 

@@ -14,8 +14,8 @@ from typing import Any
 import orjson
 import pandas as pd
 
-from workbench._fs import fsync_dir
 from workbench.errors import NotFoundError, ValidationError
+from workbench.storage import fsync_dir
 from workbench.store._dataset import ITEMS_DIR, Dataset
 from workbench.store._info import INFO_FILE, DatasetInfo
 from workbench.store._names import validate_name

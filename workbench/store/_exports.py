@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from workbench._fs import TEMP_SUFFIX
 from workbench.errors import ValidationError
+from workbench.storage import TEMP_SUFFIX
 from workbench.store._table import ITEM_FIELDS, LOG_SCHEMA, connect, live_items_sql
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}

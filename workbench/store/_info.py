@@ -1,12 +1,12 @@
 """A dataset's description, metadata and schemas: ``dataset.json`` beside its item log.
 
 These are not item data, so changing them makes no new dataset version; the file
-is replaced atomically, under a lock, so two writers never lose an update.
+is replaced atomically through the storage layer, under the dataset's lock, so two
+writers never lose an update.
 """
 
 from __future__ import annotations
 
-import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -16,10 +16,9 @@ from typing import Any
 
 import orjson
 
-from workbench._fs import atomic_write_bytes
+from workbench.storage import CorruptFileError, LocalStorage, Storage
 
 INFO_FILE = "dataset.json"
-LOCK_FILE = ".lock"
 
 
 def now_iso() -> str:
@@ -41,21 +40,33 @@ class DatasetInfo:
 
     @classmethod
     def read(cls, folder: Path) -> DatasetInfo:
-        """Read the info of the dataset in ``folder``."""
-        raw = orjson.loads((folder / INFO_FILE).read_bytes())
-        return cls(**{k: raw[k] for k in raw if k in cls.__dataclass_fields__})
+        """Read the info of the dataset in ``folder``.
+
+        Raises:
+            NotFoundError: there is no ``dataset.json``.
+            CorruptFileError: it is not a readable dataset description (named, with the reason).
+        """
+        storage = dataset_storage(folder)
+        raw_bytes = storage.read_bytes(INFO_FILE)
+        try:
+            raw = orjson.loads(raw_bytes)
+            return cls(**{k: raw[k] for k in raw if k in cls.__dataclass_fields__})
+        except (orjson.JSONDecodeError, TypeError) as exc:
+            raise CorruptFileError(f"{storage.uri(INFO_FILE)}: not a dataset description ({exc})") from None
 
     def write(self, folder: Path) -> None:
         """Replace the info of the dataset in ``folder`` atomically."""
-        atomic_write_bytes(folder / INFO_FILE, orjson.dumps(asdict(self), option=orjson.OPT_INDENT_2))
+        data = orjson.dumps(asdict(self), option=orjson.OPT_INDENT_2)
+        dataset_storage(folder).write_atomic(INFO_FILE, data)
+
+
+def dataset_storage(folder: Path) -> Storage:
+    """The storage of one dataset's folder (paths inside it: ``dataset.json``, ``items/``)."""
+    return LocalStorage(folder)
 
 
 @contextmanager
 def locked(folder: Path) -> Iterator[None]:
-    """Hold the dataset folder's lock (one metadata writer at a time, across processes)."""
-    with open(folder / LOCK_FILE, "a+b") as fh:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+    """Hold the dataset's lock (one metadata writer or commit at a time, across processes)."""
+    with dataset_storage(folder).lock(""):
+        yield
