@@ -2,7 +2,7 @@
 
 Atomic writes go to a temporary file beside the target (fsynced), renamed over it in
 one ``os.replace``, then the folder is fsynced so the rename survives a crash. Locks
-are ``flock`` on a hidden file beside the locked path (``.<name>.lock``), taken once
+are ``flock`` on a hidden file in the locked folder (``<folder>/.lock``), taken once
 per process and shared re-entrantly by the thread that holds it, so an ``update``
 (which holds its folder's lock) inside a ``lock`` of that folder does not deadlock.
 """
@@ -23,6 +23,9 @@ from typing import BinaryIO
 from workbench.errors import NotFoundError
 from workbench.storage._errors import StorageError, describe
 from workbench.storage._protocol import TEMP_SUFFIX
+
+LOCK_NAME = ".lock"
+"""The file in a folder that ``lock(folder)`` takes (hidden: never listed)."""
 
 
 class LocalStorage:
@@ -143,8 +146,8 @@ class LocalStorage:
     def update(self, path: str, fn: Callable[[bytes | None], bytes]) -> bytes:
         """Read-modify-write ``path`` under the lock of its folder; ``fn(current or None)`` returns the new bytes.
 
-        Holding the folder's lock (not one per file) keeps lock files out of the folder
-        and lets a caller serialise several updates with one ``lock(folder)``.
+        Holding the folder's lock (not one per file) needs one lock file per folder and
+        lets a caller serialise several reads and updates with one ``lock(folder)``.
         """
         with self.lock(posixpath.dirname(path)):
             try:
@@ -161,11 +164,10 @@ class LocalStorage:
     def lock(self, path: str) -> Iterator[None]:
         """Hold the lock named ``path`` across threads and processes (re-entrant in a thread).
 
-        The lock is an ``flock`` on the hidden file ``.<name>.lock`` beside ``path``, so
-        the lock of a folder lives outside it (``runs/.<id>.lock`` for ``runs/<id>``).
+        The lock is an ``flock`` on the hidden file ``<path>/.lock``: the lock of a folder
+        lives in it, moves with it when it is renamed and goes when it is deleted.
         """
-        target = Path(os.path.abspath(self.local_path(path)))
-        held = _lock_for(str(target.parent / f".{target.name or 'root'}.lock"))
+        held = _lock_for(os.path.abspath(self.local_path(path) / LOCK_NAME))
         held.acquire()
         try:
             yield

@@ -65,7 +65,7 @@ class Storage(Protocol):
         ...
 
     def lock(self, path: str) -> AbstractContextManager[None]:
-        """Hold the lock named ``path`` (across threads and processes; re-entrant in a thread)."""
+        """Hold the lock of the folder ``path`` (across threads and processes; re-entrant in a thread)."""
         ...
 
     def local_path(self, path: str) -> Path:
