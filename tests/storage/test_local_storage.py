@@ -31,7 +31,8 @@ def test_write_then_read_back_creating_folders(storage: LocalStorage) -> None:
     assert storage.read_bytes("runs/r1/manifest.json") == b'{"a": 1}'
     storage.write_atomic("runs/r1/manifest.json", b"{}")
     assert storage.read_bytes("runs/r1/manifest.json") == b"{}"
-    assert storage.exists("runs/r1") and storage.exists("runs/r1/manifest.json")
+    assert storage.exists("runs/r1")
+    assert storage.exists("runs/r1/manifest.json")
     assert not storage.exists("runs/r2")
 
 
@@ -50,9 +51,14 @@ def test_open_atomic_is_invisible_until_the_block_ends(storage: LocalStorage) ->
 
 def test_an_error_inside_open_atomic_leaves_nothing(storage: LocalStorage) -> None:
     storage.write_atomic("a/keep.json", b"old")
-    with pytest.raises(RuntimeError), storage.open_atomic("a/keep.json") as fh:
-        fh.write(b"new")
-        raise RuntimeError("boom")
+
+    def write_then_fail() -> None:
+        with storage.open_atomic("a/keep.json") as fh:
+            fh.write(b"new")
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        write_then_fail()
     assert storage.read_bytes("a/keep.json") == b"old"
     assert every_file(storage.root) == ["a/keep.json"]
 
@@ -156,7 +162,8 @@ def test_a_file_system_error_names_the_file_and_the_cause(storage: LocalStorage)
     storage.write_atomic("a/file", b"x")
     with pytest.raises(StorageError, match=r"could not write .*a/file/b: (File exists|Not a directory)$") as info:
         storage.write_atomic("a/file/b", b"y")
-    assert isinstance(info.value, WorkbenchError) and isinstance(info.value, OSError)
+    assert isinstance(info.value, WorkbenchError)
+    assert isinstance(info.value, OSError)
     assert every_file(storage.root) == ["a/file"]
 
 
