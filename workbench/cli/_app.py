@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import warnings
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -18,6 +19,7 @@ import typer
 from workbench._workbench import Workbench
 from workbench.cli._output import console, err_console, print_frame, print_json
 from workbench.errors import ImportValidationError, ValidationError, WorkbenchError
+from workbench.runs import UnreadableRunWarning
 
 app = typer.Typer(
     name="workbench",
@@ -345,8 +347,12 @@ def run_(
 
 @app.command("runs")
 def runs_list(as_json: JsonFlag = False) -> None:
-    """List every run, newest first."""
-    df = _wb().runs()
+    """List every run, newest first (an interrupted run's note says how to resume it)."""
+    with warnings.catch_warnings(record=True) as skipped:
+        warnings.simplefilter("always", UnreadableRunWarning)
+        df = _wb().runs()
+    for warning in skipped:  # a run whose manifest cannot be read: named, the others listed
+        err_console.print(f"warning: {warning.message}", markup=False, soft_wrap=True)
     print_json(df) if as_json else print_frame(df, title="runs")
 
 

@@ -26,7 +26,7 @@ import orjson
 from workbench.providers._errors import ProviderError
 from workbench.runs._manifest import RunManifest, ShardState, Status, now_iso, read_manifest, update_manifest
 from workbench.runs._plan import latest_rows_sql, units_sql
-from workbench.runs._results import ResultWriter, has_parts, utc_now
+from workbench.runs._results import ResultWriter, has_parts, reading_parts, utc_now
 from workbench.runs._status import mark_active, mark_inactive, process_started
 from workbench.scorers._base import Score, Scorer
 from workbench.storage import StorageError
@@ -174,6 +174,10 @@ class Engine:
             ).fetchall()[0]
             errors, scorer_errors = int(row[0]), int(row[1])
         return counts[0], counts[1], errors, scorer_errors
+
+    def _counted(self) -> tuple[int, int, int, int]:
+        with reading_parts(self.job.folder):  # a damaged part: an error naming it, before any work
+            return self._count()
 
     async def _produce(self, queue: asyncio.Queue[dict[str, Any] | None]) -> None:
         job = self.job
@@ -331,7 +335,7 @@ class Engine:
     async def execute(self) -> Status:
         """Do every pending unit of the job's shard; return the final status."""
         job = self.job
-        total, pending, self.errors, self.scorer_errors = await self._io_call(self._count)
+        total, pending, self.errors, self.scorer_errors = await self._io_call(self._counted)
         self.total, self.done = total, total - pending
         mark_active(job.folder, job.shard_key)
         try:

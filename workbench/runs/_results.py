@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from workbench.storage import LocalStorage
+from workbench.storage import CorruptFileError, LocalStorage
 
 RESULTS_DIR = "results"
 SCORE_TYPE = pa.struct(
@@ -65,6 +68,38 @@ def parts_glob(run_folder: Path) -> str:
 def has_parts(run_folder: Path) -> bool:
     """Whether the run has written any result yet."""
     return bool(LocalStorage(run_folder).list(RESULTS_DIR, ".parquet"))
+
+
+def unreadable_parts(run_folder: Path, folder: str = RESULTS_DIR) -> list[tuple[str, str]]:
+    """The run's Parquet parts (under ``folder``) that cannot be read: (file, what is wrong)."""
+    storage = LocalStorage(run_folder)
+    bad = []
+    for path in storage.list(folder, ".parquet"):
+        try:
+            pq.read_table(storage.local_path(path))
+        except (OSError, pa.ArrowException, ValueError) as exc:
+            reason = str(exc).split(": ", 1)[-1] if str(exc).startswith("Could not open") else str(exc)
+            bad.append((storage.uri(path), " ".join(reason.split())))
+    return bad
+
+
+@contextmanager
+def reading_parts(run_folder: Path, folder: str = RESULTS_DIR) -> Iterator[None]:
+    """Turn DuckDB's failure to read a run's parts into a :class:`CorruptFileError` naming the file.
+
+    Raises:
+        CorruptFileError: a part is damaged (truncated, not Parquet): the message names
+            it (and how many others are) and says what is wrong.
+    """
+    try:
+        yield
+    except duckdb.Error:
+        bad = unreadable_parts(run_folder, folder)
+        if not bad:
+            raise
+        path, reason = bad[0]
+        more = f" (and {len(bad) - 1} more damaged parts)" if len(bad) > 1 else ""
+        raise CorruptFileError(f"{path}: not a readable Parquet file ({reason}){more}") from None
 
 
 class ResultWriter:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from workbench.errors import NotFoundError, ValidationError
 from workbench.runs._labels import (
+    LABELS_DIR,
     Rule,
     auto_label,
     default_author,
@@ -27,7 +28,7 @@ from workbench.runs._labels import (
 )
 from workbench.runs._manifest import RunManifest, Status, read_manifest
 from workbench.runs._plan import latest_rows_sql
-from workbench.runs._results import has_parts
+from workbench.runs._results import has_parts, reading_parts
 from workbench.runs._status import ObservedStatus, observed_status
 from workbench.store._table import connect
 
@@ -126,7 +127,8 @@ class Run:
         sql = f"""select {RESULT_COLUMNS}{extra},
                          len(list_filter(scores, lambda s: s.error is not null)) as scorer_errors
                   from ({latest_rows_sql(self.folder)}) order by finished_at"""
-        df: pd.DataFrame = con.sql(sql).df()
+        with reading_parts(self.folder):
+            df: pd.DataFrame = con.sql(sql).df()
         return df
 
     def scores(self) -> pd.DataFrame:
@@ -138,14 +140,16 @@ class Run:
         sql = f"""select item_id, repeat, s.scorer, s.score, s.reason, s.details, s.error
                   from (select item_id, repeat, unnest(scores) as s from ({latest_rows_sql(self.folder)}))
                   order by item_id, repeat, s.scorer"""
-        df: pd.DataFrame = con.sql(sql).df()
+        with reading_parts(self.folder):
+            df: pd.DataFrame = con.sql(sql).df()
         return df
 
     def _unit_rows(self, columns: str) -> list[dict[str, Any]]:
         if not has_parts(self.folder):
             return []
         sql = f"select {columns} from ({latest_rows_sql(self.folder)}) order by item_id, repeat"
-        rows: list[dict[str, Any]] = connect().sql(sql).arrow().read_all().to_pylist()
+        with reading_parts(self.folder):
+            rows: list[dict[str, Any]] = connect().sql(sql).arrow().read_all().to_pylist()
         return rows
 
     def auto_label(self, rules: Iterable[Rule] | None = None) -> int:
@@ -193,7 +197,8 @@ class Run:
         """
         if not has_labels(self.folder):
             return empty_labels()
-        df: pd.DataFrame = connect().sql(labels_sql(self.folder, history=history)).df()
+        with reading_parts(self.folder, LABELS_DIR):
+            df: pd.DataFrame = connect().sql(labels_sql(self.folder, history=history)).df()
         return df
 
     def __repr__(self) -> str:
