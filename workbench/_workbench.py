@@ -13,6 +13,7 @@ import pandas as pd
 from workbench.prompts import Prompt, PromptRef, PromptStore
 from workbench.runs import Run, list_runs, observed_status, resume_hint, resume_run, start_run
 from workbench.scorers import Scorer
+from workbench.storage import LocalStorage, Storage
 from workbench.store import Catalog, Dataset, store_connection
 from workbench.targets import Target
 
@@ -52,6 +53,8 @@ class Workbench:
         prices: Mapping[str, Mapping[str, float]] | None = None,
     ) -> None:
         self.root = Path(root) if root is not None else default_root()
+        self.storage: Storage = LocalStorage(self.root)
+        """The store's files (every read and write of the store goes through a :class:`Storage`)."""
         self.datasets_dir = self.root / "datasets"
         self.runs_dir = self.root / "runs"
         self.prompts_dir = self.root / "prompts"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-import time
 import uuid
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -30,7 +29,7 @@ from workbench.runs._progress import ProgressFn, in_notebook, progress_bar
 from workbench.runs._run import Run
 from workbench.runs._status import UnreadableRunWarning, shard_alive
 from workbench.scorers._base import FunctionScorer, Scorer, as_scorer
-from workbench.storage import CorruptFileError, StorageError
+from workbench.storage import CorruptFileError, LocalStorage, StorageError
 from workbench.store._dataset import Dataset
 from workbench.store._names import validate_name
 from workbench.store._table import connect, live_items_sql
@@ -219,10 +218,7 @@ def _create(folder: Path, manifest: RunManifest, ids: list[str] | None) -> bool:
 
 
 def _join(folder: Path, wanted: RunManifest, shard: tuple[int, int]) -> RunManifest:
-    """A second shard joining a run another process created: the definitions must agree."""
-    deadline = time.monotonic() + 5  # the creator writes the manifest right after making the folder
-    while not (folder / MANIFEST).exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
+    """A second shard joining a run another process created (under the run's lock): the definitions must agree."""
     existing = read_manifest(folder)
     if shard == (0, 1):
         raise ConflictError(f"run {wanted.id!r} already exists; resume it with wb.resume({wanted.id!r})")
@@ -329,9 +325,9 @@ def list_runs(wb: Workbench) -> list[RunManifest]:
     :class:`UnreadableRunWarning` naming the file and what is wrong; the others are listed.
     """
     out = []
-    for folder in wb.runs_dir.iterdir() if wb.runs_dir.is_dir() else ():
-        storage = run_storage(folder)
-        if not storage.exists(MANIFEST):
+    for run_id in LocalStorage(wb.runs_dir).list(""):
+        folder = wb.runs_dir / run_id
+        if not run_storage(folder).exists(MANIFEST):
             continue
         try:
             out.append(read_manifest(folder))
