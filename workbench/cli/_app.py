@@ -341,6 +341,10 @@ def run_(
         print_json(rows)
     else:
         print_frame(pd.DataFrame(rows), title="runs")
+    for run in runs:  # why a run failed (a full disk names the file and the cause)
+        for key, state in run.manifest.shards.items():
+            if state.status == "failed" and state.error:
+                err_console.print(f"error: run {run.id} shard {key}: {state.error}", markup=False, soft_wrap=True)
     if any(r["status"] in ("failed", "cancelled") for r in rows):
         raise typer.Exit(1)
 
