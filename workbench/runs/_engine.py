@@ -321,14 +321,15 @@ class Engine:
             rows = self.writer.take()
             try:
                 await self._io_call(self.writer.write, rows)
-            except StorageError as exc:
+            except Exception as exc:  # a full disk (StorageError names the file), or a bug: never left "running"
                 log.error("run %s: %s", self.job.manifest.id, exc)
-                status, error = "failed", error or str(exc)
+                status = "failed"
+                error = error or (str(exc) if isinstance(exc, StorageError) else f"{type(exc).__name__}: {exc}")
                 self.done -= len(rows)  # not written: they are pending again
                 self.errors -= sum(1 for r in rows if r["error"] is not None)
             try:
                 await self._io_call(functools.partial(self._set_state, status, error=error))
-            except StorageError as exc:  # the manifest keeps "running"; listings show the run interrupted
+            except Exception as exc:  # the manifest keeps "running"; listings show the run interrupted
                 log.error("run %s: could not record its status %s: %s", self.job.manifest.id, status, exc)
         return status, error
 
