@@ -16,6 +16,7 @@ from typing import Any
 
 import orjson
 
+from workbench.errors import NotFoundError
 from workbench.storage import CorruptFileError, LocalStorage, Storage
 
 INFO_FILE = "dataset.json"
@@ -47,7 +48,10 @@ class DatasetInfo:
             CorruptFileError: it is not a readable dataset description (named, with the reason).
         """
         storage = dataset_storage(folder)
-        raw_bytes = storage.read_bytes(INFO_FILE)
+        try:
+            raw_bytes = storage.read_bytes(INFO_FILE)
+        except NotFoundError:
+            raise NotFoundError(f"dataset {folder.name!r} does not exist") from None
         try:
             raw = orjson.loads(raw_bytes)
             return cls(**{k: raw[k] for k in raw if k in cls.__dataclass_fields__})
