@@ -57,12 +57,11 @@ from typing import TYPE_CHECKING, Any
 from workbench._objects import import_object
 from workbench.errors import ValidationError
 from workbench.runs._run import Run
+from workbench.scorers import build_scorer
 from workbench.scorers._base import Scorer
-from workbench.scorers._registry import build_scorer
 from workbench.specs import Spec, scorer_spec_from_table
+from workbench.targets import build_target, default_name
 from workbench.targets._base import Target
-from workbench.targets._model import default_name
-from workbench.targets._registry import build_target
 
 if TYPE_CHECKING:
     from workbench._workbench import Workbench

@@ -28,8 +28,8 @@ from workbench.runs._manifest import MANIFEST, RunManifest, read_manifest, write
 from workbench.runs._plan import SELECTION_FILE
 from workbench.runs._progress import ProgressFn, in_notebook, progress_bar
 from workbench.runs._run import Run
+from workbench.scorers import build_scorer
 from workbench.scorers._base import Scorer, as_scorer
-from workbench.scorers._registry import build_scorer
 from workbench.specs import RunSpec, Spec
 from workbench.store._dataset import Dataset
 from workbench.store._names import validate_name

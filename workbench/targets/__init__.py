@@ -4,7 +4,7 @@ from workbench.providers._usage import Usage
 from workbench.targets._base import Target, record_step
 from workbench.targets._context import CallContext
 from workbench.targets._function import FunctionTarget, function
-from workbench.targets._model import AgentTarget, ModelTarget, agent, model
+from workbench.targets._model import AgentTarget, ModelTarget, agent, default_name, model
 from workbench.targets._registry import as_target, build_target
 from workbench.targets._scorer import ScorerTarget, scorer
 from workbench.targets._tools import Tool
@@ -26,6 +26,7 @@ __all__ = [
     "agent",
     "as_target",
     "build_target",
+    "default_name",
     "function",
     "model",
     "record_step",

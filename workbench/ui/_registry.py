@@ -29,7 +29,7 @@ import pandas as pd
 from workbench.errors import ValidationError
 from workbench.scorers import FunctionScorer, Scorer, build_scorer
 from workbench.specs import REGISTRY, SCORER_KEYS, Spec, scorer_spec_from_table
-from workbench.targets import FunctionTarget, ModelTarget, Target, build_target
+from workbench.targets import FunctionTarget, Target, build_target, default_name
 
 Role = Literal["target", "scorer"]
 SCORER_ONLY_ARGUMENTS = ("output", "expected", "result")
@@ -143,8 +143,13 @@ class Registry:
         """
         if isinstance(models, str) or isinstance(prompts, str):
             raise ValidationError("models and prompts must be lists (e.g. ['openai:gpt-4o-mini'])")
-        made = [ModelTarget(m, prompt=p, **params) for m in models for p in (prompts or [None])]
-        return [self.add(t) for t in made]
+        common = {k: params.pop(k) for k in ("base_url", "system") if k in params}
+        specs = [
+            Spec("model", default_name(m, p), {"model": m, "prompt": p, **common, "params": params})
+            for m in models
+            for p in (prompts or [None])
+        ]
+        return [self.add(build_target(spec)) for spec in specs]
 
     def remove(self, name: str, role: Role | None = None) -> None:
         """Forget a registered target and/or scorer called ``name``."""
