@@ -143,7 +143,7 @@ class Registry:
         """
         if isinstance(models, str) or isinstance(prompts, str):
             raise ValidationError("models and prompts must be lists (e.g. ['openai:gpt-4o-mini'])")
-        common = {k: params.pop(k) for k in ("base_url", "system") if k in params}
+        common: dict[str, Any] = {k: params.pop(k) for k in ("base_url", "system") if k in params}
         specs = [
             Spec("model", default_name(m, p), {"model": m, "prompt": p, **common, "params": params})
             for m in models
