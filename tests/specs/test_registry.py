@@ -161,6 +161,9 @@ def test_bad_short_forms_name_the_table_and_the_valid_choices(table: dict[str, A
 def test_the_ui_registry_takes_specs_and_short_forms(wb: Workbench) -> None:
     entry = wb.register({"judge": "rubric", "model": "openai:j", "criteria": "Kind?", "name": "kind"})
     assert (entry.name, entry.role, entry.kind) == ("kind", "scorer", "rubric")
+    wb.register({"builtin": "contains", "substring": "x"})
+    described = dict(zip(wb.registered()["name"], wb.registered()["description"], strict=True))
+    assert described == {"kind": "rubric judge on openai:j", "contains": "built-in contains"}
     target = wb.register(targets.scorer(scorers.contains("x")).spec())
     assert (target.role, target.kind) == ("target", "scorer")
     with pytest.raises(ValidationError, match="say kind='target' or kind='scorer'"):

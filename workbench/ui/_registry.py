@@ -209,4 +209,8 @@ def describe(entry: Entry) -> str:
         return str(spec.get("model")) + (f" with prompt {prompt}" if prompt else "")
     if entry.role == "target" and entry.kind == "scorer":
         return f"scorer {spec.get('scorer', {}).get('name')} as the target"
+    if entry.role == "scorer" and entry.kind in REGISTRY.kinds("scorer", "judge"):
+        return f"{entry.kind} judge on {spec.get('model')}"
+    if entry.role == "scorer" and entry.kind in REGISTRY.kinds("scorer", "builtin"):
+        return f"built-in {entry.kind}"
     return str(spec.get("function") or "")
