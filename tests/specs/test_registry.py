@@ -176,3 +176,12 @@ def test_tools_are_found_again_by_import_path() -> None:
     agent = targets.agent("openai:sim-1", tools=[Tool.from_function(double, name="twice")])
     again = build_target(agent.spec())
     assert list(again.tools) == ["twice"]  # type: ignore[attr-defined]
+
+
+DECLARED = targets.model("openai:sim-1", prompt="answer@1")
+
+
+def test_a_target_object_found_by_import_path_is_used_as_it_is() -> None:
+    made = build_target(Spec("function", "mine", {"function": f"{__name__}:DECLARED"}))
+    assert (made.kind, made.name, DECLARED.name) == ("model", "mine", "openai:sim-1/answer@1")
+    assert made.spec().args["prompt"] == "answer@1"

@@ -179,7 +179,8 @@ def _function_specs(entries: list[Any]) -> list[tuple[str, Spec]]:
         where = f"functions[{i}]"
         entry = _keys(raw, where, FUNCTION_KEYS)
         fn: Callable[..., Any] = _import(entry.get("function"), f"{where}.function")
-        name = _name(entry, where) or str(getattr(fn, "__name__", entry["function"].rsplit(":", 1)[1]))
+        own = fn.name if isinstance(fn, Target) else getattr(fn, "__name__", entry["function"].rsplit(":", 1)[1])
+        name = _name(entry, where) or str(own)
         out.append((where, Spec("function", name, {"function": entry["function"]})))
     return out
 

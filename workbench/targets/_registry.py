@@ -7,6 +7,7 @@ Importing :mod:`workbench.targets` registers the four target kinds with the one 
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -32,9 +33,18 @@ def as_target(value: Target | Callable[..., Any]) -> Target:
 
 
 def _function(name: str, args: dict[str, Any]) -> Target:
+    """A function by import path; a :class:`Target` object found there is used as it is, renamed."""
     if not args.get("function"):
         raise ValidationError(NOT_IMPORTABLE)
-    return FunctionTarget(import_object(args["function"]), name=name, threaded=bool(args.get("threaded", True)))
+    obj = import_object(args["function"])
+    if isinstance(obj, Target):
+        made = copy.copy(obj)
+        if isinstance(made, ModelTarget):
+            made._name = name  # noqa: SLF001 - the same package
+        else:
+            made.name = name
+        return made
+    return FunctionTarget(obj, name=name, threaded=bool(args.get("threaded", True)))
 
 
 def _model_args(args: dict[str, Any]) -> dict[str, Any]:
