@@ -53,7 +53,7 @@ def test_three_targets_are_scored_by_code_and_a_simulated_judge(demo: tuple[Work
     model = wb.get_run(result.runs.model)
     scorers = [s["name"] for s in model.manifest.scorers]
     assert scorers == ["correct", "concise", "tool_calls", "judge_simulated"]
-    assert model.manifest.scorers[-1]["kind"] == "judge"
+    assert model.manifest.scorers[-1]["kind"] == "judge_correctness"
     results = model.results().set_index("item_id")
     assert results["error"].isna().all()
     assert (results["tokens_in"] > 0).all()

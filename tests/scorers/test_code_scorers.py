@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
+from workbench.scorers import build_scorer
 from workbench.scorers._base import Score, Scorer
 from workbench.scorers._code import (
     BUILTINS,
-    builtin_from_spec,
     completeness,
     contains,
     cost_budget,
@@ -26,6 +26,7 @@ from workbench.scorers._code import (
     tool_calls,
     valid_json,
 )
+from workbench.specs import Spec
 from workbench.targets._types import TargetResult, ToolCall
 
 ERROR = None
@@ -352,12 +353,12 @@ def test_bad_parameters_fail_early(factory: Any, kwargs: dict[str, Any]) -> None
 )
 def test_spec_round_trip(scorer: Scorer) -> None:
     spec = scorer.spec()
-    assert spec["kind"] == "builtin"
-    assert spec["builtin"] in BUILTINS
-    assert json.loads(json.dumps(spec)) == spec
-    rebuilt = builtin_from_spec(spec)
+    assert spec.kind in BUILTINS
+    assert json.loads(json.dumps(spec.to_dict())) == spec.to_dict()
+    rebuilt = build_scorer(Spec.from_dict(spec.to_dict()))
     assert type(rebuilt) is type(scorer)
     assert rebuilt.spec() == spec
+    assert (rebuilt.direction, rebuilt.pass_mark) == (scorer.direction, scorer.pass_mark)
 
 
 def test_names() -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from tests.runs._support import make_dataset
 from workbench import Workbench
+from workbench.scorers import build_scorer
 from workbench.scorers._base import Scorer
 from workbench.scorers._judge import (
     JUDGES,
@@ -19,6 +20,7 @@ from workbench.scorers._judge import (
     rubric,
 )
 from workbench.simulator import SimulatedLLMServer, TextReply, Usage
+from workbench.specs import Spec
 
 MODEL = "openai:judge-1"
 
@@ -196,14 +198,12 @@ def test_builtin_judges(llm_server: SimulatedLLMServer) -> None:
 def test_builtin_specs_rebuild_the_judge(llm_server: SimulatedLLMServer) -> None:
     made = rubric("Be kind.", model=MODEL, scale=(0, 10), name="kind", base_url=llm_server.openai_base_url)
     spec = made.spec()
-    assert spec["name"] == "kind"
-    assert spec["kind"] == "judge"
-    assert spec["judge"] == "rubric"
-    assert spec["params"]["model"] == MODEL
-    assert json.loads(json.dumps(spec)) == spec
-    again = JUDGES[spec["judge"]](name=spec["name"], **spec["params"])
+    assert (spec.kind, spec.name) == ("rubric", "kind")
+    assert spec.args["model"] == MODEL
+    assert json.loads(json.dumps(spec.to_dict())) == spec.to_dict()
+    again = build_scorer(Spec.from_dict(spec.to_dict()))
     assert again.spec() == spec
-    assert set(JUDGES) == {"judge_correctness", "rubric", "faithfulness", "answer_relevancy"}
+    assert set(JUDGES) == {"judge_correctness", "rubric", "faithfulness", "answer_relevancy", "llm_judge"}
 
 
 def answer(x: int) -> int:

@@ -43,8 +43,8 @@ def test_a_pipeline_of_functions_passes_each_output_on_and_records_the_steps() -
         "score": 0.5,
         "reason": "2 of 4 words (0.50)",
     }
-    assert s.spec()["kind"] == "pipeline"
-    assert set(s.spec()["steps"]) == {"preprocess", "analyze", "score", "reason"}
+    assert s.spec().kind == "pipeline"
+    assert set(s.spec().args["steps"]) == {"preprocess", "analyze", "score", "reason"}
 
 
 def test_only_score_is_required_and_its_reason_is_kept() -> None:

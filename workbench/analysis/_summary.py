@@ -142,7 +142,7 @@ def load_units(con: duckdb.DuckDBPyConnection, run: Run, table: str, columns: st
 def tool_scorer(manifest: RunManifest) -> str | None:
     """The name of the run's first ``tool_calls`` scorer, if any."""
     for spec in manifest.scorers:
-        if spec.get("kind") == "builtin" and spec.get("builtin") == "tool_calls":
+        if spec.get("kind") == "tool_calls":
             return str(spec["name"])
     return None
 

@@ -1,5 +1,5 @@
 """Experiments: a TOML file naming a dataset, targets (models x prompt versions, agents,
-functions) and scorers; one run per target.
+functions) and scorers (built-ins, LLM judges, functions); one run per target.
 
 .. code-block:: toml
 
@@ -23,7 +23,24 @@ functions) and scorers; one run per target.
     name = "pipeline-v2"
 
     [[scorers]]
-    function = "myscorers:exact"
+    builtin = "contains"          # a built-in code scorer, with its parameters
+    substring = "30 days"
+    name = "mentions_window"
+
+    [[scorers]]
+    judge = "rubric"              # an LLM judge
+    model = "openai:gpt-4o-mini"
+    base_url = "http://127.0.0.1:8765/v1"
+    criteria = "Polite, and names the refund window."
+    pass_mark = 0.75
+
+    [[scorers]]
+    function = "myscorers:exact"  # a Python function (or Scorer object)
+    direction = "higher"
+
+Every table becomes a :class:`~workbench.specs.Spec` and is built through the one registry
+(:func:`workbench.specs.build`). A wrong name, key or parameter is one line naming the file,
+the table and the valid choices.
 """
 
 from __future__ import annotations
@@ -40,21 +57,25 @@ from typing import TYPE_CHECKING, Any
 from workbench._objects import import_object
 from workbench.errors import ValidationError
 from workbench.runs._run import Run
-from workbench.scorers._base import FunctionScorer, Scorer
+from workbench.scorers import build_scorer
+from workbench.scorers._base import Scorer
+from workbench.specs import Spec, scorer_spec_from_table
+from workbench.targets import build_target, default_name
 from workbench.targets._base import Target
-from workbench.targets._function import FunctionTarget
-from workbench.targets._model import AgentTarget, ModelTarget
-from workbench.targets._tools import Tool
 
 if TYPE_CHECKING:
     from workbench._workbench import Workbench
 
 RUN_SETTINGS = ("version", "item_ids", "repeats", "concurrency", "timeout", "max_retries", "cache", "tags")
+TABLES = ("experiment", "models", "agents", "functions", "scorers")
+MODEL_KEYS = ("model", "prompts", "prompt", "params", "base_url", "system", "name")
+AGENT_KEYS = ("model", "prompt", "tools", "max_steps", "params", "base_url", "system", "name")
+FUNCTION_KEYS = ("function", "name")
 
 
 @dataclass
 class Experiment:
-    """A parsed experiment file."""
+    """A parsed experiment file: its targets and scorers built, with the specs they were built from."""
 
     name: str
     dataset: str
@@ -62,6 +83,8 @@ class Experiment:
     scorers: list[Scorer]
     settings: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
+    target_specs: list[Spec] = field(default_factory=list)
+    scorer_specs: list[Spec] = field(default_factory=list)
 
 
 def _listify(value: Any, where: str) -> list[str]:
@@ -80,82 +103,124 @@ def _import(path: Any, where: str) -> Any:
         raise ValidationError(f"{where}: cannot import {path!r} ({exc})") from None
 
 
-def _models(entries: list[dict[str, Any]]) -> list[Target]:
-    out: list[Target] = []
-    for i, entry in enumerate(entries):
+def _keys(entry: Any, where: str, allowed: tuple[str, ...]) -> dict[str, Any]:
+    if not isinstance(entry, dict):
+        raise ValidationError(f"{where}: expected a table")
+    unknown = sorted(set(entry) - set(allowed))
+    if unknown:
+        raise ValidationError(f"{where}: unknown key {unknown[0]!r} (valid: {', '.join(allowed)})")
+    return entry
+
+
+def _params(entry: dict[str, Any], where: str) -> dict[str, Any]:
+    params = entry.get("params", {})
+    if not isinstance(params, dict):
+        raise ValidationError(f"{where}.params: expected a table")
+    return params
+
+
+def _name(entry: dict[str, Any], where: str) -> str | None:
+    name = entry.get("name")
+    if name is not None and (not isinstance(name, str) or not name.strip()):
+        raise ValidationError(f"{where}.name: expected non-empty text, got {name!r}")
+    return name
+
+
+def _model_specs(entries: list[Any]) -> list[tuple[str, Spec]]:
+    out: list[tuple[str, Spec]] = []
+    for i, raw in enumerate(entries):
         where = f"models[{i}]"
-        unknown = set(entry) - {"model", "prompts", "prompt", "params", "base_url", "system", "name"}
-        if unknown:
-            raise ValidationError(f"{where}: unknown key {sorted(unknown)[0]!r}")
+        entry = _keys(raw, where, MODEL_KEYS)
         if "model" not in entry:
             raise ValidationError(f'{where}: needs model = "provider:name"')
         models = _listify(entry["model"], f"{where}.model")
         prompts: list[str | None] = [None]
         if "prompts" in entry or "prompt" in entry:
             prompts = list(_listify(entry.get("prompts", entry.get("prompt")), f"{where}.prompts"))
-        params = entry.get("params", {})
-        if not isinstance(params, dict):
-            raise ValidationError(f"{where}.params: expected a table")
+        name = _name(entry, where)
+        if name is not None and len(models) * len(prompts) > 1:
+            raise ValidationError(f"{where}.name: a name needs one model and one prompt (this table makes several)")
+        common = {"base_url": entry.get("base_url"), "system": entry.get("system"), "params": _params(entry, where)}
         for model in models:
             for prompt in prompts:
-                out.append(
-                    ModelTarget(
-                        model, prompt=prompt, system=entry.get("system"), base_url=entry.get("base_url"), **params
-                    )
-                )
+                args = {"model": model, "prompt": prompt, **common}
+                out.append((where, Spec("model", name or default_name(model, prompt), args)))
     return out
 
 
-def _agents(entries: list[dict[str, Any]]) -> list[Target]:
-    out: list[Target] = []
-    for i, entry in enumerate(entries):
+def _agent_specs(entries: list[Any]) -> list[tuple[str, Spec]]:
+    out: list[tuple[str, Spec]] = []
+    for i, raw in enumerate(entries):
         where = f"agents[{i}]"
-        unknown = set(entry) - {"model", "prompt", "tools", "max_steps", "params", "base_url", "system", "name"}
-        if unknown:
-            raise ValidationError(f"{where}: unknown key {sorted(unknown)[0]!r}")
-        tools = [
-            Tool.from_function(_import(t, f"{where}.tools[{j}]"))
-            for j, t in enumerate(_listify(entry.get("tools", []), f"{where}.tools"))
-        ]
-        if "model" not in entry:
+        entry = _keys(raw, where, AGENT_KEYS)
+        if "model" not in entry or not isinstance(entry["model"], str):
             raise ValidationError(f'{where}: needs model = "provider:name"')
-        out.append(
-            AgentTarget(
-                entry["model"],
-                tools=tools,
-                max_steps=int(entry.get("max_steps", 8)),
-                prompt=entry.get("prompt"),
-                system=entry.get("system"),
-                base_url=entry.get("base_url"),
-                name=entry.get("name"),
-                **entry.get("params", {}),
-            )
-        )
+        tools = _listify(entry.get("tools", []), f"{where}.tools")
+        for j, path in enumerate(tools):
+            _import(path, f"{where}.tools[{j}]")
+        prompt = entry.get("prompt")
+        args = {
+            "model": entry["model"],
+            "prompt": prompt,
+            "system": entry.get("system"),
+            "base_url": entry.get("base_url"),
+            "params": _params(entry, where),
+            "tools": [{"function": path} for path in tools],
+            "max_steps": entry.get("max_steps", 8),
+        }
+        name = _name(entry, where) or default_name(entry["model"], prompt, agent=True)
+        out.append((where, Spec("agent", name, args)))
     return out
 
 
-def _functions(entries: list[dict[str, Any]]) -> list[Target]:
-    out: list[Target] = []
-    for i, entry in enumerate(entries):
+def _function_specs(entries: list[Any]) -> list[tuple[str, Spec]]:
+    out: list[tuple[str, Spec]] = []
+    for i, raw in enumerate(entries):
         where = f"functions[{i}]"
+        entry = _keys(raw, where, FUNCTION_KEYS)
         fn: Callable[..., Any] = _import(entry.get("function"), f"{where}.function")
-        out.append(FunctionTarget(fn, name=entry.get("name")))
+        own = fn.name if isinstance(fn, Target) else getattr(fn, "__name__", entry["function"].rsplit(":", 1)[1])
+        name = _name(entry, where) or str(own)
+        out.append((where, Spec("function", name, {"function": entry["function"]})))
     return out
 
 
-def _scorers(entries: list[dict[str, Any]]) -> list[Scorer]:
-    out: list[Scorer] = []
-    for i, entry in enumerate(entries):
-        where = f"scorers[{i}]"
-        value = _import(entry.get("function"), f"{where}.function")
-        out.append(value if isinstance(value, Scorer) else FunctionScorer(value, entry.get("name")))
-    return out
+def _build_all(data: dict[str, Any]) -> tuple[list[Spec], list[Target], list[Spec], list[Scorer]]:
+    """Every table as a spec, then built; an error names the file and the table."""
+    for table in ("models", "agents", "functions", "scorers"):
+        if not isinstance(data.get(table, []), list):
+            raise ValidationError(f"{table}: write [[{table}]] (an array of tables)")
+    declared = (
+        _model_specs(data.get("models", []))
+        + _agent_specs(data.get("agents", []))
+        + _function_specs(data.get("functions", []))
+    )
+    scorer_specs = [
+        (f"scorers[{i}]", scorer_spec_from_table(t, f"scorers[{i}]")) for i, t in enumerate(data.get("scorers", []))
+    ]
+    targets: list[Target] = []
+    for where, spec in declared:
+        try:
+            targets.append(build_target(spec))
+        except ValidationError as exc:
+            raise ValidationError(f"{where}: {exc}") from None
+    scorers: list[Scorer] = []
+    for where, spec in scorer_specs:
+        try:
+            scorers.append(build_scorer(spec))
+        except ValidationError as exc:
+            raise ValidationError(f"{where}: {exc}") from None
+    return [s for _, s in declared], targets, [s for _, s in scorer_specs], scorers
 
 
 def load_experiment(path: str | Path) -> Experiment:
-    """Read an experiment file; errors name the file and the key at fault.
+    """Read an experiment file and build its targets and scorers.
 
     The file's folder is put on ``sys.path`` so its functions, tools and scorers import.
+
+    Raises:
+        ValidationError: one line naming the file, the table (``scorers[1]``...) and what is
+            wrong; for a wrong name, key or parameter, the valid choices.
     """
     path = Path(path)
     try:
@@ -170,21 +235,23 @@ def load_experiment(path: str | Path) -> Experiment:
     head = data.get("experiment")
     if not isinstance(head, dict) or "dataset" not in head:
         raise ValidationError(f'{path}: needs an [experiment] table with dataset = "NAME"')
-    unknown = set(head) - {"name", "dataset", *RUN_SETTINGS}
+    unknown = sorted(set(head) - {"name", "dataset", *RUN_SETTINGS})
     if unknown:
-        raise ValidationError(f"{path}: [experiment] has an unknown key {sorted(unknown)[0]!r}")
-    extra = set(data) - {"experiment", "models", "agents", "functions", "scorers"}
+        valid = ", ".join(("name", "dataset", *RUN_SETTINGS))
+        raise ValidationError(f"{path}: [experiment] has an unknown key {unknown[0]!r} (valid: {valid})")
+    extra = sorted(set(data) - set(TABLES))
     if extra:
-        raise ValidationError(f"{path}: unknown table {sorted(extra)[0]!r}")
+        raise ValidationError(f"{path}: unknown table {extra[0]!r} (valid: {', '.join(TABLES)})")
     try:
-        targets = (
-            _models(data.get("models", [])) + _agents(data.get("agents", [])) + _functions(data.get("functions", []))
-        )
-        scorers = _scorers(data.get("scorers", []))
+        target_specs, targets, scorer_specs, scorers = _build_all(data)
     except ValidationError as exc:
         raise ValidationError(f"{path}: {exc}") from None
     if not targets:
         raise ValidationError(f"{path}: no targets: add [[models]], [[agents]] or [[functions]]")
+    names = [s.name for s in scorer_specs]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ValidationError(f"{path}: two [[scorers]] are named {dupes[0]!r}; give one a name")
     return Experiment(
         name=str(head.get("name", path.stem)),
         dataset=str(head["dataset"]),
@@ -192,6 +259,8 @@ def load_experiment(path: str | Path) -> Experiment:
         scorers=scorers,
         settings={k: head[k] for k in RUN_SETTINGS if k in head},
         path=path,
+        target_specs=target_specs,
+        scorer_specs=scorer_specs,
     )
 
 

@@ -17,6 +17,7 @@ from typing import Any, Literal
 import orjson
 
 from workbench.errors import NotFoundError
+from workbench.specs import RunSpec
 from workbench.storage import CorruptFileError, LocalStorage, Storage
 
 MANIFEST = "manifest.json"
@@ -49,7 +50,14 @@ class ShardState:
 
 @dataclass
 class RunManifest:
-    """Everything that defines a run, and where it stands."""
+    """Everything that defines a run, and where it stands.
+
+    The definition is a :class:`~workbench.specs.RunSpec`, kept whole: its keys
+    (``dataset``, ``dataset_version``, ``selection``, ``repeats``, ``target``, ``scorers``,
+    ``settings``) are the manifest's, in the spec's dict form, and :attr:`spec` reads them
+    back as one value. ``target`` and each of ``scorers`` is a spec's flat dict
+    (``{"kind", "name", **args}``); a scorer's carries ``direction`` and ``pass_mark``.
+    """
 
     id: str
     dataset: str | None
@@ -63,6 +71,28 @@ class RunManifest:
     tags: dict[str, Any] = field(default_factory=dict)
     shards: dict[str, ShardState] = field(default_factory=dict)
     created_at: str = field(default_factory=now_iso)
+
+    @classmethod
+    def from_spec(
+        cls, run_id: str, spec: RunSpec, *, item_count: int, tags: dict[str, Any] | None = None
+    ) -> RunManifest:
+        """A new run's manifest: the run's definition ``spec`` and the planned item count."""
+        return cls(id=run_id, item_count=item_count, tags=dict(tags or {}), **spec.to_dict())
+
+    @property
+    def spec(self) -> RunSpec:
+        """The run's whole definition (what resume builds the target and scorers from)."""
+        return RunSpec.from_dict(
+            {
+                "dataset": self.dataset,
+                "dataset_version": self.dataset_version,
+                "selection": self.selection,
+                "repeats": self.repeats,
+                "target": self.target,
+                "scorers": self.scorers,
+                "settings": self.settings,
+            }
+        )
 
     @property
     def status(self) -> Status:

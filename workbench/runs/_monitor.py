@@ -81,7 +81,7 @@ class Monitor:
             item_count=0,
             repeats=1,
             target={"kind": "monitor", "name": name, "sample_rate": sample_rate},
-            scorers=[s.spec() for s in self.scorers],
+            scorers=[s.spec().to_dict() for s in self.scorers],
             settings={"max_queue": max_queue, "batch_rows": batch_rows},
             shards={
                 "0/1": ShardState(status="running", started_at=now_iso(), pid_started=process_started(os.getpid()))

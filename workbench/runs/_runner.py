@@ -10,13 +10,12 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from workbench._objects import import_object
 from workbench.errors import ConflictError, NotFoundError, ValidationError
 from workbench.providers._cache import ResponseCache
 from workbench.providers._limiter import AdaptiveLimiter
@@ -28,20 +27,23 @@ from workbench.runs._plan import SELECTION_FILE
 from workbench.runs._progress import ProgressFn, in_notebook, progress_bar
 from workbench.runs._run import Run
 from workbench.runs._status import UnreadableRunWarning, shard_alive
-from workbench.scorers._base import FunctionScorer, Scorer, as_scorer
+from workbench.scorers import build_scorer
+from workbench.scorers._base import Scorer, as_scorer
+from workbench.specs import RunSpec, Spec
 from workbench.storage import CorruptFileError, LocalStorage, StorageError
 from workbench.store._dataset import Dataset
 from workbench.store._names import validate_name
 from workbench.store._table import connect, live_items_sql
 from workbench.targets._base import Target
 from workbench.targets._context import CallContext
-from workbench.targets._registry import as_target, target_from_spec
+from workbench.targets._registry import as_target, build_target
 from workbench.targets._types import Item
 
 if TYPE_CHECKING:
     from workbench._workbench import Workbench
 
 MAX_LISTED = 5
+T = TypeVar("T")
 
 
 def new_run_id(target_name: str) -> str:
@@ -184,16 +186,19 @@ def start_run(
     the_target.prepare(wb)
     _check_items(the_target, files, ids)
     count = len(ids) if ids is not None else ds._log.last_commit(ds._log.table(pinned)).item_count  # noqa: SLF001
-    manifest = RunManifest(
-        id=validate_name(run_id, what="run") if run_id else new_run_id(the_target.name),
+    spec = RunSpec(
         dataset=ds.name,
         dataset_version=pinned,
         selection="item_ids" if ids is not None else "all",
-        item_count=count,
         repeats=repeats,
         target=the_target.spec(),
-        scorers=[s.spec() for s in the_scorers],
+        scorers=tuple(s.spec() for s in the_scorers),
         settings={"concurrency": concurrency, "timeout": timeout, "max_retries": max_retries, "cache": cache},
+    )
+    manifest = RunManifest.from_spec(
+        validate_name(run_id, what="run") if run_id else new_run_id(the_target.name),
+        spec,
+        item_count=count,
         tags=orjson.loads(orjson.dumps(dict(tags or {}), default=str)),
     )
     ctx = _context(wb, concurrency, timeout, max_retries, cache)  # reads the price table: may fail
@@ -255,19 +260,22 @@ def resume_run(
     concurrency: int | None = None,
     progress: bool | None = None,
 ) -> Run:
-    """Start the missing units of a run again (after a crash, a kill or a cancel)."""
+    """Start the missing units of a run again (after a crash, a kill or a cancel).
+
+    The target and scorers are built from the run's :class:`~workbench.specs.RunSpec`
+    unless given (a function defined in a notebook cannot be imported again).
+    """
     folder = wb.runs_dir / validate_name(run_id, what="run")
     manifest = read_manifest(folder)
     from workbench.runs._experiment import import_beside
 
     import_beside(manifest.tags)
-    the_target = as_target(target) if target is not None else target_from_spec(manifest.target)
-    if the_target.name != manifest.target.get("name"):
-        raise ValidationError(
-            f"run {run_id!r} was made with target {manifest.target.get('name')!r}, not {the_target.name!r}"
-        )
+    spec = manifest.spec
+    the_target = as_target(target) if target is not None else _rebuilt(run_id, "target", build_target, spec.target)
+    if the_target.name != spec.target.name:
+        raise ValidationError(f"run {run_id!r} was made with target {spec.target.name!r}, not {the_target.name!r}")
     if scorers is None:
-        the_scorers = [_scorer_from_spec(s, run_id) for s in manifest.scorers]
+        the_scorers = [_rebuilt(run_id, "scorers", build_scorer, s) for s in spec.scorers]
     else:
         the_scorers = _scorers(scorers)
         if [s.name for s in the_scorers] != [s["name"] for s in manifest.scorers]:
@@ -301,21 +309,12 @@ def _refuse_if_running(folder: Path, manifest: RunManifest, key: str) -> None:
     )
 
 
-def _scorer_from_spec(spec: dict[str, Any], run_id: str) -> Scorer:
-    from workbench.scorers._code import BUILTINS
-    from workbench.scorers._judge import JUDGES
-
-    if spec.get("kind") == "builtin" and spec.get("builtin") in BUILTINS:
-        return BUILTINS[spec["builtin"]](**spec.get("params", {}), name=spec["name"])
-    if spec.get("kind") == "judge" and spec.get("judge") in JUDGES:
-        return JUDGES[spec["judge"]](**spec.get("params", {}), name=spec["name"])
-    path = spec.get("function")
-    if not path:
-        raise ValidationError(f"scorer {spec.get('name')!r} of run {run_id!r} cannot be rebuilt; pass scorers=")
+def _rebuilt(run_id: str, what: str, build: Callable[[Spec], T], spec: Spec) -> T:
+    """Build the run's target or a scorer from its spec; the error says how to resume anyway."""
     try:
-        return FunctionScorer(import_object(path), spec["name"])
-    except (ImportError, AttributeError) as exc:
-        raise ValidationError(f"scorer {spec.get('name')!r}: cannot import {path} ({exc}); pass scorers=") from exc
+        return build(spec)
+    except ValidationError as exc:
+        raise ValidationError(f"run {run_id!r}: {exc} (to resume, pass {what}=)") from None
 
 
 def list_runs(wb: Workbench) -> list[RunManifest]:

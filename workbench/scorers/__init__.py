@@ -3,12 +3,23 @@
 A scorer is a pipeline ``preprocess -> analyze -> score -> reason`` (only ``score`` is
 required), each step a function or a :class:`Judge`; or a plain function made into a
 scorer with :func:`scorer`. Built-in code scorers and LLM judges are factories here.
+Every scorer has a ``direction`` (``"higher"`` or ``"lower"`` is better) and a
+``pass_mark``, and a :meth:`~Scorer.spec` that :func:`build_scorer` builds again.
 """
 
-from workbench.scorers._base import ARGUMENTS, STEPS, FunctionScorer, Score, Scorer, as_scorer, scorer
+from workbench.scorers._base import (
+    ARGUMENTS,
+    DIRECTIONS,
+    STEPS,
+    Direction,
+    FunctionScorer,
+    Score,
+    Scorer,
+    as_scorer,
+    scorer,
+)
 from workbench.scorers._code import (
     BUILTINS,
-    builtin_from_spec,
     completeness,
     contains,
     cost_budget,
@@ -31,14 +42,18 @@ from workbench.scorers._judge import (
     answer_relevancy,
     faithfulness,
     judge_correctness,
+    llm_judge,
     rubric,
 )
+from workbench.scorers._registry import build_scorer
 
 __all__ = [
     "ARGUMENTS",
     "BUILTINS",
+    "DIRECTIONS",
     "JUDGES",
     "STEPS",
+    "Direction",
     "FunctionScorer",
     "Judge",
     "JudgeError",
@@ -48,7 +63,7 @@ __all__ = [
     "Scorer",
     "answer_relevancy",
     "as_scorer",
-    "builtin_from_spec",
+    "build_scorer",
     "completeness",
     "contains",
     "cost_budget",
@@ -58,6 +73,7 @@ __all__ = [
     "judge_correctness",
     "keyword_coverage",
     "latency_budget",
+    "llm_judge",
     "numeric",
     "regex",
     "rubric",

@@ -12,9 +12,11 @@ import inspect
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from workbench._objects import import_path
+from workbench.errors import ValidationError
+from workbench.specs import Spec
 
 if TYPE_CHECKING:
     from workbench.scorers._judge import Judge
@@ -26,6 +28,26 @@ ARGUMENTS = ("input", "output", "expected", "context", "metadata", "item_id", "r
 
 STEPS = ("preprocess", "analyze", "score", "reason")
 """The steps of a pipeline scorer, in order."""
+
+Direction = Literal["higher", "lower"]
+DIRECTIONS: tuple[Direction, ...] = ("higher", "lower")
+"""Which way a scorer's scores are better: ``"higher"`` (the default) or ``"lower"``."""
+
+
+def check_direction(direction: Any, name: str) -> Direction:
+    """``direction`` if it is ``"higher"`` or ``"lower"``; else a one-line error naming the scorer."""
+    if direction not in DIRECTIONS:
+        raise ValidationError(f"scorer {name}: direction must be 'higher' or 'lower', not {direction!r}")
+    return "higher" if direction == "higher" else "lower"
+
+
+def check_pass_mark(pass_mark: Any, name: str) -> float | None:
+    """``pass_mark`` as a float in 0..1 (or ``None``); else a one-line error naming the scorer."""
+    if pass_mark is None:
+        return None
+    if isinstance(pass_mark, bool) or not isinstance(pass_mark, int | float) or not 0.0 <= pass_mark <= 1.0:
+        raise ValidationError(f"scorer {name}: pass_mark must be a number in 0..1 or None, not {pass_mark!r}")
+    return float(pass_mark)
 
 
 @dataclass
@@ -75,9 +97,16 @@ class Scorer:
     pipeline (see :mod:`workbench.scorers._pipeline`): each step is a function (sync or
     async) or a :class:`~workbench.scorers.Judge`; only ``score`` is required.
     :meth:`ascore` never raises.
+
+    Every scorer knows which way is better (``direction``: ``"higher"``, the default, or
+    ``"lower"``) and, optionally, its ``pass_mark``: the score at or beyond which a unit
+    passes (``>=`` for higher, ``<=`` for lower). Both go into its :meth:`spec` and the
+    run's manifest, so summaries, comparisons and gates need not be told again.
     """
 
     name: str = "scorer"
+    direction: Direction = "higher"
+    pass_mark: float | None = None
     _steps: dict[str, Any] | None = None
 
     def __init__(
@@ -88,9 +117,12 @@ class Scorer:
         analyze: Callable[..., Any] | Judge | None = None,
         score: Callable[..., Any] | Judge | None = None,
         reason: Callable[..., Any] | Judge | None = None,
+        direction: Direction = "higher",
+        pass_mark: float | None = None,
     ) -> None:
         if name is not None:
             self.name = str(name)
+        self.set_marks(direction, pass_mark)
         given = {"preprocess": preprocess, "analyze": analyze, "score": score, "reason": reason}
         steps = {k: v for k, v in given.items() if v is not None}
         if steps:
@@ -106,13 +138,26 @@ class Scorer:
 
         return await run_pipeline(self._steps, arguments)
 
-    def spec(self) -> dict[str, Any]:
-        """A JSON-ready description kept in a run's manifest."""
+    def set_marks(self, direction: Direction = "higher", pass_mark: float | None = None) -> None:
+        """Set (and check) :attr:`direction` and :attr:`pass_mark`."""
+        self.direction = check_direction(direction, self.name)
+        self.pass_mark = check_pass_mark(pass_mark, self.name)
+
+    def marks(self) -> dict[str, Any]:
+        """``{"direction", "pass_mark"}``: the arguments every scorer's spec carries."""
+        return {"direction": self.direction, "pass_mark": self.pass_mark}
+
+    def spec(self) -> Spec:
+        """What this scorer is (kind, name, arguments), kept in a run's manifest and built again on resume.
+
+        A pipeline's kind is ``pipeline`` (each step by import path, or a judge's spec); a
+        subclass's is ``class`` (its import path: it is made again with no arguments).
+        """
         if self._steps is not None:
             from workbench.scorers._pipeline import steps_spec
 
-            return {"name": self.name, "kind": "pipeline", "steps": steps_spec(self._steps)}
-        return {"name": self.name, "kind": type(self).__name__}
+            return Spec("pipeline", self.name, {"steps": steps_spec(self._steps), **self.marks()})
+        return Spec("class", self.name, {"class": import_path(type(self)), **self.marks()})
 
     def _takes_ctx(self) -> bool:
         """Whether :meth:`evaluate` accepts ``ctx`` (a subclass may name its arguments).
@@ -183,9 +228,17 @@ class Scorer:
 class FunctionScorer(Scorer):
     """A scorer made from a function (sync or async) that asks for what it needs by name."""
 
-    def __init__(self, fn: Callable[..., Any], name: str | None = None) -> None:
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        name: str | None = None,
+        *,
+        direction: Direction = "higher",
+        pass_mark: float | None = None,
+    ) -> None:
         self.fn = fn
         self.name = str(name or getattr(fn, "__name__", "scorer"))
+        self.set_marks(direction, pass_mark)
         params = inspect.signature(fn).parameters
         self._wants_all = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
         allowed = (*ARGUMENTS, "ctx")
@@ -194,9 +247,9 @@ class FunctionScorer(Scorer):
             raise TypeError(f"scorer {self.name}: unknown parameter {unknown[0]!r} (use {', '.join(allowed)})")
         self._wants = [p for p in params if p in allowed]
 
-    def spec(self) -> dict[str, Any]:
-        """Name, kind and import path (so a resumed run can find the function again)."""
-        return {"name": self.name, "kind": "function", "function": import_path(self.fn)}
+    def spec(self) -> Spec:
+        """Kind ``function`` and the import path (so a resumed run can find the function again)."""
+        return Spec("function", self.name, {"function": import_path(self.fn), **self.marks()})
 
     async def evaluate(self, **arguments: Any) -> Score:
         """Call the function with the arguments it names (``ctx`` only if it names ``ctx``)."""
@@ -211,16 +264,23 @@ class FunctionScorer(Scorer):
         return to_score(value)
 
 
-def scorer(fn: Callable[..., Any] | None = None, *, name: str | None = None) -> Any:
-    """Make a scorer from a function; usable as ``@scorer`` or ``@scorer(name="...")``.
+def scorer(
+    fn: Callable[..., Any] | None = None,
+    *,
+    name: str | None = None,
+    direction: Direction = "higher",
+    pass_mark: float | None = None,
+) -> Any:
+    """Make a scorer from a function; usable as ``@scorer`` or ``@scorer(name="...", direction="lower")``.
 
     The function names what it needs among ``input``, ``output``, ``expected``,
     ``context``, ``metadata``, ``item_id`` and ``result`` and returns a bool, a number
-    in 0..1, a ``(score, reason)`` pair, a dict or a :class:`Score`.
+    in 0..1, a ``(score, reason)`` pair, a dict or a :class:`Score`. ``direction`` says
+    which way is better and ``pass_mark`` the score a unit must reach to pass.
     """
     if fn is None:
-        return lambda f: FunctionScorer(f, name)
-    return FunctionScorer(fn, name)
+        return lambda f: FunctionScorer(f, name, direction=direction, pass_mark=pass_mark)
+    return FunctionScorer(fn, name, direction=direction, pass_mark=pass_mark)
 
 
 def as_scorer(value: Scorer | Callable[..., Any]) -> Scorer:

@@ -1,10 +1,14 @@
 """Built-in code scorers: deterministic checks that need no model.
 
-Each factory returns a :class:`~workbench.scorers._base.Scorer` whose :meth:`spec` names the
-factory and its parameters, so a run can rebuild it later through :data:`BUILTINS`
-(see :func:`builtin_from_spec`). Scores are in 0..1 with a reason; a missing or unusable
-input (no output, an expected value that is not a number...) gives a score of ``None``
-with ``error`` set, never a silent 0.
+Each factory returns a :class:`~workbench.scorers._base.Scorer` whose :meth:`spec` is
+``Spec(<factory name>, name, {parameters, direction, pass_mark})``, so a run can build it
+again through the registry (:func:`workbench.specs.build`; :data:`BUILTINS` lists the
+factories). Scores are in 0..1 with a reason; a missing or unusable input (no output, an
+expected value that is not a number...) gives a score of ``None`` with ``error`` set,
+never a silent 0. Every factory takes ``direction`` (always ``"higher"`` here: 1 is
+best) and ``pass_mark``: 1.0 by default for the pass/fail checks and the budgets
+(within budget), ``None`` for the graded ones (similarity, coverage, completeness, tool
+calls).
 """
 
 from __future__ import annotations
@@ -20,12 +24,12 @@ from typing import Any
 from rapidfuzz import fuzz
 from rapidfuzz.utils import default_process
 
-from workbench.scorers._base import Score, Scorer
+from workbench.scorers._base import Direction, Score, Scorer
 from workbench.scorers._normalize import as_text, canonical_json, normalize_text, parse_number
+from workbench.specs import Spec
 
 __all__ = [
     "BUILTINS",
-    "builtin_from_spec",
     "completeness",
     "contains",
     "cost_budget",
@@ -60,9 +64,14 @@ class _Builtin(Scorer):
         self.params = params
         self.name = name or builtin
 
-    def spec(self) -> dict[str, Any]:
-        """Name, kind ``"builtin"``, the factory's name and its JSON-ready parameters."""
-        return {"name": self.name, "kind": "builtin", "builtin": self.builtin, "params": dict(self.params)}
+    def spec(self) -> Spec:
+        """Kind: the factory's name; arguments: its parameters, ``direction`` and ``pass_mark``."""
+        return Spec(self.builtin, self.name, {**self.params, **self.marks()})
+
+
+def _marked(scorer: Scorer, direction: Direction, pass_mark: float | None) -> Scorer:
+    scorer.set_marks(direction, pass_mark)
+    return scorer
 
 
 def _string_list(value: Any, what: str) -> list[str]:
@@ -112,6 +121,8 @@ def exact_match(
     unicode: bool = True,
     *,
     name: str | None = None,
+    direction: Direction = "higher",
+    pass_mark: float | None = 1.0,
 ) -> Scorer:
     """1 when the output equals the expected value, else 0.
 
@@ -122,7 +133,7 @@ def exact_match(
     string output is parsed when the expected value is not a string.
     """
     options = {"case": case, "whitespace": whitespace, "punctuation": punctuation, "unicode": unicode}
-    return _ExactMatch(name, normalize, options)
+    return _marked(_ExactMatch(name, normalize, options), direction, pass_mark)
 
 
 # --- contains ----------------------------------------------------------------------------------
@@ -174,13 +185,15 @@ def contains(
     all: bool = False,  # noqa: A002 - the option's public name
     *,
     name: str | None = None,
+    direction: Direction = "higher",
+    pass_mark: float | None = 1.0,
 ) -> Scorer:
     """1 when the output contains the expected value (or ``substring``, a string or a list), else 0.
 
     With a list, any one string is enough unless ``all``. ``normalize`` applies NFKC, case
     folding and white space collapsing to both sides. Details list found and missing strings.
     """
-    return _Contains(name, substring, normalize, all)
+    return _marked(_Contains(name, substring, normalize, all), direction, pass_mark)
 
 
 # --- regex -------------------------------------------------------------------------------------
@@ -206,12 +219,20 @@ class _Regex(_Builtin):
         return Score(1.0, f"output {how} /{self.compiled.pattern}/", details)
 
 
-def regex(pattern: str, flags: int = 0, full: bool = False, *, name: str | None = None) -> Scorer:
+def regex(
+    pattern: str,
+    flags: int = 0,
+    full: bool = False,
+    *,
+    name: str | None = None,
+    direction: Direction = "higher",
+    pass_mark: float | None = 1.0,
+) -> Scorer:
     """1 when the pattern is found in the output text (``re.search``), or matches all of it with ``full``.
 
     Non-string outputs are matched in canonical JSON form; details give the match and its groups.
     """
-    return _Regex(name, pattern, flags, full)
+    return _marked(_Regex(name, pattern, flags, full), direction, pass_mark)
 
 
 # --- JSON --------------------------------------------------------------------------------------
@@ -236,9 +257,9 @@ class _ValidJson(_Builtin):
         return Score(1.0, "output is valid JSON")
 
 
-def valid_json(*, name: str | None = None) -> Scorer:
+def valid_json(*, name: str | None = None, direction: Direction = "higher", pass_mark: float | None = 1.0) -> Scorer:
     """1 when the output is a string that parses as JSON (or already a dict or list), else 0."""
-    return _ValidJson(name)
+    return _marked(_ValidJson(name), direction, pass_mark)
 
 
 class _JsonSchema(_Builtin):
@@ -267,13 +288,15 @@ class _JsonSchema(_Builtin):
         return Score(0.0, f"{first.json_path}: {first.message}", details)
 
 
-def json_schema(schema: dict[str, Any], *, name: str | None = None) -> Scorer:
+def json_schema(
+    schema: dict[str, Any], *, name: str | None = None, direction: Direction = "higher", pass_mark: float | None = 1.0
+) -> Scorer:
     """1 when the output (parsed if a JSON string) validates against ``schema``, else 0.
 
     The schema is checked when the scorer is made. The reason is the first error with its
     JSON path (``$.items[0].price: 'x' is not of type 'number'``); details list up to 20.
     """
-    return _JsonSchema(name, schema)
+    return _marked(_JsonSchema(name, schema), direction, pass_mark)
 
 
 # --- numbers -----------------------------------------------------------------------------------
@@ -307,7 +330,14 @@ class _Numeric(_Builtin):
         return Score(0.0, f"{got:g} differs from {want:g} by {diff:g} (allowed {allowed:g})", details)
 
 
-def numeric(tolerance: float = 0.0, relative: bool = False, *, name: str | None = None) -> Scorer:
+def numeric(
+    tolerance: float = 0.0,
+    relative: bool = False,
+    *,
+    name: str | None = None,
+    direction: Direction = "higher",
+    pass_mark: float | None = 1.0,
+) -> Scorer:
     """1 when the output's number is within ``tolerance`` of the expected number, else 0.
 
     Numbers may be strings: white space, currency symbols, thousands commas and a percent
@@ -315,7 +345,7 @@ def numeric(tolerance: float = 0.0, relative: bool = False, *, name: str | None 
     be one number (else a scorer error); the output's first number is used. With ``relative``
     the tolerance is a fraction of the expected value.
     """
-    return _Numeric(name, tolerance, relative)
+    return _marked(_Numeric(name, tolerance, relative), direction, pass_mark)
 
 
 # --- similarity --------------------------------------------------------------------------------
@@ -364,15 +394,24 @@ class _Similarity(_Builtin):
         return Score(1.0 if passed else 0.0, f"{self.method} {value:.3f} {verb} {self.threshold:g}", details)
 
 
-def similarity(method: str = "ratio", threshold: float | None = None, *, name: str | None = None) -> Scorer:
+def similarity(
+    method: str = "ratio",
+    threshold: float | None = None,
+    *,
+    name: str | None = None,
+    direction: Direction = "higher",
+    pass_mark: float | None = None,
+) -> Scorer:
     """Similarity of output and expected text.
 
     ``method="ratio"``: normalised edit-distance similarity (``rapidfuzz.fuzz.ratio`` / 100).
     ``method="token_f1"``: F1 of the token multisets after ``rapidfuzz.utils.default_process``
     (lower case, non-alphanumerics as spaces) and NFKC. With ``threshold`` the score is 1 or 0
-    and the similarity is kept in ``details["similarity"]``.
+    and the similarity is kept in ``details["similarity"]`` (and ``pass_mark`` defaults to 1).
     """
-    return _Similarity(name, method, threshold)
+    if pass_mark is None and threshold is not None:
+        pass_mark = 1.0
+    return _marked(_Similarity(name, method, threshold), direction, pass_mark)
 
 
 # --- coverage ----------------------------------------------------------------------------------
@@ -415,13 +454,19 @@ def _missing(missing: Sequence[Any]) -> str:
     return f"; missing: {', '.join(_short(m, 40) for m in missing[:10])}" if missing else ""
 
 
-def keyword_coverage(keywords: list[str] | None = None, *, name: str | None = None) -> Scorer:
+def keyword_coverage(
+    keywords: list[str] | None = None,
+    *,
+    name: str | None = None,
+    direction: Direction = "higher",
+    pass_mark: float | None = None,
+) -> Scorer:
     """Share of keywords present in the output, as whole words, ignoring case.
 
     The keywords are given, or taken from ``expected`` (a list of strings or one string).
     Details list the found and missing ones.
     """
-    return _KeywordCoverage(name, keywords)
+    return _marked(_KeywordCoverage(name, keywords), direction, pass_mark)
 
 
 class _Completeness(_Builtin):
@@ -456,14 +501,20 @@ class _Completeness(_Builtin):
         return Score(value, f"{len(found)} of {len(elements)} elements present" + _missing(missing), details)
 
 
-def completeness(elements: list[Any] | None = None, *, name: str | None = None) -> Scorer:
+def completeness(
+    elements: list[Any] | None = None,
+    *,
+    name: str | None = None,
+    direction: Direction = "higher",
+    pass_mark: float | None = None,
+) -> Scorer:
     """Share of expected elements present in the output.
 
     Elements are given, or ``expected`` must be a list. Each is looked for as a normalised
     (NFKC, case-folded, white space collapsed) substring of the output text; when the output
     is itself a list, as one of its items. Details list the missing elements.
     """
-    return _Completeness(name, elements)
+    return _marked(_Completeness(name, elements), direction, pass_mark)
 
 
 # --- tool calls --------------------------------------------------------------------------------
@@ -602,7 +653,14 @@ def _ordered_pairs(n_want: int, n_got: int, matches: Callable[[int, int], bool])
     return pairs
 
 
-def tool_calls(order: bool = False, check_arguments: bool = True, *, name: str | None = None) -> Scorer:
+def tool_calls(
+    order: bool = False,
+    check_arguments: bool = True,
+    *,
+    name: str | None = None,
+    direction: Direction = "higher",
+    pass_mark: float | None = None,
+) -> Scorer:
     """How well the calls an agent made match the expected tool calls.
 
     Expected calls come from ``expected``: a list of ``{"name", "arguments"?}`` dicts (or tool
@@ -621,7 +679,7 @@ def tool_calls(order: bool = False, check_arguments: bool = True, *, name: str |
     ``incorrect_arguments`` (name matched, arguments differ), ``invalid`` (calls recorded with
     ``valid=False``), and with ``order`` also ``out_of_order``.
     """
-    return _ToolCalls(name, order, check_arguments)
+    return _marked(_ToolCalls(name, order, check_arguments), direction, pass_mark)
 
 
 # --- budgets -----------------------------------------------------------------------------------
@@ -653,20 +711,24 @@ class _Budget(_Builtin):
         return _budget_score(float(used), self.limit, self.unit, self.what)
 
 
-def latency_budget(seconds: float, *, name: str | None = None) -> Scorer:
+def latency_budget(
+    seconds: float, *, name: str | None = None, direction: Direction = "higher", pass_mark: float | None = 1.0
+) -> Scorer:
     """1 when the target answered within ``seconds``, else ``seconds / latency`` (a smooth penalty).
 
     The latency is read from ``result.latency_s`` (set by the runner); without it the scorer reports an error.
     """
-    return _Budget("latency_budget", "seconds", seconds, "latency_s", "s", name)
+    return _marked(_Budget("latency_budget", "seconds", seconds, "latency_s", "s", name), direction, pass_mark)
 
 
-def cost_budget(usd: float, *, name: str | None = None) -> Scorer:
+def cost_budget(
+    usd: float, *, name: str | None = None, direction: Direction = "higher", pass_mark: float | None = 1.0
+) -> Scorer:
     """1 when the result cost at most ``usd`` dollars, else ``usd / cost`` (a smooth penalty).
 
     The cost is ``result.cost``; when it is unknown (``None``) the scorer reports an error.
     """
-    return _Budget("cost_budget", "usd", usd, "cost", " USD", name)
+    return _marked(_Budget("cost_budget", "usd", usd, "cost", " USD", name), direction, pass_mark)
 
 
 # --- registry ----------------------------------------------------------------------------------
@@ -686,11 +748,3 @@ BUILTINS: dict[str, Callable[..., Scorer]] = {
     "cost_budget": cost_budget,
 }
 """The built-in scorer factories by name (the ``builtin`` field of their spec)."""
-
-
-def builtin_from_spec(spec: dict[str, Any]) -> Scorer:
-    """Rebuild a built-in scorer from its :meth:`~Scorer.spec`."""
-    factory = BUILTINS.get(str(spec.get("builtin")))
-    if factory is None:
-        raise ValueError(f"unknown built-in scorer {spec.get('builtin')!r}")
-    return factory(**dict(spec.get("params") or {}), name=spec.get("name"))

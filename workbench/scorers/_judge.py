@@ -22,7 +22,8 @@ from workbench.providers._limiter import AdaptiveLimiter
 from workbench.providers._prices import PriceTable
 from workbench.providers._registry import make_provider, split_model
 from workbench.providers._usage import Usage
-from workbench.scorers._base import Score, Scorer, to_score
+from workbench.scorers._base import Direction, Score, Scorer, to_score
+from workbench.specs import Spec
 from workbench.targets._context import CallContext
 
 OutputKind = Literal["score", "pass_fail", "label"]
@@ -137,16 +138,26 @@ class Judge:
     # -- description -------------------------------------------------------------
 
     def spec(self) -> dict[str, Any]:
-        """JSON-ready description (the model's name, never a key)."""
+        """JSON-ready keyword arguments that make this judge again (the model's name, never a key)."""
         return {
-            "model": self.model,
             "template": self.template,
+            "model": self.model,
             "output": self.output,
-            "scale": list(self.scale) if self.output == "score" else None,
-            "labels": self.labels or None,
+            "scale": list(self.scale),
+            "labels": self.labels if self.output == "label" else None,
             "system": self.system,
+            "base_url": self.base_url,
             "max_attempts": self.max_attempts,
+            "params": dict(self.params),
+            "variables": dict(self.variables),
         }
+
+    @classmethod
+    def from_spec(cls, spec: Mapping[str, Any]) -> Judge:
+        """The judge :meth:`spec` describes."""
+        args = dict(spec)
+        scale = args.pop("scale", None) or (1, 5)
+        return cls(args.pop("template"), scale=(scale[0], scale[1]), **args)
 
     def shape(self) -> str:
         """The reply's JSON shape, as told to the model."""
@@ -360,14 +371,23 @@ FAITHFULNESS_SCHEMA: dict[str, Any] = {
 class JudgeScorer(Scorer):
     """A built-in judge: a pipeline scorer whose spec names its factory and parameters."""
 
-    def __init__(self, factory: str, name: str, params: dict[str, Any], **steps: Any) -> None:
-        super().__init__(name, **steps)
+    def __init__(
+        self,
+        factory: str,
+        name: str,
+        params: dict[str, Any],
+        *,
+        direction: Direction = "higher",
+        pass_mark: float | None = None,
+        **steps: Any,
+    ) -> None:
+        super().__init__(name, direction=direction, pass_mark=pass_mark, **steps)
         self.factory = factory
         self.params = params
 
-    def spec(self) -> dict[str, Any]:
-        """``{"name", "kind": "judge", "judge": <factory>, "params": {...}}`` (rebuild with :data:`JUDGES`)."""
-        return {"name": self.name, "kind": "judge", "judge": self.factory, "params": self.params}
+    def spec(self) -> Spec:
+        """``Spec(<factory>, name, {parameters, direction, pass_mark})`` (built again through the registry)."""
+        return Spec(self.factory, self.name, {**self.params, **self.marks()})
 
 
 def judge_correctness(
@@ -379,8 +399,13 @@ def judge_correctness(
     template: str | None = None,
     base_url: str | None = None,
     max_attempts: int = 3,
+    direction: Direction = "higher",
+    pass_mark: float | None = None,
 ) -> Scorer:
-    """A judge of the output against ``expected``: pass/fail (1/0) or a ``scale`` grade mapped to 0..1."""
+    """A judge of the output against ``expected``: pass/fail (1/0) or a ``scale`` grade mapped to 0..1.
+
+    With ``output="pass_fail"`` the pass mark defaults to 1 (a pass).
+    """
     judge = Judge(
         template or CORRECTNESS_TEMPLATE,
         model=model,
@@ -391,7 +416,16 @@ def judge_correctness(
         max_attempts=max_attempts,
     )
     params = {"model": model, "output": output, "scale": list(scale), "template": template, "base_url": base_url}
-    return JudgeScorer("judge_correctness", name, params | {"max_attempts": max_attempts}, score=judge)
+    if pass_mark is None and output == "pass_fail":
+        pass_mark = 1.0
+    return JudgeScorer(
+        "judge_correctness",
+        name,
+        params | {"max_attempts": max_attempts},
+        direction=direction,
+        pass_mark=pass_mark,
+        score=judge,
+    )
 
 
 def rubric(
@@ -402,6 +436,8 @@ def rubric(
     name: str = "rubric",
     base_url: str | None = None,
     max_attempts: int = 3,
+    direction: Direction = "higher",
+    pass_mark: float | None = None,
 ) -> Scorer:
     """A judge grading the output on ``criteria`` (text) on ``scale``, mapped to 0..1, with a reason."""
     judge = Judge(
@@ -415,7 +451,9 @@ def rubric(
         variables={"criteria": criteria},
     )
     params = {"criteria": criteria, "model": model, "scale": list(scale), "base_url": base_url}
-    return JudgeScorer("rubric", name, params | {"max_attempts": max_attempts}, score=judge)
+    return JudgeScorer(
+        "rubric", name, params | {"max_attempts": max_attempts}, direction=direction, pass_mark=pass_mark, score=judge
+    )
 
 
 def faithfulness(
@@ -424,6 +462,8 @@ def faithfulness(
     name: str = "faithfulness",
     base_url: str | None = None,
     max_attempts: int = 3,
+    direction: Direction = "higher",
+    pass_mark: float | None = None,
 ) -> Scorer:
     """A hallucination check of the output against ``context``.
 
@@ -452,7 +492,16 @@ def faithfulness(
         return f"Unsupported claims ({len(missing)} of {len(analysis['claims'])}): {listed}. {analysis['reason']}"
 
     params = {"model": model, "base_url": base_url, "max_attempts": max_attempts}
-    return JudgeScorer("faithfulness", name, params, analyze=judge, score=supported_share, reason=unsupported)
+    return JudgeScorer(
+        "faithfulness",
+        name,
+        params,
+        direction=direction,
+        pass_mark=pass_mark,
+        analyze=judge,
+        score=supported_share,
+        reason=unsupported,
+    )
 
 
 def answer_relevancy(
@@ -462,6 +511,8 @@ def answer_relevancy(
     name: str = "answer_relevancy",
     base_url: str | None = None,
     max_attempts: int = 3,
+    direction: Direction = "higher",
+    pass_mark: float | None = None,
 ) -> Scorer:
     """A judge of whether the output addresses the input, on ``scale`` mapped to 0..1."""
     judge = Judge(
@@ -474,7 +525,49 @@ def answer_relevancy(
         max_attempts=max_attempts,
     )
     params = {"model": model, "scale": list(scale), "base_url": base_url, "max_attempts": max_attempts}
-    return JudgeScorer("answer_relevancy", name, params, score=judge)
+    return JudgeScorer("answer_relevancy", name, params, direction=direction, pass_mark=pass_mark, score=judge)
+
+
+def llm_judge(
+    template: str,
+    *,
+    model: str,
+    output: OutputKind | dict[str, Any] = "score",
+    scale: tuple[float, float] = (1, 5),
+    labels: Sequence[str] | Mapping[str, float] | None = None,
+    system: str | None = None,
+    name: str = "llm_judge",
+    base_url: str | None = None,
+    max_attempts: int = 3,
+    params: dict[str, Any] | None = None,
+    variables: Mapping[str, Any] | None = None,
+    direction: Direction = "higher",
+    pass_mark: float | None = None,
+) -> Scorer:
+    """A judge of your own: ``template`` (Jinja2 over ``input``, ``output``, ``expected``...) sent to ``model``.
+
+    The arguments are :class:`Judge`'s; with ``output="pass_fail"`` the pass mark defaults to 1.
+    Declarable in an experiment file (``judge = "llm_judge"``, ``template = "..."``).
+    """
+    judge = Judge(
+        template,
+        model=model,
+        output=output,
+        scale=scale,
+        labels=labels,
+        system=system,
+        base_url=base_url,
+        max_attempts=max_attempts,
+        params=params,
+        variables=variables,
+    )
+    if pass_mark is None and output == "pass_fail":
+        pass_mark = 1.0
+    kwargs = judge.spec()
+    kwargs.pop("template")
+    return JudgeScorer(
+        "llm_judge", name, {"template": template, **kwargs}, direction=direction, pass_mark=pass_mark, score=judge
+    )
 
 
 JUDGES: dict[str, Callable[..., Scorer]] = {
@@ -482,5 +575,6 @@ JUDGES: dict[str, Callable[..., Scorer]] = {
     "rubric": rubric,
     "faithfulness": faithfulness,
     "answer_relevancy": answer_relevancy,
+    "llm_judge": llm_judge,
 }
-"""The built-in judge factories by name: ``JUDGES[spec["judge"]](name=spec["name"], **spec["params"])``."""
+"""The built-in judge factories by name (each is a scorer kind of the registry)."""

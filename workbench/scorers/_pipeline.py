@@ -38,7 +38,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from workbench._objects import import_path
+from workbench._objects import import_object, import_path
 from workbench.scorers._base import ARGUMENTS, STEPS, Score, to_score
 from workbench.scorers._judge import Judge, JudgeError
 
@@ -76,6 +76,19 @@ def steps_spec(steps: dict[str, Any]) -> dict[str, Any]:
     for step, fn in steps.items():
         out[step] = {"judge": fn.spec()} if isinstance(fn, Judge) else {"function": import_path(fn)}
     return out
+
+
+def steps_from_spec(spec: dict[str, Any]) -> dict[str, Any]:
+    """The steps :func:`steps_spec` describes (functions imported again, judges made again)."""
+    steps: dict[str, Any] = {}
+    for step, described in spec.items():
+        if "judge" in described:
+            steps[step] = Judge.from_spec(described["judge"])
+        elif described.get("function"):
+            steps[step] = import_object(described["function"])
+        else:
+            raise ValueError(f"step {step} cannot be imported again (a lambda or a function defined in __main__)")
+    return steps
 
 
 async def _call(fn: Callable[..., Any], available: dict[str, Any]) -> Any:

@@ -4,8 +4,8 @@ from workbench.providers._usage import Usage
 from workbench.targets._base import Target, record_step
 from workbench.targets._context import CallContext
 from workbench.targets._function import FunctionTarget, function
-from workbench.targets._model import AgentTarget, ModelTarget, agent, model
-from workbench.targets._registry import as_target, target_from_spec
+from workbench.targets._model import AgentTarget, ModelTarget, agent, default_name, model
+from workbench.targets._registry import as_target, build_target
 from workbench.targets._scorer import ScorerTarget, scorer
 from workbench.targets._tools import Tool
 from workbench.targets._types import Item, PartialResultError, TargetResult, ToolCall
@@ -25,9 +25,10 @@ __all__ = [
     "Usage",
     "agent",
     "as_target",
+    "build_target",
+    "default_name",
     "function",
     "model",
     "record_step",
     "scorer",
-    "target_from_spec",
 ]

@@ -6,6 +6,7 @@ from contextvars import ContextVar
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
+from workbench.specs import Spec
 from workbench.targets._types import Item, TargetResult
 
 if TYPE_CHECKING:
@@ -33,9 +34,12 @@ class Target:
     kind: str = "target"
     name: str = "target"
 
-    def spec(self) -> dict[str, Any]:
-        """A JSON-ready description kept in the run's manifest (never any secret)."""
-        return {"kind": self.kind, "name": self.name}
+    def spec(self) -> Spec:
+        """What this target is (kind, name, arguments), kept in the run's manifest (never any secret).
+
+        :func:`workbench.targets.build_target` builds the same target again from it.
+        """
+        return Spec(self.kind, self.name)
 
     def prepare(self, wb: Workbench) -> None:
         """Resolve what the target refers to in the store (prompt versions...) before a run."""

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from workbench._objects import import_path
+from workbench.specs import Spec
 from workbench.targets._base import Target
 from workbench.targets._context import CallContext
 from workbench.targets._types import Item, TargetResult
@@ -43,9 +44,9 @@ class FunctionTarget(Target):
         if not named and not params:
             raise TypeError(f"target {self.name}: the function must take the item or its input")
 
-    def spec(self) -> dict[str, Any]:
-        """Kind, name and import path (so a resumed run can import the function again)."""
-        return {"kind": self.kind, "name": self.name, "function": import_path(self.fn)}
+    def spec(self) -> Spec:
+        """Kind ``function`` and the import path (so a resumed run can import the function again)."""
+        return Spec(self.kind, self.name, {"function": import_path(self.fn), "threaded": self.threaded})
 
     def _arguments(self, item: Item) -> tuple[tuple[Any, ...], dict[str, Any]]:
         if self._by_name is None:

@@ -13,6 +13,7 @@ from workbench.prompts import Prompt
 from workbench.providers._base import ModelReply, ModelRequest, Provider
 from workbench.providers._errors import ProviderError
 from workbench.providers._registry import make_provider, split_model
+from workbench.specs import Spec
 from workbench.targets._base import Target
 from workbench.targets._context import CallContext
 from workbench.targets._tools import Tool, as_tool
@@ -20,6 +21,15 @@ from workbench.targets._types import Item, PartialResultError, TargetResult, Too
 
 if TYPE_CHECKING:
     from workbench._workbench import Workbench
+
+
+def default_name(model: str, prompt: str | None = None, *, agent: bool = False) -> str:
+    """A model or agent target's name when none is given: ``[agent:]provider:model[/prompt@version]``.
+
+    An agent's starts with ``agent:`` so that a model target and an agent on the same
+    model and prompt never share a name (in run lists, leaderboards and trends).
+    """
+    return ("agent:" if agent else "") + (f"{model}/{prompt}" if prompt else model)
 
 
 def _user_text(item: Item) -> str:
@@ -57,26 +67,17 @@ class ModelTarget(Target):
 
     @property
     def name(self) -> str:  # type: ignore[override]
-        """``provider:model`` plus ``/prompt@version`` unless named."""
+        """``provider:model`` plus ``/prompt@version`` unless named (``agent:`` first for an agent)."""
         if self._name:
             return self._name
-        if self.prompt is not None:
-            return f"{self.model}/{self.prompt.ref}"
-        if isinstance(self.prompt_ref, str):
-            return f"{self.model}/{self.prompt_ref}"
-        return self.model
+        prompt = self.prompt.ref if self.prompt is not None else self.prompt_ref
+        return default_name(self.model, prompt if isinstance(prompt, str) else None, agent=self.kind == "agent")
 
-    def spec(self) -> dict[str, Any]:
-        """Provider, model, base URL, prompt version and params (never a key)."""
-        return {
-            "kind": self.kind,
-            "name": self.name,
-            "model": self.model,
-            "base_url": self.base_url,
-            "prompt": self.prompt.ref if self.prompt else self.prompt_ref if isinstance(self.prompt_ref, str) else None,
-            "system": self.system,
-            "params": self.params,
-        }
+    def spec(self) -> Spec:
+        """Model, base URL, prompt version (pinned once prepared), system text and params (never a key)."""
+        prompt = self.prompt.ref if self.prompt else self.prompt_ref if isinstance(self.prompt_ref, str) else None
+        args = {"model": self.model, "base_url": self.base_url, "prompt": prompt, "system": self.system}
+        return Spec(self.kind, self.name, {**args, "params": self.params})
 
     def prepare(self, wb: Workbench) -> None:
         """Pin the prompt version and make the provider (checking its key) before any call."""
@@ -159,12 +160,10 @@ class AgentTarget(ModelTarget):
         self.tools = {t.name: t for t in (as_tool(x) for x in tools)}
         self.max_steps = max_steps
 
-    def spec(self) -> dict[str, Any]:
-        """The model target's spec plus tools and max_steps."""
-        return super().spec() | {
-            "tools": [t.describe() for t in self.tools.values()],
-            "max_steps": self.max_steps,
-        }
+    def spec(self) -> Spec:
+        """The model target's spec plus tools (by import path) and max_steps."""
+        tools = [t.describe() for t in self.tools.values()]
+        return super().spec().replace(tools=tools, max_steps=self.max_steps)
 
     async def run(self, item: Item, ctx: CallContext) -> TargetResult:
         """Loop: ask the model, run the tools it calls, feed the results back."""
@@ -244,7 +243,7 @@ def model(
         prompt: a prompt reference (``"answer"``, ``"answer@2"``) or a :class:`Prompt`.
         system: system text when the prompt has none.
         base_url: the API's URL (default: the provider's, or ``$OPENAI_BASE_URL``/``$ANTHROPIC_BASE_URL``).
-        name: the target's name (default: ``model/prompt@version``).
+        name: the target's name (default: ``provider:model/prompt@version``).
         **params: request parameters (temperature, max_tokens, top_p, seed...).
     """
     return ModelTarget(model, prompt=prompt, system=system, base_url=base_url, name=name, **params)
@@ -254,28 +253,10 @@ def agent(
     model: str, *, tools: Sequence[Tool | Callable[..., Any]], max_steps: int = 8, prompt: str | Prompt | None = None,
     system: str | None = None, base_url: str | None = None, name: str | None = None, **params: Any,
 ) -> AgentTarget:  # fmt: skip
-    """An agent target: a model with Python tools, e.g. ``agent("anthropic:claude-sonnet-4-5", tools=[lookup])``."""
+    """An agent target: a model with Python tools, e.g. ``agent("anthropic:claude-sonnet-4-5", tools=[lookup])``.
+
+    Its default name is ``agent:provider:model/prompt@version``, never a model target's.
+    """
     return AgentTarget(
         model, tools=tools, max_steps=max_steps, prompt=prompt, system=system, base_url=base_url, name=name, **params
     )
-
-
-def target_from_model_spec(spec: dict[str, Any]) -> ModelTarget:
-    """Rebuild a model or agent target from its manifest spec."""
-    from workbench._objects import import_object
-
-    common = {
-        "prompt": spec.get("prompt"),
-        "system": spec.get("system"),
-        "base_url": spec.get("base_url"),
-        "name": spec.get("name"),
-        **spec.get("params", {}),
-    }
-    if spec["kind"] == "agent":
-        tools = []
-        for t in spec.get("tools", []):
-            if not t.get("function"):
-                raise ValidationError(f"tool {t.get('name')!r} cannot be imported again; pass target= to resume")
-            tools.append(Tool.from_function(import_object(t["function"]), name=t["name"]))
-        return AgentTarget(spec["model"], tools=tools, max_steps=spec.get("max_steps", 8), **common)
-    return ModelTarget(spec["model"], **common)

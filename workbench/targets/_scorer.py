@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from workbench.scorers._base import Scorer, as_scorer
+from workbench.specs import Spec
 from workbench.targets._base import Target
 from workbench.targets._context import CallContext
 from workbench.targets._types import Item, TargetResult
@@ -24,9 +25,9 @@ class ScorerTarget(Target):
         self.scorer = as_scorer(scorer)
         self.name = name or self.scorer.name
 
-    def spec(self) -> dict[str, Any]:
-        """Kind, name and the scorer's own spec."""
-        return {"kind": self.kind, "name": self.name, "scorer": self.scorer.spec()}
+    def spec(self) -> Spec:
+        """Kind ``scorer`` and the scorer's own spec (in its dict form)."""
+        return Spec(self.kind, self.name, {"scorer": self.scorer.spec().to_dict()})
 
     def check(self, item: Item) -> str | None:
         """An item for a scorer target needs the output that was judged."""

@@ -11,21 +11,25 @@ What ``register`` accepts:
 - a :class:`~workbench.scorers.Scorer` (``@scorer`` functions, pipelines, judges, built-ins);
 - a plain function: a **scorer** when it names an argument only scorers get
   (``output``, ``expected`` or ``result``), else a **function target**; ``kind=`` overrides
-  the guess.
+  the guess;
+- a :class:`~workbench.specs.Spec` (built through the one registry, :func:`workbench.specs.build`),
+  or a scorer's short form as in an experiment file, e.g.
+  ``{"judge": "rubric", "model": "openai:gpt-4o-mini", "criteria": "..."}``.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import pandas as pd
 
 from workbench.errors import ValidationError
-from workbench.scorers import FunctionScorer, Scorer
-from workbench.targets import FunctionTarget, ModelTarget, Target
+from workbench.scorers import FunctionScorer, Scorer, build_scorer
+from workbench.specs import REGISTRY, SCORER_KEYS, Spec, scorer_spec_from_table
+from workbench.targets import FunctionTarget, Target, build_target, default_name
 
 Role = Literal["target", "scorer"]
 SCORER_ONLY_ARGUMENTS = ("output", "expected", "result")
@@ -55,8 +59,16 @@ def _guess_role(fn: Callable[..., Any]) -> Role:
 
 
 def _scorer_kind(value: Scorer) -> str:
-    spec_kind = value.spec().get("kind")
-    return str(spec_kind or type(value).__name__)
+    return value.spec().kind
+
+
+def _spec_role(spec: Spec, kind: Role | None) -> Role:
+    if kind is not None:
+        return kind
+    roles: list[Role] = [r for r in ("target", "scorer") if spec.kind in REGISTRY.kinds(r)]
+    if len(roles) != 1:
+        raise ValidationError(f"spec {spec.name!r} ({spec.kind}): say kind='target' or kind='scorer'")
+    return roles[0]
 
 
 class Registry:
@@ -94,6 +106,11 @@ class Registry:
 
     @staticmethod
     def _wrap(obj: Any, name: str | None, kind: Role | None) -> tuple[Role, Target | Scorer]:
+        if isinstance(obj, Mapping) and any(k in obj for k in SCORER_KEYS):
+            obj = scorer_spec_from_table(obj, "register")
+        if isinstance(obj, Spec):
+            role = _spec_role(obj, kind)
+            return role, build_target(obj) if role == "target" else build_scorer(obj)
         if isinstance(obj, Target):
             if kind == "scorer":
                 raise ValidationError(f"cannot register target {obj.name!r} as a scorer")
@@ -126,8 +143,13 @@ class Registry:
         """
         if isinstance(models, str) or isinstance(prompts, str):
             raise ValidationError("models and prompts must be lists (e.g. ['openai:gpt-4o-mini'])")
-        made = [ModelTarget(m, prompt=p, **params) for m in models for p in (prompts or [None])]
-        return [self.add(t) for t in made]
+        common: dict[str, Any] = {k: params.pop(k) for k in ("base_url", "system") if k in params}
+        specs = [
+            Spec("model", default_name(m, p), {"model": m, "prompt": p, **common, "params": params})
+            for m in models
+            for p in (prompts or [None])
+        ]
+        return [self.add(build_target(spec)) for spec in specs]
 
     def remove(self, name: str, role: Role | None = None) -> None:
         """Forget a registered target and/or scorer called ``name``."""
@@ -169,8 +191,8 @@ class Registry:
     def table(self) -> pd.DataFrame:
         """One row per entry: ``name``, ``role`` (target/scorer), ``kind`` and ``description``.
 
-        ``kind`` is the target's kind (``function``, ``model``, ``agent``, ``scorer``) or the
-        scorer's (``function``, ``pipeline``, a built-in's name...).
+        ``kind`` is the spec kind: the target's (``function``, ``model``, ``agent``, ``scorer``)
+        or the scorer's (``function``, ``pipeline``, a built-in's or a judge's name...).
         """
         rows = [{"name": e.name, "role": e.role, "kind": e.kind, "description": describe(e)} for e in self.entries()]
         return pd.DataFrame(rows, columns=["name", "role", "kind", "description"])
@@ -187,4 +209,8 @@ def describe(entry: Entry) -> str:
         return str(spec.get("model")) + (f" with prompt {prompt}" if prompt else "")
     if entry.role == "target" and entry.kind == "scorer":
         return f"scorer {spec.get('scorer', {}).get('name')} as the target"
+    if entry.role == "scorer" and entry.kind in REGISTRY.kinds("scorer", "judge"):
+        return f"{entry.kind} judge on {spec.get('model')}"
+    if entry.role == "scorer" and entry.kind in REGISTRY.kinds("scorer", "builtin"):
+        return f"built-in {entry.kind}"
     return str(spec.get("function") or "")
