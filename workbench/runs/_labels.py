@@ -39,6 +39,7 @@ import pyarrow.parquet as pq
 
 from workbench._fs import TEMP_SUFFIX, fsync_dir
 from workbench.errors import ValidationError
+from workbench.secrets import redact_obj
 
 LABELS_DIR = "labels"
 OUTCOMES: tuple[str, ...] = (
@@ -284,7 +285,7 @@ def write_labels(run_folder: Path, rows: Sequence[dict[str, Any]]) -> None:
     """Append ``rows`` as one label part, atomically (temporary name, fsync, rename)."""
     if not rows:
         return
-    table = pa.Table.from_pylist(list(rows), schema=LABEL_SCHEMA)
+    table = pa.Table.from_pylist(redact_obj(list(rows)), schema=LABEL_SCHEMA)  # no secret in a note
     folder = run_folder / LABELS_DIR
     folder.mkdir(parents=True, exist_ok=True)
     # the name sorts in write order: it breaks ties between labels stamped the same microsecond

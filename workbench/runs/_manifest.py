@@ -20,6 +20,7 @@ import orjson
 
 from workbench._fs import atomic_write_bytes
 from workbench.errors import NotFoundError
+from workbench.secrets import redact_obj
 
 MANIFEST = "manifest.json"
 Status = Literal["pending", "running", "completed", "failed", "cancelled"]
@@ -99,6 +100,7 @@ class RunManifest:
         data = asdict(self)
         data["status"] = self.status
         data["counts"] = self.counts()
+        data = redact_obj(data)  # no secret on disk: user-info, header values, echoed keys in errors
         return orjson.dumps(data, option=orjson.OPT_INDENT_2)
 
     @classmethod

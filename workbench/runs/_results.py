@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from workbench._fs import TEMP_SUFFIX, fsync_dir
+from workbench.secrets import redact_obj
 
 RESULTS_DIR = "results"
 SCORE_TYPE = pa.struct(
@@ -103,6 +104,7 @@ class ResultWriter:
         """Write ``rows`` as one part file, atomically."""
         if not rows:
             return
+        rows = redact_obj(rows)  # no secret on disk, whatever field it is in
         table = pa.Table.from_pylist(rows, schema=RESULT_SCHEMA)
         shard = self.shard.replace("/", "of")
         name = f"part-{shard}-{self._tag}-{self._seq:06d}.parquet"
