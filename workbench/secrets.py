@@ -23,7 +23,7 @@ value of a ``*headers`` mapping and of a secret-named key (``api_key``,
 ``authorization``...): what a manifest keeps of headers is their names. The store's
 writers call it where a row or a manifest is serialised, so a new field is covered
 without thought; :class:`ProviderError` messages, the ``workbench`` loggers and the
-HTTP clients' loggers (``openai``, ``anthropic``, ``httpx``, ``httpcore``) are redacted too.
+HTTP clients' loggers (``openai``, ``anthropic``, ``httpx``, ``httpcore`` and their ``2`` forks) are redacted too.
 """
 
 from __future__ import annotations
@@ -347,7 +347,7 @@ class _RedactingHandler(logging.Handler):
             last.handle(record)
 
 
-LOGGERS = ("workbench", "openai", "anthropic", "httpx", "httpcore")
+LOGGERS = ("workbench", "openai", "anthropic", "httpx", "httpx2", "httpcore", "httpcore2")
 """The loggers whose records are redacted: ours, and the clients' (they log URLs and request options)."""
 
 
