@@ -137,20 +137,25 @@ def errors_notebook() -> dict[str, Any]:
 
     def cell(source: str, tags: list[str] | None = None) -> dict[str, Any]:
         meta = {"tags": tags} if tags else {}
-        return {"cell_type": "code", "metadata": meta, "source": source, "outputs": [], "execution_count": None}
+        cell_id = uuid.uuid4().hex[:8]
+        return {
+            "id": cell_id,
+            "cell_type": "code",
+            "metadata": meta,
+            "source": source,
+            "outputs": [],
+            "execution_count": None,
+        }
 
     return {
         "nbformat": 4,
         "nbformat_minor": 5,
         "metadata": {"kernelspec": {"name": "eval-workbench", "display_name": "Eval Workbench", "language": "python"}},
         "cells": [
-            {"cell_type": "markdown", "metadata": {}, "source": "# Errors"},
+            {"id": "title", "cell_type": "markdown", "metadata": {}, "source": "# Errors"},
             cell("root = None\nrun_id = None\nnote = None", ["parameters"]),
             cell("from workbench import Workbench\nrun = Workbench(root).get_run(run_id)"),
             cell("for error in run.results()['error']:\n    print(error)"),
             cell("print(note)"),
         ],
     }
-
-
-pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
