@@ -5,7 +5,8 @@ The gateway answers every chat request (OpenAI ``/chat/completions``, Anthropic
 ``Authorization`` and ``x-api-key`` values above all. The statuses it answers with are
 a script: ``[503, 400, 401]`` means the first request gets a 503 (retried at once, since
 ``Retry-After: 0``), the next a 400 (the item's error) and every later one a 401 (an
-authentication error, which stops the run).
+authentication error, which stops the run). A 200 is a reply whose text is that message
+(a model repeating the key).
 """
 
 from __future__ import annotations
@@ -42,13 +43,7 @@ class EchoGateway:
                 echoed = "; ".join(f"{k}={v}" for k, v in headers.items())
                 message = f"rejected: authorization={headers.get('Authorization')} x-api-key={headers.get('x-api-key')}"
                 message += f" headers: {echoed} path={self.path}"
-                if "/messages" in self.path:
-                    body: dict[str, Any] = {
-                        "type": "error",
-                        "error": {"type": "invalid_request_error", "message": message},
-                    }
-                else:
-                    body = {"error": {"message": message, "type": "invalid_request_error", "code": None}}
+                body = _body(status, "/messages" in self.path, message)
                 data = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("content-type", "application/json")
@@ -76,6 +71,32 @@ class EchoGateway:
     def __exit__(self, *exc: object) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+def _body(status: int, anthropic: bool, message: str) -> dict[str, Any]:
+    """An error body (or, for a 200, a reply whose text is the message) in the wire format."""
+    if status == 200 and anthropic:
+        return {
+            "id": "msg_1",
+            "type": "message",
+            "role": "assistant",
+            "model": "claude-haiku-4-5",
+            "content": [{"type": "text", "text": message}],
+            "stop_reason": "end_turn",
+            "usage": {"input_tokens": 3, "output_tokens": 5},
+        }
+    if status == 200:
+        return {
+            "id": "chatcmpl-1",
+            "object": "chat.completion",
+            "created": 0,
+            "model": "gpt-4o-mini",
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": message}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 3, "completion_tokens": 5, "total_tokens": 8},
+        }
+    if anthropic:
+        return {"type": "error", "error": {"type": "invalid_request_error", "message": message}}
+    return {"error": {"message": message, "type": "invalid_request_error", "code": None}}
 
 
 def forms(key: str, user: str = "user") -> list[str]:

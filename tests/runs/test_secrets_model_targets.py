@@ -96,6 +96,23 @@ def test_an_echoed_key_reaches_no_file_of_the_store(
 
 
 @pytest.mark.parametrize("provider", ["openai", "anthropic"])
+def test_a_reply_repeating_the_key_is_stored_and_cached_without_it(
+    wb: Workbench, monkeypatch: pytest.MonkeyPatch, provider: str
+) -> None:
+    key = fresh_key()
+    with EchoGateway((200,)) as gateway:
+        target = leaky_target(provider, "extra_headers", key, gateway, monkeypatch)
+        ds = wb.create_dataset("qa")
+        ds.add_items([{"item_id": "i0", "input": "what is my key?"}])
+        run = wb.run("qa", target, cache=True, progress=False).wait()
+    output = run.results()["output"].iloc[0]
+    assert "rejected: authorization=" in output
+    assert "[redacted]" in output
+    assert any((wb.root / "cache").rglob("*.json")), "the reply was not cached: the test would prove nothing"
+    assert leaks(wb.root, forms(key)) == []
+
+
+@pytest.mark.parametrize("provider", ["openai", "anthropic"])
 def test_the_manifest_keeps_the_url_without_user_info_and_header_names_without_values(
     wb: Workbench, gateway: EchoGateway, monkeypatch: pytest.MonkeyPatch, provider: str
 ) -> None:

@@ -10,6 +10,7 @@ import orjson
 
 from workbench._fs import atomic_write_bytes
 from workbench.providers._base import ModelReply, ModelRequest
+from workbench.secrets import redact_obj
 
 
 class ResponseCache:
@@ -44,4 +45,4 @@ class ResponseCache:
         """Store a reply."""
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(path, orjson.dumps(reply.to_dict()))
+        atomic_write_bytes(path, orjson.dumps(redact_obj(reply.to_dict())))  # a reply may repeat a key
