@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -209,3 +210,14 @@ def test_without_logging_configured_warnings_still_reach_stderr_redacted() -> No
         [sys.executable, "-c", code, key], capture_output=True, text=True, env=env, timeout=60, check=True
     )
     assert done.stderr == f"key {REDACTED}\n"
+
+
+def test_a_clean_batch_comes_back_as_it_is_and_one_dirty_row_is_found() -> None:
+    key = fresh()
+    register_secret(key)
+    rows = [{"item_id": f"i{n}", "output": "x" * 200, "tokens_in": n, "at": datetime.now(UTC)} for n in range(500)]
+    assert redact_obj(rows) is rows  # nothing to hide: no copy made
+    rows[321]["output"] += f" {key}"
+    redacted = redact_obj(rows)
+    assert redacted[321]["output"].endswith(f" {REDACTED}")
+    assert redacted[0] == rows[0]
