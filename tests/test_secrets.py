@@ -221,3 +221,13 @@ def test_a_clean_batch_comes_back_as_it_is_and_one_dirty_row_is_found() -> None:
     redacted = redact_obj(rows)
     assert redacted[321]["output"].endswith(f" {REDACTED}")
     assert redacted[0] == rows[0]
+
+
+def test_redacting_works_in_a_deleted_working_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    key = fresh()
+    register_secret(key)
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    assert redact(f"k={key}") == f"k={REDACTED}"

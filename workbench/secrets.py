@@ -175,6 +175,14 @@ def _dotenv_items(folders: Iterable[str | os.PathLike[str] | None]) -> list[tupl
     return items
 
 
+def _cwd() -> Path | None:
+    """The working folder, or ``None`` when it was deleted (redacting must never fail)."""
+    try:
+        return Path.cwd()
+    except OSError:
+        return None
+
+
 def _url_password(value: str) -> str | None:
     if "://" not in value or "@" not in value:
         return None
@@ -203,7 +211,7 @@ def secret_values(
     """
     env = os.environ if environ is None else environ
     if env_dirs is None:
-        env_dirs = (Path.cwd(), *_env_dirs) if environ is None else ()
+        env_dirs = (_cwd(), *_env_dirs) if environ is None else ()
     found: set[str] = set()
     for name, value in [*env.items(), *_dotenv_items(env_dirs)]:
         if is_secret_name(name):
@@ -221,7 +229,7 @@ def known_secrets(*, env_dirs: Iterable[str | os.PathLike[str] | None] | None = 
         env_dirs: extra folders whose ``.env`` file is read (beside the current folder
             and the registered ones).
     """
-    dirs = (Path.cwd(), *_env_dirs, *(env_dirs or ()))
+    dirs = (_cwd(), *_env_dirs, *(env_dirs or ()))
     with _lock:
         registered = set(_registered)
     found = registered.union(secret_values(os.environ, env_dirs=dirs))

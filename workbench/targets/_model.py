@@ -14,7 +14,7 @@ from workbench.providers._base import ModelReply, ModelRequest, Provider
 from workbench.providers._errors import ProviderError
 from workbench.providers._keys import register_call_secrets
 from workbench.providers._registry import make_provider, split_model
-from workbench.secrets import HIDDEN, register_headers
+from workbench.secrets import HIDDEN, redact_obj, register_headers
 from workbench.targets._base import Target
 from workbench.targets._context import CallContext
 from workbench.targets._tools import Tool, as_tool
@@ -76,8 +76,8 @@ class ModelTarget(Target):
         return self.model
 
     def spec(self) -> dict[str, Any]:
-        """Provider, model, base URL, prompt version and params (never a key)."""
-        return {
+        """Provider, model, base URL, prompt version and params: never a key, a header's value or user-info."""
+        spec = {
             "kind": self.kind,
             "name": self.name,
             "model": self.model,
@@ -86,6 +86,7 @@ class ModelTarget(Target):
             "system": self.system,
             "params": self.params | ({"default_headers": self._default_headers} if self._default_headers else {}),
         }
+        return dict(redact_obj(spec))
 
     def prepare(self, wb: Workbench) -> None:
         """Pin the prompt version and make the provider (checking its key) before any call."""
