@@ -7,6 +7,7 @@ terminal.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import subprocess
@@ -18,6 +19,8 @@ from typing import Any
 import pytest
 
 from workbench import Workbench, targets
+from workbench.scorers import Judge, Scorer
+from workbench.simulator import SimulatedLLMServer, TextReply, ToolCall, ToolCallReply
 
 from ._echo_gateway import EchoGateway, forms, hits, leaks
 
@@ -137,3 +140,32 @@ def test_the_command_line_prints_no_key(wb: Workbench, tmp_path: Path) -> None:
     secrets = [*forms(key), *forms(url_key)]
     assert [line for t in hits(texts, secrets) for line in t.splitlines() if any(s in line for s in secrets)] == []
     assert leaks(wb.root, secrets) == []
+
+
+def test_keys_in_tool_errors_and_judge_replies_stay_off_disk(
+    wb: Workbench, monkeypatch: pytest.MonkeyPatch, llm_server: SimulatedLLMServer
+) -> None:
+    """An agent's tool fails with a key in its message; the judge repeats the key in its reason and details."""
+    key = fresh_key()
+    monkeypatch.setenv("ORDERS_SERVICE_TOKEN", key)
+
+    def lookup(order: str) -> str:
+        """Look an order up."""
+        raise PermissionError(f"orders service refused token {key} for {order}")
+
+    llm_server.enqueue(
+        ToolCallReply([ToolCall("lookup", {"order": "A1"})]),
+        TextReply("I could not look it up"),
+        TextReply(json.dumps({"score": 2, "reason": f"it leaked the token {key}"})),
+    )
+    url = llm_server.openai_base_url
+    agent = targets.agent("openai:gpt-4o-mini", tools=[lookup], base_url=url)
+    judge = Scorer("j", score=Judge("Q: {{ input }}\nA: {{ output }}", model="openai:judge-1", base_url=url))
+    ds = wb.create_dataset("qa")
+    ds.add_items([{"item_id": "i0", "input": "where is order A1?"}])
+    run = wb.run("qa", agent, scorers=[judge], concurrency=1, cache=False, progress=False).wait()
+    row = run.results().iloc[0]
+    assert "orders service refused token [redacted]" in row["tool_calls"]
+    reason = run.scores()["reason"].iloc[0]
+    assert reason == "it leaked the token [redacted]"
+    assert leaks(wb.root, [key]) == []
