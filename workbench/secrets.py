@@ -50,7 +50,7 @@ MIN_SECRET_LENGTH = 8
 
 _SECRET_NAME = re.compile(
     r"API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|ACCOUNT_?KEY|SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIAL|CONNECTION_?STRING"
-    r"|(?:^|_)KEY(?:$|_)|(?:^|_)AUTH(?:$|_)|SAS|COOKIE",
+    r"|(?:^|_)(?:KEY|AUTH|SAS)(?:$|_)|COOKIE",
     re.IGNORECASE,
 )
 """Names of environment variables whose values are secrets."""
