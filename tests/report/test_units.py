@@ -12,7 +12,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from workbench import ValidationError
 from workbench.report import as_text, message, notebook_to_html, parse_params, redact, require, table
-from workbench.report._secrets import secret_values
+from workbench.secrets import secret_values
 
 
 def test_parameters_are_json_when_they_parse_and_text_otherwise() -> None:

@@ -1,4 +1,9 @@
-"""Printing results: readable tables for people, JSON for scripts."""
+"""Printing results: readable tables for people, JSON for scripts; never a known secret.
+
+Everything printed goes through :func:`workbench.secrets.redact`: error messages, table
+cells and JSON (a key echoed in an error, or typed into a query, is shown as
+``[redacted]``).
+"""
 
 from __future__ import annotations
 
@@ -10,11 +15,30 @@ from typing import Any
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
+
+from workbench.secrets import REDACTED, redact, redact_obj
 
 MAX_CELL = 60
 
-console = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
-err_console = Console(stderr=True, highlight=False)
+
+class RedactingConsole(Console):
+    """A rich console whose printed texts hold no known secret."""
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        """Print like :meth:`rich.console.Console.print`, strings redacted first."""
+        markup = kwargs.get("markup")
+        markup = self._markup if markup is None else markup
+        super().print(*(self._redact(o, markup=markup) if isinstance(o, str) else o for o in objects), **kwargs)
+
+    @staticmethod
+    def _redact(text: str, *, markup: bool) -> str:
+        text = redact(text)
+        return text.replace(REDACTED, "\\" + REDACTED) if markup else text  # not a markup tag
+
+
+console = RedactingConsole(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+err_console = RedactingConsole(stderr=True, highlight=False)
 
 
 def _cell(value: Any) -> str:
@@ -26,7 +50,7 @@ def _cell(value: Any) -> str:
         text = value.strftime("%Y-%m-%d %H:%M:%S")
     else:
         text = str(value)
-    text = text.replace("\n", "⏎")
+    text = redact(text).replace("\n", "⏎")
     return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
 
 
@@ -36,7 +60,7 @@ def print_frame(df: pd.DataFrame, *, title: str | None = None) -> None:
     for col in df.columns:
         table.add_column(str(col), overflow="fold")
     for row in df.itertuples(index=False):
-        table.add_row(*(_cell(v) for v in row))
+        table.add_row(*(Text(_cell(v)) for v in row))  # text, not markup: "[redacted]" stays visible
     console.print(table)
 
 
@@ -49,4 +73,4 @@ def to_jsonable(value: Any) -> Any:
 
 def print_json(value: Any) -> None:
     """Print ``value`` as JSON on standard output."""
-    sys.stdout.write(json.dumps(to_jsonable(value), ensure_ascii=False, default=str) + "\n")
+    sys.stdout.write(json.dumps(redact_obj(to_jsonable(value)), ensure_ascii=False, default=str) + "\n")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from workbench.providers._base import ModelReply, ModelRequest, RequestedToolCall
 from workbench.providers._classify import classify
 from workbench.providers._errors import ProviderError
+from workbench.providers._keys import public_spec, register_call_secrets
 from workbench.providers._params import split_params
 from workbench.providers._usage import Usage
 
@@ -51,15 +53,24 @@ class AnthropicProvider:
 
     provider = "anthropic"
 
-    def __init__(self, model: str, *, api_key: str | None, base_url: str | None = None) -> None:
+    def __init__(
+        self,
+        model: str,
+        *,
+        api_key: str | None,
+        base_url: str | None = None,
+        default_headers: Mapping[str, str] | None = None,
+    ) -> None:
         self.model = model
         self.base_url = base_url
         self._api_key = api_key
+        self._headers = dict(default_headers or {})
+        register_call_secrets(api_key=api_key, base_url=base_url, headers=self._headers)
         self._clients: dict[int, anthropic.AsyncAnthropic] = {}
 
     def spec(self) -> dict[str, Any]:
-        """Provider, model and base URL (the key is never included)."""
-        return {"provider": self.provider, "model": self.model, "base_url": self.base_url}
+        """Provider, model, base URL without user-info, header names (never the key or a header's value)."""
+        return public_spec(self.provider, self.model, self.base_url, self._headers)
 
     def _client(self) -> anthropic.AsyncAnthropic:
         import anthropic
@@ -68,7 +79,10 @@ class AnthropicProvider:
         client = self._clients.get(loop)
         if client is None:
             client = anthropic.AsyncAnthropic(
-                api_key=self._api_key or "not-needed", base_url=self.base_url, max_retries=0
+                api_key=self._api_key or "not-needed",
+                base_url=self.base_url,
+                default_headers=self._headers or None,
+                max_retries=0,
             )
             self._clients[loop] = client
         return client

@@ -10,6 +10,7 @@ import orjson
 
 from workbench.errors import NotFoundError
 from workbench.providers._base import ModelReply, ModelRequest
+from workbench.secrets import redact_obj
 from workbench.storage import LocalStorage
 
 
@@ -45,4 +46,5 @@ class ResponseCache:
 
     def put(self, key: str, reply: ModelReply) -> None:
         """Store a reply."""
-        self.storage.write_atomic(self._path(key), orjson.dumps(reply.to_dict()))
+        # a reply may repeat a key
+        self.storage.write_atomic(self._path(key), orjson.dumps(redact_obj(reply.to_dict())))

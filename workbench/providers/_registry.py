@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from workbench.errors import ValidationError
 from workbench.providers._anthropic import AnthropicProvider
 from workbench.providers._base import Provider
-from workbench.providers._keys import api_key
+from workbench.providers._keys import api_key as read_api_key
 from workbench.providers._openai import OpenAIProvider
 
 PROVIDERS: dict[str, tuple[type[OpenAIProvider] | type[AnthropicProvider], str, str]] = {
@@ -26,19 +27,27 @@ def split_model(model: str) -> tuple[str, str]:
     return provider, name
 
 
-def make_provider(model: str, *, base_url: str | None = None, root: Path | None = None) -> Provider:
+def make_provider(
+    model: str,
+    *,
+    base_url: str | None = None,
+    root: Path | None = None,
+    api_key: str | None = None,
+    default_headers: Mapping[str, str] | None = None,
+) -> Provider:
     """A provider for ``"provider:model"``.
 
     The base URL comes from ``base_url`` or ``$OPENAI_BASE_URL`` / ``$ANTHROPIC_BASE_URL``;
-    the key from ``$OPENAI_API_KEY`` / ``$ANTHROPIC_API_KEY`` or a ``.env`` file. A local
-    server (a base URL) may need no key; the official endpoints do, and their absence is
-    a clear error before any call.
+    the key from ``api_key``, else ``$OPENAI_API_KEY`` / ``$ANTHROPIC_API_KEY`` or a ``.env``
+    file. A local server (a base URL) may need no key; the official endpoints do, and
+    their absence is a clear error before any call. The key, the base URL's user-info and
+    the secret-looking ``default_headers`` become known secrets (see :mod:`workbench.secrets`).
     """
     provider, name = split_model(model)
     cls, key_var, url_var = PROVIDERS[provider]
     url = base_url or os.environ.get(url_var) or None
-    key = api_key(key_var, root)
+    key = api_key or read_api_key(key_var, root)
     if key is None and url is None:
         raise ValidationError(f"{model}: no API key: set {key_var} in the environment or in .env (or pass base_url=)")
-    made: Provider = cls(name, api_key=key, base_url=url)
+    made: Provider = cls(name, api_key=key, base_url=url, default_headers=default_headers)
     return made

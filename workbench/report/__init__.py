@@ -12,7 +12,7 @@ from workbench.report._execute import KERNEL_NAME, KernelNotFoundError, ReportEr
 from workbench.report._html import notebook_to_html
 from workbench.report._notebooks import find_notebook, notebook_names, notebook_parameters, notebooks_dir, parse_params
 from workbench.report._report import REPORTS_DIR, report
-from workbench.report._secrets import redact
+from workbench.secrets import redact
 
 __all__ = [
     "KERNEL_NAME",

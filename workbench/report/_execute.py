@@ -11,7 +11,7 @@ from typing import Any
 
 from workbench.errors import WorkbenchError
 from workbench.report._notebooks import read_notebook
-from workbench.report._secrets import redact, secret_values
+from workbench.secrets import known_secrets, redact
 
 KERNEL_NAME = "eval-workbench"
 """The Jupyter kernel reports run on (registered in the venv by ``make``)."""
@@ -107,7 +107,7 @@ def execute_notebook(
 ) -> Any:
     """Run the notebook at ``path`` with ``parameters`` injected; write it to ``output`` and return it.
 
-    ``secrets`` (default: :func:`~workbench.report._secrets.secret_values`) are blanked out of
+    ``secrets`` (default: :func:`~workbench.secrets.known_secrets`) are blanked out of
     every text of a :class:`ReportError` (the exception's name and message, the cell's first line).
 
     Raises:
@@ -118,7 +118,7 @@ def execute_notebook(
     from papermill.exceptions import PapermillExecutionError
 
     check_kernel(kernel)
-    hidden = secret_values() if secrets is None else secrets
+    hidden = known_secrets() if secrets is None else secrets
     logging.getLogger("papermill").setLevel(logging.ERROR)  # its INFO lines are per-cell noise
     try:
         papermill.execute_notebook(

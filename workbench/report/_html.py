@@ -16,7 +16,7 @@ from typing import Any
 
 import jinja2
 
-from workbench.report._secrets import redact, secret_values
+from workbench.secrets import known_secrets, redact
 
 TEMPLATE_NAME = "workbench_report.html.j2"
 
@@ -123,7 +123,7 @@ def notebook_to_html(
 ) -> str:
     """The executed notebook ``nb`` as one HTML page, without code cells or prompts, offline.
 
-    ``secrets`` (default: :func:`~workbench.report._secrets.secret_values`) are blanked out
+    ``secrets`` (default: :func:`~workbench.secrets.known_secrets`) are blanked out
     of the outputs before they are converted (an SVG chart is embedded base64-encoded).
     """
     from nbconvert import HTMLExporter
@@ -137,7 +137,7 @@ def notebook_to_html(
         exclude_output_prompt=True,
         exclude_anchor_links=True,
     )
-    nb = redact_outputs(report_cells(nb), secret_values() if secrets is None else secrets)
+    nb = redact_outputs(report_cells(nb), known_secrets() if secrets is None else secrets)
     nb.metadata["title"] = title
     resources = {"workbench_header": _header(title, notebook, params)}
     body, _ = exporter.from_notebook_node(nb, resources=resources)

@@ -12,7 +12,7 @@ from workbench.errors import NotFoundError, ValidationError
 from workbench.report._execute import KERNEL_NAME, ReportError, execute_notebook
 from workbench.report._html import notebook_to_html
 from workbench.report._notebooks import find_notebook, notebook_parameters, notebooks_dir
-from workbench.report._secrets import redact, secret_values
+from workbench.secrets import known_secrets, redact
 
 REPORTS_DIR = "reports"
 
@@ -85,7 +85,7 @@ def report(
     html_path.parent.mkdir(parents=True, exist_ok=True)
     # a packaged notebook works in the store's folder; one of the user's in its own folder, as Jupyter would
     cwd = store if packaged else path.parent.resolve()
-    secrets = secret_values(env_dirs=(Path.cwd(), store, cwd))  # the .env files a provider would read too
+    secrets = known_secrets(env_dirs=(store, cwd))  # the .env files a provider would read too
     with tempfile.TemporaryDirectory(prefix="workbench-report-") as tmp:
         executed = _kept_path(html_path, path) if keep_notebook else Path(tmp) / path.name
         try:

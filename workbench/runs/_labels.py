@@ -38,6 +38,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from workbench.errors import ValidationError
+from workbench.secrets import redact_obj
 from workbench.storage import LocalStorage
 
 LABELS_DIR = "labels"
@@ -284,7 +285,7 @@ def write_labels(run_folder: Path, rows: Sequence[dict[str, Any]]) -> None:
     """Append ``rows`` as one label part, atomically (temporary name, fsync, rename)."""
     if not rows:
         return
-    table = pa.Table.from_pylist(list(rows), schema=LABEL_SCHEMA)
+    table = pa.Table.from_pylist(redact_obj(list(rows)), schema=LABEL_SCHEMA)  # no secret in a note
     # the name sorts in write order: it breaks ties between labels stamped the same microsecond
     name = f"labels-{time.time_ns():020d}-{uuid.uuid4().hex[:8]}.parquet"
     with LocalStorage(run_folder).open_atomic(f"{LABELS_DIR}/{name}") as fh:

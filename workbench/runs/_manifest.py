@@ -17,6 +17,7 @@ from typing import Any, Literal
 import orjson
 
 from workbench.errors import NotFoundError
+from workbench.secrets import redact_obj
 from workbench.specs import RunSpec
 from workbench.storage import CorruptFileError, LocalStorage, Storage
 
@@ -129,6 +130,7 @@ class RunManifest:
         data = asdict(self)
         data["status"] = self.status
         data["counts"] = self.counts()
+        data = redact_obj(data)  # no secret on disk: user-info, header values, echoed keys in errors
         return orjson.dumps(data, option=orjson.OPT_INDENT_2)
 
     @classmethod

@@ -20,6 +20,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from workbench.secrets import redact_obj
 from workbench.storage import CorruptFileError, LocalStorage
 
 RESULTS_DIR = "results"
@@ -142,6 +143,7 @@ class ResultWriter:
         """
         if not rows:
             return
+        rows = redact_obj(rows)  # no secret on disk, whatever field it is in
         table = pa.Table.from_pylist(rows, schema=RESULT_SCHEMA)
         shard = self.shard.replace("/", "of")
         name = f"part-{shard}-{self._tag}-{self._seq:06d}.parquet"

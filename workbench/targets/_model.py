@@ -12,7 +12,9 @@ from workbench.errors import ValidationError
 from workbench.prompts import Prompt
 from workbench.providers._base import ModelReply, ModelRequest, Provider
 from workbench.providers._errors import ProviderError
+from workbench.providers._keys import register_call_secrets
 from workbench.providers._registry import make_provider, split_model
+from workbench.secrets import HIDDEN, redact_obj, register_headers
 from workbench.specs import Spec
 from workbench.targets._base import Target
 from workbench.targets._context import CallContext
@@ -20,6 +22,8 @@ from workbench.targets._tools import Tool, as_tool
 from workbench.targets._types import Item, PartialResultError, TargetResult, ToolCall
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from workbench._workbench import Workbench
 
 
@@ -53,9 +57,14 @@ class ModelTarget(Target):
         system: str | None = None,
         base_url: str | None = None,
         name: str | None = None,
+        api_key: str | None = None,
         **params: Any,
     ) -> None:
         self.provider_name, self.model_name = split_model(model)
+        self._api_key = api_key  # never in the spec
+        self._default_headers: dict[str, str] = dict(params.pop("default_headers", None) or {})
+        register_call_secrets(api_key=api_key, base_url=base_url, headers=self._default_headers)
+        register_headers(params.get("extra_headers"))
         self.model = model
         self.prompt_ref = prompt
         self.prompt: Prompt | None = prompt if isinstance(prompt, Prompt) else None
@@ -74,23 +83,32 @@ class ModelTarget(Target):
         return default_name(self.model, prompt if isinstance(prompt, str) else None, agent=self.kind == "agent")
 
     def spec(self) -> Spec:
-        """Model, base URL, prompt version (pinned once prepared), system text and params (never a key)."""
+        """Model, base URL, prompt version (pinned once prepared), system text and params.
+
+        Never a key, a header's value or a URL's user-info: those are redacted here, in memory.
+        """
         prompt = self.prompt.ref if self.prompt else self.prompt_ref if isinstance(self.prompt_ref, str) else None
+        params = self.params | ({"default_headers": self._default_headers} if self._default_headers else {})
         args = {"model": self.model, "base_url": self.base_url, "prompt": prompt, "system": self.system}
-        return Spec(self.kind, self.name, {**args, "params": self.params})
+        return Spec(self.kind, self.name, dict(redact_obj({**args, "params": params})))
 
     def prepare(self, wb: Workbench) -> None:
         """Pin the prompt version and make the provider (checking its key) before any call."""
         if isinstance(self.prompt_ref, str):
             self.prompt = wb.prompt(self.prompt_ref)
-        self._provider = make_provider(self.model, base_url=self.base_url, root=wb.root)
+        self._provider = self._make_provider(wb.root)
 
     @property
     def provider(self) -> Provider:
         """The provider (made by :meth:`prepare`)."""
         if self._provider is None:
-            self._provider = make_provider(self.model, base_url=self.base_url)
+            self._provider = self._make_provider(None)
         return self._provider
+
+    def _make_provider(self, root: Path | None) -> Provider:
+        return make_provider(
+            self.model, base_url=self.base_url, root=root, api_key=self._api_key, default_headers=self._default_headers
+        )
 
     def check(self, item: Item) -> str | None:
         """Why the prompt cannot be rendered for this item, if it cannot."""
@@ -234,7 +252,7 @@ def _tool_text(value: Any) -> str:
 
 def model(
     model: str, *, prompt: str | Prompt | None = None, system: str | None = None, base_url: str | None = None,
-    name: str | None = None, **params: Any,
+    name: str | None = None, api_key: str | None = None, **params: Any,
 ) -> ModelTarget:  # fmt: skip
     """A model target: ``model("openai:gpt-4o-mini", prompt="answer@2", temperature=0)``.
 
@@ -244,9 +262,12 @@ def model(
         system: system text when the prompt has none.
         base_url: the API's URL (default: the provider's, or ``$OPENAI_BASE_URL``/``$ANTHROPIC_BASE_URL``).
         name: the target's name (default: ``provider:model/prompt@version``).
-        **params: request parameters (temperature, max_tokens, top_p, seed...).
+        api_key: the key (default: ``$OPENAI_API_KEY``/``$ANTHROPIC_API_KEY`` or ``.env``); never stored.
+        **params: request parameters (temperature, max_tokens, top_p, seed...), ``extra_headers``
+            (per request) and ``default_headers`` (the client's); a run's manifest keeps the
+            header names, never their values.
     """
-    return ModelTarget(model, prompt=prompt, system=system, base_url=base_url, name=name, **params)
+    return ModelTarget(model, prompt=prompt, system=system, base_url=base_url, name=name, api_key=api_key, **params)
 
 
 def agent(
@@ -260,3 +281,21 @@ def agent(
     return AgentTarget(
         model, tools=tools, max_steps=max_steps, prompt=prompt, system=system, base_url=base_url, name=name, **params
     )
+
+
+def check_no_hidden_secret(spec: dict[str, Any]) -> None:
+    """Refuse a spec whose header values or URL user-info were hidden when it was stored."""
+    params = spec.get("params") or {}
+    hidden = [
+        f"{group} {name!r}"
+        for group in ("extra_headers", "default_headers")
+        for name, value in (params.get(group) or {}).items()
+        if value == HIDDEN
+    ]
+    if f"://{HIDDEN}@" in (spec.get("base_url") or ""):
+        hidden.append("the base_url's user-info")
+    if hidden:
+        raise ValidationError(
+            f"target {spec.get('name')!r}: {', '.join(hidden)} are not stored in the run's manifest (secrets); "
+            "pass target= to resume"
+        )

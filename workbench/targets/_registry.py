@@ -16,7 +16,7 @@ from workbench.errors import ValidationError
 from workbench.specs import REGISTRY, Entry, Spec, build
 from workbench.targets._base import Target
 from workbench.targets._function import FunctionTarget
-from workbench.targets._model import AgentTarget, ModelTarget
+from workbench.targets._model import AgentTarget, ModelTarget, check_no_hidden_secret
 from workbench.targets._scorer import ScorerTarget
 from workbench.targets._tools import Tool
 
@@ -48,6 +48,7 @@ def _function(name: str, args: dict[str, Any]) -> Target:
 
 
 def _model_args(args: dict[str, Any]) -> dict[str, Any]:
+    check_no_hidden_secret(args)
     params = args.get("params") or {}
     if not isinstance(params, dict):
         raise ValidationError(f"params must be a table of request parameters, not {params!r}")
