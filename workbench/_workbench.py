@@ -297,8 +297,9 @@ class Workbench:
     def summarize(self, run: str | Run, **options: Any) -> Summary:
         """Summarize a run: coverage, success, scores with 95% intervals, latency, cost, tools, labels.
 
-        Options: ``thresholds`` (pass mark, a number or ``{scorer: number}``), ``bins``,
-        ``directions``; see :func:`workbench.analysis.summarize`.
+        Each scorer's direction and pass mark come from the scorer itself (the run's manifest).
+        Options: ``pass_marks`` (override: a number or ``{scorer: number}``), ``bins``,
+        ``directions`` (override); see :func:`workbench.analysis.summarize`.
 
         Examples:
             >>> wb.summarize(run_id).scorers  # doctest: +SKIP
@@ -310,11 +311,12 @@ class Workbench:
     def compare(self, baseline: str | Run, candidate: str | Run, **options: Any) -> Comparison:
         """Compare a candidate run with a baseline on their shared items (paired tests, warnings).
 
-        Options: ``thresholds``, ``directions``, ``alpha``, ``pass_threshold``; see
+        Options: ``margins`` (smallest worsening that counts), ``alpha``, ``allow_dead_scorers``,
+        and the overrides ``directions`` and ``pass_marks`` (each scorer declares its own); see
         :func:`workbench.analysis.compare`. ``has_regression`` is the CI gate.
 
         Examples:
-            >>> cmp = wb.compare(base_id, cand_id, directions={"latency_budget": "lower"})  # doctest: +SKIP
+            >>> cmp = wb.compare(base_id, cand_id, margins={"correct": 0.02})  # doctest: +SKIP
             >>> cmp.has_regression  # doctest: +SKIP
         """
         from workbench.analysis._compare import compare

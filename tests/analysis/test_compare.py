@@ -70,7 +70,7 @@ def test_paired_interval_and_p_value_by_hand(wb: Workbench) -> None:
     assert at_10.has_regression
     assert at_10.level == pytest.approx(0.9)
     assert at_10.scorers.iloc[0]["ci_low"] > row["ci_low"]  # a 90% interval is narrower
-    within = wb.compare(base, cand, alpha=0.1, thresholds={"value": 0.25})
+    within = wb.compare(base, cand, alpha=0.1, margins={"value": 0.25})
     assert within.scorers.iloc[0]["significant"]
     assert not within.has_regression  # worse by 0.2, less than the 0.25 that matters
     lower = wb.compare(base, cand, alpha=0.1, directions={"value": "lower"})
@@ -179,8 +179,9 @@ def test_target_errors_are_warned_and_a_significant_rise_is_a_regression(wb: Wor
     some = [f"i{k}" for k in range(20) if k % 2 == 0 or k < 4]  # errors on i1 and i3 only
     few = wb.run_sync("d", raising_on_odd("few"), scorers=[exact], item_ids=some)
     small = wb.compare(base, few)
-    assert [w.code for w in small.warnings] == ["errors"]
-    assert "candidate errored on 2 of 12 shared items" in small.warnings[0].message
+    assert [w.code for w in small.warnings] == ["coverage", "errors"]
+    assert small.warnings[0].message.startswith("the candidate covers 12 of the baseline's 20 items")
+    assert "candidate errored on 2 of 12 shared items" in small.warnings[1].message
     assert small.metrics.set_index("metric").loc["success_rate", "p_value"] == pytest.approx(0.5)
     assert not small.has_regression
 
@@ -194,7 +195,11 @@ def test_dataset_version_mismatch_says_what_changed(wb: Workbench) -> None:
     ds.delete_items(["i3"])
     cand = wb.run_sync("d", right_except(set(), "b"), scorers=[exact])
     c = wb.compare(base, cand)
-    [w] = c.warnings
+    w, *coverage = c.warnings
+    assert [x.message.split(":")[0] for x in coverage] == [
+        "the candidate covers 3 of the baseline's 4 items",
+        "the baseline covers 3 of the candidate's 5 items",
+    ]
     assert w.code == "dataset_version_mismatch"
     assert "2 items added, 1 item removed, 1 item changed" in w.message
     assert "version 1" in w.message
@@ -208,17 +213,20 @@ def test_partial_run_scorer_mismatch_and_no_shared_items_are_warned(wb: Workbenc
     half = wb.run_sync("d", right_except(set(), "b"), scorers=[exact, value], run_id="half", shard="0/2")
     c = wb.compare(base, half)
     codes = {w.code: w.message for w in c.warnings}
-    assert set(codes) == {"partial_run", "scorer_mismatch"}
+    assert set(codes) == {"partial_run", "scorer_mismatch", "coverage"}
     assert "candidate run half is partial: 2 of 4 items" in codes["partial_run"]
+    assert "the candidate covers 2 of the baseline's 4 items" in codes["coverage"]
     assert "only the candidate has value" in codes["scorer_mismatch"]
     assert c.scorers["scorer"].tolist() == ["exact"]
     assert c.shared_items == 2
     left = wb.run_sync("d", right_except(set(), "left"), scorers=[exact], item_ids=["i0", "i1"])
     right = wb.run_sync("d", right_except(set(), "right"), scorers=[exact], item_ids=["i2", "i3"])
     none = wb.compare(left, right)
-    assert [w.code for w in none.warnings] == ["no_shared_items"]
+    assert [w.code for w in none.warnings] == ["no_shared_items", "dead_scorer"]
+    assert none.warnings[1].message == "scorer exact has no score to compare: the runs share no item; the gate fails"
     assert none.scorers.iloc[0]["n"] == 0
-    assert not none.has_regression
+    assert none.has_regression  # nothing was compared: the gate cannot pass
+    assert not wb.compare(left, right, allow_dead_scorers=True).has_regression
     assert none.items.empty
     assert none.outputs.empty
     json.dumps(none.to_dict(items=True), allow_nan=False)
@@ -351,9 +359,9 @@ def test_bad_input_is_a_clear_error(wb: Workbench) -> None:
     with pytest.raises(NotFoundError, match="nope"):
         wb.compare(base, "nope")
     with pytest.raises(ValidationError, match="unknown scorer 'exactt'"):
-        wb.compare(base, base, thresholds={"exactt": 0.1})
+        wb.compare(base, base, margins={"exactt": 0.1})
     with pytest.raises(ValidationError, match="at least 0"):
-        wb.compare(base, base, thresholds={"exact": -0.1})
+        wb.compare(base, base, margins={"exact": -0.1})
     with pytest.raises(ValidationError, match="'higher' or 'lower'"):
         wb.compare(base, base, directions={"exact": "down"})
     with pytest.raises(ValidationError, match="alpha"):

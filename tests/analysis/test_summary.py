@@ -72,7 +72,7 @@ def test_scorer_means_clustered_intervals_errors_and_pass_rates(wb: Workbench, r
     # exact: item means 1, 0, 1, 1, 1 (item 5 failed, no score) -> sd sqrt(0.2), 5 items
     ex = df.loc["exact"]
     half = T975[4] * math.sqrt(0.2) / math.sqrt(5)
-    assert (ex["n"], ex["errors"], ex["threshold"]) == (10, 0, 0.5)
+    assert (ex["n"], ex["errors"], ex["pass_mark"]) == (10, 0, 0.5)
     assert ex["mean"] == pytest.approx(0.8)
     assert (ex["ci_low"], ex["ci_high"]) == (pytest.approx(0.8 - half), pytest.approx(0.8 + half))
     assert ex["pass_rate"] == pytest.approx(0.8)
@@ -86,14 +86,14 @@ def test_scorer_means_clustered_intervals_errors_and_pass_rates(wb: Workbench, r
     assert q["pass_rate"] == pytest.approx(0.5)  # 0.5 and 0.75 pass at 0.5
 
 
-def test_pass_threshold_as_one_number_or_per_scorer(wb: Workbench, run: Run) -> None:
-    one = wb.summarize(run, thresholds=0.3).scorers.set_index("scorer")
+def test_pass_mark_as_one_number_or_per_scorer(wb: Workbench, run: Run) -> None:
+    one = wb.summarize(run, pass_marks=0.3).scorers.set_index("scorer")
     assert one.loc["quarter", "pass_rate"] == pytest.approx(0.5)  # 0.5, 0.75
-    assert one.loc["quarter", "threshold"] == 0.3
-    per = wb.summarize(run, thresholds={"quarter": 0.6}).scorers.set_index("scorer")
+    assert one.loc["quarter", "pass_mark"] == 0.3
+    per = wb.summarize(run, pass_marks={"quarter": 0.6}).scorers.set_index("scorer")
     assert per.loc["quarter", "pass_rate"] == pytest.approx(0.25)
-    assert per.loc["exact", "threshold"] == 0.5
-    lower = wb.summarize(run, thresholds={"quarter": 0.25}, directions={"quarter": "lower"}).scorers
+    assert per.loc["exact", "pass_mark"] == 0.5
+    lower = wb.summarize(run, pass_marks={"quarter": 0.25}, directions={"quarter": "lower"}).scorers
     assert lower.set_index("scorer").loc["quarter", "pass_rate"] == pytest.approx(0.5)  # 0 and 0.25
 
 
@@ -205,7 +205,7 @@ def test_rendering_is_json_ready_escaped_and_readable(wb: Workbench) -> None:
     assert "&lt;script&gt;" in page
     assert "a&lt;b&gt;" in page
     md = s.to_markdown()
-    assert "| a<b> | 2 | 1 |" in md
+    assert "| a<b> ↑ | 2 | 1 |" in md
     assert "coverage 100.0%" in md
 
 
@@ -213,9 +213,9 @@ def test_bad_input_is_a_clear_error(wb: Workbench, run: Run) -> None:
     with pytest.raises(NotFoundError, match="nope"):
         wb.summarize("nope")
     with pytest.raises(ValidationError, match="unknown scorer 'exactt'"):
-        wb.summarize(run, thresholds={"exactt": 0.5})
+        wb.summarize(run, pass_marks={"exactt": 0.5})
     with pytest.raises(ValidationError, match="finite number"):
-        wb.summarize(run, thresholds=float("nan"))
+        wb.summarize(run, pass_marks=float("nan"))
     with pytest.raises(ValidationError, match="bins"):
         wb.summarize(run, bins=0)
     with pytest.raises(ValidationError, match="direction"):
