@@ -210,7 +210,13 @@ class Workbench:
         return run
 
     def runs(self) -> pd.DataFrame:
-        """Every run, newest first: id, dataset, version, target, status, counts, created_at."""
+        """Every run, newest first: id, dataset, version, target, status, counts, cache_hit_share, created_at.
+
+        ``cache_hit_share`` is the share of the run's units served from the response cache.
+        """
+        from workbench.analysis._runs_summary import cache_hit_shares
+
+        shares = cache_hit_shares(self)
         rows = []
         for m in list_runs(self):
             counts = m.counts()
@@ -223,11 +229,13 @@ class Workbench:
                     "kind": m.target.get("kind"),
                     "status": m.status,
                     **counts,
+                    "cache_hit_share": shares.get(m.id),
                     "repeats": m.repeats,
                     "created_at": pd.Timestamp(m.created_at),
                 }
             )
-        columns = ["run_id", "dataset", "dataset_version", "target", "kind", "status", "total", "done", "errors"]
+        columns = ["run_id", "dataset", "dataset_version", "target", "kind", "status", "total", "done", "errors",
+                   "cache_hit_share"]  # fmt: skip
         return pd.DataFrame(rows) if rows else pd.DataFrame(columns=columns)
 
     # -- registered targets and scorers (for the widget panels) -------------------
@@ -343,9 +351,10 @@ class Workbench:
         dataset: str | None = None,
         directions: Mapping[str, str] | None = None,
     ) -> pd.DataFrame:
-        """A leaderboard: per (target, model, prompt) its latest run's scores with 95% intervals, cost, latency.
+        """A leaderboard: per (target, model, prompt) its newest completed run's scores with 95% intervals.
 
-        ``directions`` (``{scorer: "lower"}``) ranks a lower-is-better scorer's lowest mean first.
+        ``status``, ``partial`` and ``note`` say when a newer run failed or is unfinished. Each
+        scorer ranks by its declared direction; ``directions`` (``{scorer: "lower"}``) overrides it.
 
         Examples:
             >>> wb.matrix(dataset="qa")  # doctest: +SKIP
@@ -370,18 +379,20 @@ class Workbench:
         dataset: str | None = None,
         top: int = 20,
         directions: Mapping[str, str] | None = None,
+        pass_marks: float | Mapping[str, float] | None = None,
     ) -> FailureModes:
         """Label counts and shares per target, and the items that fail most often across runs.
 
-        ``directions`` (``{scorer: "lower"}``): an unlabelled unit fails a lower-is-better
-        scorer above 0.5 instead of below it.
+        An unlabelled unit fails a scorer whose pass mark it misses (below it, or above it for
+        a lower-is-better scorer), as each run's scorers declare; ``directions``
+        (``{scorer: "lower"}``) and ``pass_marks`` override that.
 
         Examples:
             >>> wb.failure_modes(dataset="qa").items  # doctest: +SKIP
         """
         from workbench.analysis._failures import failure_modes
 
-        return failure_modes(self, runs, dataset, top=top, directions=directions)
+        return failure_modes(self, runs, dataset, top=top, directions=directions, pass_marks=pass_marks)
 
     # -- SQL -------------------------------------------------------------------
     def connect(self) -> duckdb.DuckDBPyConnection:

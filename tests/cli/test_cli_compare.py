@@ -73,12 +73,12 @@ def test_fail_on_regression_exits_1_on_a_significant_regression(
     assert run_cli(monkeypatch, capsys, "--root", str(store), "compare", "base", "worse")[0] == 0
 
 
-def test_a_regression_within_its_threshold_does_not_fail(
+def test_a_regression_within_its_margin_does_not_fail(
     store: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     args = ["--root", str(store), "compare", "base", "worse", "--fail-on-regression"]
-    assert run_cli(monkeypatch, capsys, *args, "--threshold", "exact=0.7")[0] == 0  # worse by 0.6
-    assert run_cli(monkeypatch, capsys, *args, "--threshold", "0.5")[0] == 1
+    assert run_cli(monkeypatch, capsys, *args, "--margin", "exact=0.7")[0] == 0  # worse by 0.6
+    assert run_cli(monkeypatch, capsys, *args, "--margin", "0.5")[0] == 1
     assert run_cli(monkeypatch, capsys, *args, "--alpha", "0.01")[0] == 0  # p = 2/64
     assert run_cli(monkeypatch, capsys, *args, "--direction", "exact=lower")[0] == 0
 
@@ -117,14 +117,14 @@ def test_a_candidate_that_crashes_on_half_the_items_fails_the_gate(
     ("args", "message"),
     [
         (["compare", "base", "nope"], "run 'nope' does not exist"),
-        (["compare", "base", "worse", "--threshold", "exact=x"], "'x' is not a number"),
-        (["compare", "base", "worse", "--threshold", "=0.1"], "use SCORER=VALUE"),
-        (["compare", "base", "worse", "--threshold", "judge=0.1"], "unknown scorer 'judge'"),
+        (["compare", "base", "worse", "--margin", "exact=x"], "'x' is not a number"),
+        (["compare", "base", "worse", "--margin", "=0.1"], "use SCORER=VALUE"),
+        (["compare", "base", "worse", "--margin", "judge=0.1"], "unknown scorer 'judge'"),
         (["compare", "base", "worse", "--direction", "exact=up"], "'higher' or 'lower'"),
         (["compare", "base", "worse", "--direction", "lower"], "use SCORER=VALUE"),
         (["compare", "base", "worse", "--json", "--markdown"], "not both"),
         (["summary", "nope"], "run 'nope' does not exist"),
-        (["summary", "base", "--threshold", "high"], "not a number"),
+        (["summary", "base", "--pass-mark", "high"], "not a number"),
     ],
 )
 def test_bad_input_is_a_one_line_error_with_exit_code_2(
@@ -145,7 +145,7 @@ def test_json_includes_the_warnings_and_markdown_is_a_pull_request_comment(
     code, out, err = run_cli(monkeypatch, capsys, "--root", str(store), "compare", "base", "half", "--json")
     data = json.loads(out)
     assert code == 0
-    assert [w["code"] for w in data["warnings"]] == ["partial_run"]
+    assert [w["code"] for w in data["warnings"]] == ["partial_run", "coverage"]
     assert data["scorers"][0]["n"] == 5
     assert err == ""
     code, out, err = run_cli(monkeypatch, capsys, "--root", str(store), "compare", "base", "half")
@@ -164,15 +164,15 @@ def test_summary_as_table_json_and_markdown(
     assert data["overview"]["items"] == 10
     assert data["scorers"][0]["mean"] == pytest.approx(0.4)
     root = ["--root", str(store)]
-    code, out, _ = run_cli(monkeypatch, capsys, *root, "summary", "half", "--threshold", "exact=1", "--json")
-    assert json.loads(out)["scorers"][0]["threshold"] == 1.0
+    code, out, _ = run_cli(monkeypatch, capsys, *root, "summary", "half", "--pass-mark", "exact=1", "--json")
+    assert json.loads(out)["scorers"][0]["pass_mark"] == 1.0
     assert json.loads(out)["overview"]["coverage"] == 0.5
     code, out, _ = run_cli(monkeypatch, capsys, *root, "summary", "worse", "--markdown")
-    assert "| exact | 10 | 0.4 |" in out
+    assert "| exact ↑ | 10 | 0.4 |" in out
     code, out, _ = run_cli(monkeypatch, capsys, *root, "summary", "worse")
     assert code == 0
     assert "Run worse" in out
-    assert "40.0% (at 0.5)" in out
+    assert "40.0% (≥ 0.5)" in out
 
 
 def test_the_installed_command_exits_1_on_a_regression(store: Path) -> None:

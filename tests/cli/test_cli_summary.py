@@ -1,4 +1,4 @@
-"""``workbench summary --direction``: a lower-is-better scorer passes at or below its threshold."""
+"""``workbench summary --direction``/``--pass-mark``: a lower-is-better scorer passes at or below its pass mark."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def pass_rate(out: str) -> float:
     return float(json.loads(out)["scorers"][0]["pass_rate"])
 
 
-def test_direction_lower_passes_scores_at_or_below_the_threshold(
+def test_direction_lower_passes_scores_at_or_below_the_pass_mark(
     store: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, _ = run_cli(monkeypatch, capsys, "--root", str(store), "summary", "r", "--json")
@@ -55,7 +55,7 @@ def test_direction_lower_passes_scores_at_or_below_the_threshold(
     code, out, _ = run_cli(monkeypatch, capsys, *args)
     assert code == 0
     assert pass_rate(out) == pytest.approx(3 / 4)  # the three zeros pass at or below 0.5
-    code, out, _ = run_cli(monkeypatch, capsys, *args, "--threshold", "wrongness=0")
+    code, out, _ = run_cli(monkeypatch, capsys, *args, "--pass-mark", "wrongness=0")
     assert pass_rate(out) == pytest.approx(3 / 4)
 
 

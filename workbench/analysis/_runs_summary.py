@@ -495,3 +495,13 @@ def runs_summary(
         wide.columns = [f"score_{s}" for s in scorers]
         df = df.merge(wide, left_on="run_id", right_index=True, how="left")
     return df.sort_values(["created_at", "run_id"], ascending=False, kind="stable").reset_index(drop=True)
+
+
+def cache_hit_shares(wb: Workbench) -> dict[str, float | None]:
+    """Each run's share of units served from the response cache (``None`` before any result), by run id.
+
+    From the cached per-run figures (see the module docstring), so listing runs stays cheap.
+    """
+    run_rows, _ = split_stats(run_stats(select_runs(wb)))
+    shares = run_rows["cache_hit_share"].astype(object).where(run_rows["cache_hit_share"].notna(), None)
+    return dict(zip(run_rows["run_id"].astype(str), shares, strict=True))
