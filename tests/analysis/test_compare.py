@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from scipy.stats import binom
 
+from tests.analysis._declared import declare, replies
 from workbench import NotFoundError, Run, TargetResult, ValidationError, Workbench, targets
 from workbench.analysis import Comparison, compare
 from workbench.targets import Usage
@@ -366,3 +367,118 @@ def test_bad_input_is_a_clear_error(wb: Workbench) -> None:
         wb.compare(base, base, directions={"exact": "down"})
     with pytest.raises(ValidationError, match="alpha"):
         wb.compare(base, base, alpha=1.5)
+
+
+def wrongness(output: Any, expected: Any) -> float:
+    """Lower is better: 1 when the output is wrong, 0 when it is right."""
+    return float(output != expected)
+
+
+def test_the_scorers_declared_direction_and_pass_mark_drive_the_comparison(wb: Workbench) -> None:
+    make(wb, 10)
+    base = wb.run_sync("d", right_except({1, 3, 5, 7, 8, 9}, "base"), scorers=[wrongness])  # wrongness 1 on six
+    cand = wb.run_sync("d", right_except(set(), "cand"), scorers=[wrongness])  # all 0: better, when lower is
+    assert wb.compare(base, cand).has_regression  # read as higher-is-better, the drop is a regression
+    for run in (base, cand):
+        declare(run, "wrongness", direction="lower", pass_mark=0.0)
+    c = wb.compare(base, cand)
+    row = c.scorers.iloc[0]
+    assert (row["direction"], row["pass_mark"], row["margin"]) == ("lower", 0.0, 0.0)
+    assert not c.has_regression
+    assert row["improved"] == 6
+    assert (row["baseline_pass_rate"], row["candidate_pass_rate"]) == (pytest.approx(0.4), 1.0)
+    assert not c.warnings
+    assert wb.compare(base, cand, directions={"wrongness": "higher"}).has_regression  # the override still works
+    assert wb.compare(base, cand, pass_marks=0.5).scorers.iloc[0]["pass_mark"] == 0.5
+    declare(base, "wrongness", direction="higher", pass_mark=0.5)
+    differ = wb.compare(base, cand)
+    [w] = differ.warnings
+    assert w.code == "scorer_settings_mismatch"
+    assert "wrongness is higher-is-better in the baseline, lower in the candidate" in w.message
+    assert "wrongness passes at 0.5 in the baseline, 0 in the candidate" in w.message
+    assert differ.scorers.iloc[0]["direction"] == "lower"  # the candidate's
+
+
+def test_cache_hits_are_left_out_of_latency_and_cost_and_a_mix_is_warned(wb: Workbench) -> None:
+    make(wb, 6)
+    fresh = wb.run_sync("d", replies(lambda k: False), scorers=[exact])
+    cached = wb.run_sync("d", replies(lambda k: True), scorers=[exact])
+    c = wb.compare(fresh, cached)
+    assert (c.baseline_cache_hit_share, c.candidate_cache_hit_share) == (0.0, 1.0)
+    metrics = c.metrics.set_index("metric")
+    assert "latency_s" not in metrics.index  # no fresh unit on the candidate side: nothing to compare
+    assert "cost" not in metrics.index
+    assert c.outputs["candidate_latency"].isna().all()
+    [w] = [w for w in c.warnings if w.code == "cache_mixed"]
+    assert w.message.startswith("the runs differ in their use of the cache")
+    assert "candidate: 6 of 6 units from the response cache" in w.message
+    assert c.to_dict()["candidate_cache_hit_share"] == 1.0
+    assert "Cache hits: baseline 0.0%, candidate 100.0% of units (left out of latency and cost)." in c.to_markdown()
+    half = wb.run_sync("d", replies(lambda k: k % 2 == 0), scorers=[exact])  # i1, i3, i5 fresh
+    mixed = wb.compare(fresh, half)
+    [w] = [w for w in mixed.warnings if w.code == "cache_mixed"]
+    assert "the candidate mixes cached and fresh results and the runs differ in their use of the cache" in w.message
+    latency = mixed.metrics.set_index("metric").loc["latency_s"]
+    assert latency["candidate"] >= 0.05  # only the fresh units: no milliseconds of the cache in the mean
+    assert mixed.metrics.set_index("metric").loc["cost", "candidate"] == pytest.approx(0.01)
+    assert not [w for w in wb.compare(fresh, fresh).warnings if w.code == "cache_mixed"]
+
+
+def scorer_failing_on(bad: set[int]) -> Callable[[Any], float]:
+    def fragile(output: Any) -> float:
+        if output in bad:
+            raise ValueError(f"cannot score {output}")
+        return 1.0
+
+    return fragile
+
+
+def test_a_dead_scorer_fails_the_gate_unless_allowed(wb: Workbench) -> None:
+    make(wb, 20)
+    base = wb.run_sync("d", right_except(set(), "base"), scorers=[scorer_failing_on(set())])
+    dead = wb.run_sync("d", right_except(set(), "dead"), scorers=[scorer_failing_on(set(range(20)))])
+    c = wb.compare(base, dead)
+    row = c.scorers.iloc[0]
+    assert (row["n"], row["dead"], row["regression"]) == (0, True, False)
+    assert (row["baseline_scorer_error_rate"], row["candidate_scorer_error_rate"]) == (0.0, 1.0)
+    assert c.dead_scorers == ["fragile"]
+    assert c.has_regression
+    assert c.headline.startswith("Dead scorer: fragile")
+    [w] = [w for w in c.warnings if w.code == "dead_scorer"]
+    assert w.message == (
+        "scorer fragile has no score to compare: no shared item has a score on both sides "
+        "(scorer errors: baseline 0.0%, candidate 100.0%); the gate fails"
+    )
+    allowed = wb.compare(base, dead, allow_dead_scorers=True)
+    assert not allowed.has_regression
+    assert allowed.dead_scorers == ["fragile"]
+    assert "allowed by allow_dead_scorers" in next(w.message for w in allowed.warnings if w.code == "dead_scorer")
+    assert "dead scorer (allowed)" in allowed.to_markdown()
+    # a scorer that still scores some items, but fails on 12 of 20 more: its error rate rose significantly
+    some = wb.run_sync("d", right_except(set(), "some"), scorers=[scorer_failing_on(set(range(12)))])
+    rose = wb.compare(base, some)
+    row = rose.scorers.iloc[0]
+    assert (row["n"], row["dead"]) == (8, True)
+    assert row["scorer_error_p_value"] == pytest.approx(2 / 2**12)
+    assert rose.has_regression
+    assert "scorer fragile failed more often: scorer errors 0.0% -> 60.0%" in rose.warnings[-1].message
+    # two failures more are not significant: warned nowhere, the gate passes
+    two = wb.run_sync("d", right_except(set(), "two"), scorers=[scorer_failing_on({0, 1})])
+    assert not wb.compare(base, two).has_regression
+    assert not wb.compare(base, two).dead_scorers
+    with pytest.raises(ValidationError, match="allow_dead_scorers"):
+        wb.compare(base, two, allow_dead_scorers="yes")  # type: ignore[arg-type]
+
+
+def test_a_candidate_over_fewer_items_warns_of_its_coverage(wb: Workbench) -> None:
+    make(wb, 300)
+    base = wb.run_sync("d", right_except(set(), "all"), scorers=[exact])
+    cand = wb.run_sync("d", right_except(set(), "some"), scorers=[exact], item_ids=[f"i{k}" for k in range(100)])
+    c = wb.compare(base, cand)
+    assert [w.code for w in c.warnings] == ["coverage"]  # both runs are complete: not a partial run
+    assert c.warnings[0].message == (
+        "the candidate covers 100 of the baseline's 300 items: the comparison leaves 200 out"
+    )
+    back = wb.compare(cand, base)
+    assert back.warnings[0].message.startswith("the baseline covers 100 of the candidate's 300 items")
+    assert c.shared_items == 100

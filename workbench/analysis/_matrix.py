@@ -115,7 +115,8 @@ def matrix(
     names = scorer_rows["scorer"].dropna().astype(str).unique()
     declared, _ = declared_settings(r.manifest for r in refs)
     lower = lower_is_better(directions, names, declared)
-    chosen = latest_runs(refs, dict(zip(run_rows["run_id"], run_rows["units"], strict=True)))
+    units = {str(k): int(v) for k, v in zip(run_rows["run_id"], run_rows["units"], strict=True)}
+    chosen = latest_runs(refs, units)
     if not chosen:
         return pd.DataFrame(columns=list(MATRIX_COLUMNS))
     combos = pd.DataFrame(
