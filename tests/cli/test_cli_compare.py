@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from workbench import Workbench
+from tests.analysis._declared import replies
+from workbench import Workbench, scorers
 from workbench.cli import main
 
 
@@ -181,3 +182,59 @@ def test_the_installed_command_exits_1_on_a_regression(store: Path) -> None:
     out = subprocess.run(args, capture_output=True, text=True, env=env, timeout=120, check=False)
     assert out.returncode == 1, out.stderr
     assert "Regression: exact" in out.stdout
+
+
+def fragile(output: int) -> float:
+    """A scorer that broke: it raises on every unit."""
+    raise ValueError(f"cannot score {output}")
+
+
+def steady(output: int) -> float:
+    return 1.0
+
+
+@pytest.fixture(scope="module")
+def dead_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``ok``: scored by ``check`` on every item; ``broken``: its ``check`` raised on every item;
+    ``few``: 4 of the 10 items; ``cached``: every reply from the response cache."""
+    root = tmp_path_factory.mktemp("cli-dead") / "store"
+    wb = Workbench(root)
+    wb.create_dataset("d").add_items([{"item_id": f"i{k}", "input": k, "expected_output": k} for k in range(10)])
+    check = scorers.scorer(steady, name="check")
+    wb.run_sync("d", right_except(set(), "a"), scorers=[check], run_id="ok")
+    wb.run_sync("d", right_except(set(), "b"), scorers=[scorers.scorer(fragile, name="check")], run_id="broken")
+    wb.run_sync("d", right_except(set(), "c"), scorers=[check], run_id="few", item_ids=["i0", "i1", "i2", "i3"])
+    wb.run_sync("d", replies(lambda k: True, fresh_latency=0.0), scorers=[check], run_id="cached")
+    return root
+
+
+def test_a_dead_scorer_fails_the_gate_unless_allowed(
+    dead_store: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["--root", str(dead_store), "compare", "ok", "broken", "--fail-on-regression"]
+    code, out, err = run_cli(monkeypatch, capsys, *args)
+    assert code == 1
+    assert "Dead scorer: check" in out
+    assert "warning (dead_scorer): scorer check has no score to compare" in err
+    code, out, err = run_cli(monkeypatch, capsys, *args, "--allow-dead-scorers")
+    assert code == 0
+    assert "allowed by allow_dead_scorers" in err
+    code, out, _ = run_cli(monkeypatch, capsys, *args, "--json")
+    assert json.loads(out)["dead_scorers"] == ["check"]
+
+
+def test_coverage_and_cache_use_are_warned(
+    dead_store: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = ["--root", str(dead_store)]
+    code, _, err = run_cli(monkeypatch, capsys, *root, "compare", "ok", "few", "--fail-on-regression")
+    assert code == 0
+    assert "warning (coverage): the candidate covers 4 of the baseline's 10 items" in err
+    code, out, err = run_cli(monkeypatch, capsys, *root, "compare", "ok", "cached")
+    assert "warning (cache_mixed): the runs differ in their use of the cache" in err
+    assert "Cache hits: baseline 0.0%, candidate 100.0% of units (left out of latency and cost)." in out
+    code, out, _ = run_cli(monkeypatch, capsys, *root, "compare", "ok", "cached", "--json")
+    data = json.loads(out)
+    assert (data["baseline_cache_hit_share"], data["candidate_cache_hit_share"]) == (0.0, 1.0)
+    code, out, _ = run_cli(monkeypatch, capsys, *root, "summary", "cached", "--json")
+    assert json.loads(out)["overview"]["cache_hit_share"] == 1.0

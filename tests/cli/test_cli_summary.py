@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.analysis._declared import declare
 from workbench import Workbench
 from workbench.cli import main
 
@@ -74,3 +75,22 @@ def test_a_bad_direction_is_a_one_line_error(
     assert code == 2
     assert message in err
     assert out == ""
+
+
+def test_the_scorers_declared_direction_and_pass_mark_need_no_option(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    wb = Workbench(tmp_path / "store")
+    wb.create_dataset("d").add_items([{"item_id": f"i{k}", "input": k, "expected_output": k} for k in range(4)])
+    run = wb.run_sync("d", wrong_on_one, scorers=[wrongness], run_id="r")
+    declare(run, "wrongness", direction="lower", pass_mark=0.0)
+    args = ["--root", str(wb.root), "summary", "r"]
+    code, out, _ = run_cli(monkeypatch, capsys, *args, "--json")
+    assert code == 0
+    row = json.loads(out)["scorers"][0]
+    assert (row["direction"], row["pass_mark"], row["pass_rate"]) == ("lower", 0.0, pytest.approx(3 / 4))
+    code, out, _ = run_cli(monkeypatch, capsys, *args, "--json", "--pass-mark", "wrongness=1")
+    assert pass_rate(out) == 1.0  # the option overrides the declared pass mark: every score is at or below 1
+    code, out, _ = run_cli(monkeypatch, capsys, *args, "--markdown")
+    assert "| wrongness ↓ | 4 |" in out
+    assert "| cache hits | none |" in out

@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
+from tests.analysis._declared import declare
 from workbench import Run, Workbench
+from workbench.scorers import scorer
 from workbench.ui._compare import ComparePanel
 
 N = 20
@@ -245,3 +247,42 @@ def test_bad_settings_show_the_error(wb: Workbench, runs: tuple[Run, Run], field
     assert shown in panel.message.value
     assert "<b>" not in panel.message.value
     assert panel.scorers.value == ""
+
+
+def test_the_scorers_declared_direction_and_pass_mark_are_used_and_shown(wb: Workbench, runs: tuple[Run, Run]) -> None:
+    base, cand = runs
+    for run in runs:
+        declare(run, "exact", direction="lower", pass_mark=0.0)
+    panel = ComparePanel(wb, charts=False)
+    panel.show(base.id, cand.id)  # the "lower is better" field is empty: the scorer said it
+    comparison = panel.comparison
+    assert comparison is not None
+    assert comparison.scorers.iloc[0].direction == "lower"
+    assert not comparison.has_regression
+    assert "exact \u2193" in cells(panel.scorers.value)
+    assert "5.0% \u2192 50.0% (\u2264 0)" in cells(panel.scorers.value)  # passing = at or below 0: the wrong ones
+    panel.pass_marks.value = "exact=1"
+    panel.compare()
+    assert panel.comparison is not None
+    assert panel.comparison.scorers.iloc[0].pass_mark == 1.0
+
+
+def fragile(output: Any) -> float:
+    raise ValueError("broken scorer")
+
+
+def test_a_dead_scorer_is_warned_and_fails_unless_allowed(wb: Workbench, runs: tuple[Run, Run]) -> None:
+    base, _ = runs
+    dead = wb.run_sync("qa", baseline_target, scorers=[scorer(fragile, name="exact")], progress=False)
+    panel = ComparePanel(wb, charts=False)
+    panel.show(base.id, dead.id)
+    assert panel.comparison is not None
+    assert panel.comparison.has_regression
+    assert "dead_scorer" in panel.warnings.value
+    assert "Dead scorer: exact" in panel.headline.value
+    assert "dead scorer" in cells(panel.scorers.value)
+    panel.allow_dead.value = True
+    panel.compare()
+    assert panel.comparison is not None
+    assert not panel.comparison.has_regression
+    assert "dead scorer (allowed)" in cells(panel.scorers.value)
