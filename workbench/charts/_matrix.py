@@ -83,8 +83,8 @@ def cost_vs_score(
     df = frame(data, "matrix", [*_MATRIX_COLUMNS, "cost_per_item"], what="cost_vs_score")
     scorer, df = _pick_scorer(df, scorer, "cost_vs_score")
     if direction is None:
-        declared = df["direction"].dropna().astype(str).unique() if "direction" in df.columns else []
-        direction = "lower" if list(declared) == ["lower"] else "higher"
+        declared: list[str] = sorted(df["direction"].dropna().astype(str).unique()) if "direction" in df else []
+        direction = "lower" if declared == ["lower"] else "higher"
     df = numeric(df, ["mean", "cost_per_item", "ci_low", "ci_high", "latency_p50", "n"]).dropna(subset=["mean"])
     if df.empty:
         raise ValidationError(f"cost_vs_score: no target has a mean for {scorer!r}")
