@@ -493,19 +493,6 @@ def _aligned(con: duckdb.DuckDBPyConnection, settings: list[ScorerSetting], shar
         for k, st in enumerate(settings)
         if st.name in shared
     ]
-    errors = [
-        f"{{'scorer': {sql_literal(st.name)}, 'b_err': b.e{k}, 'c_err': c.e{k}, 'b_n': b.s{k} is not null, "
-        f"'c_n': c.s{k} is not null}}"
-        for k, st in enumerate(settings)
-        if st.name in shared
-    ]
-    err_source = (
-        f"select unnest([{', '.join(errors)}], recursive := true) from b_i as b join c_i as c using (item_id)"
-        if errors
-        else "select null::varchar as scorer, null::double as b_err, null::double as c_err, false as b_n, "
-        "false as c_n where false"
-    )
-    con.execute(f"create temp table er as {err_source}")
     if entries:  # one join, unpivoted per scorer
         source = f"""select item_id, unnest([{", ".join(entries)}], recursive := true)
                      from b_i as b join c_i as c using (item_id)"""
@@ -524,6 +511,29 @@ def _aligned(con: duckdb.DuckDBPyConnection, settings: list[ScorerSetting], shar
     )
 
 
+def _scorer_errors(
+    con: duckdb.DuckDBPyConnection, settings: list[ScorerSetting], shared: list[str]
+) -> dict[str, tuple[Any, Any, int, int]]:
+    """Per shared scorer, over the shared items where both sides have units it scored or failed on:
+    the baseline's and the candidate's scorer-error share, and how many items' share went up / down.
+
+    One aggregate over the join (no unpivoted table): cheap next to the scores' alignment.
+    """
+    picked = [(k, st.name) for k, st in enumerate(settings) if st.name in shared]
+    if not picked:
+        return {}
+    parts = [
+        f"avg(b.e{k}) filter (where c.e{k} is not null), avg(c.e{k}) filter (where b.e{k} is not null), "
+        f"count(*) filter (where c.e{k} > b.e{k}), count(*) filter (where c.e{k} < b.e{k})"
+        for k, _ in picked
+    ]
+    row = con.execute(f"select {', '.join(parts)} from b_i as b join c_i as c using (item_id)").fetchall()[0]
+    return {
+        name: (row[4 * i], row[4 * i + 1], int(row[4 * i + 2]), int(row[4 * i + 3]))
+        for i, (_, name) in enumerate(picked)
+    }
+
+
 def _scorer_stats(
     con: duckdb.DuckDBPyConnection, settings: list[ScorerSetting], shared: list[str], alpha: float, level: float
 ) -> pd.DataFrame:
@@ -536,15 +546,7 @@ def _scorer_stats(
            from al group by scorer"""
     ).fetchall()
     found = {r[0]: r[1:] for r in rows}
-    errs = {
-        r[0]: r[1:]
-        for r in con.execute(
-            """select scorer, avg(b_err) filter (where c_err is not null),
-                      avg(c_err) filter (where b_err is not null),
-                      count(*) filter (where c_err > b_err), count(*) filter (where c_err < b_err)
-               from er group by scorer"""
-        ).fetchall()
-    }
+    errs = _scorer_errors(con, settings, shared)
     out = []
     for st in settings:
         if st.name not in shared:
