@@ -213,12 +213,16 @@ class Workbench:
         return run
 
     def runs(self) -> pd.DataFrame:
-        """Every run, newest first: id, dataset, version, target, status, counts, created_at, note.
+        """Every run, newest first: id, dataset, version, target, status, counts, cache_hit_share, created_at, note.
 
         ``status`` is ``interrupted`` for a run whose process is gone (``note`` says how to
         resume it) and ``running?`` for one running on another host. A run whose manifest
         cannot be read is skipped with an ``UnreadableRunWarning`` naming the file.
+        ``cache_hit_share`` is the share of the run's units served from the response cache.
         """
+        from workbench.analysis._runs_summary import cache_hit_shares
+
+        shares = cache_hit_shares(self)
         rows = []
         for m in list_runs(self):
             counts = m.counts()
@@ -232,12 +236,14 @@ class Workbench:
                     "kind": m.target.get("kind"),
                     "status": observed_status(folder, m),
                     **counts,
+                    "cache_hit_share": shares.get(m.id),
                     "repeats": m.repeats,
                     "created_at": pd.Timestamp(m.created_at),
                     "note": resume_hint(folder, m),
                 }
             )
-        columns = ["run_id", "dataset", "dataset_version", "target", "kind", "status", "total", "done", "errors"]
+        columns = ["run_id", "dataset", "dataset_version", "target", "kind", "status", "total", "done", "errors",
+                   "cache_hit_share"]  # fmt: skip
         return pd.DataFrame(rows) if rows else pd.DataFrame(columns=columns)
 
     # -- registered targets and scorers (for the widget panels) -------------------
@@ -307,8 +313,9 @@ class Workbench:
     def summarize(self, run: str | Run, **options: Any) -> Summary:
         """Summarize a run: coverage, success, scores with 95% intervals, latency, cost, tools, labels.
 
-        Options: ``thresholds`` (pass mark, a number or ``{scorer: number}``), ``bins``,
-        ``directions``; see :func:`workbench.analysis.summarize`.
+        Each scorer's direction and pass mark come from the scorer itself (the run's manifest).
+        Options: ``pass_marks`` (override: a number or ``{scorer: number}``), ``bins``,
+        ``directions`` (override); see :func:`workbench.analysis.summarize`.
 
         Examples:
             >>> wb.summarize(run_id).scorers  # doctest: +SKIP
@@ -320,11 +327,12 @@ class Workbench:
     def compare(self, baseline: str | Run, candidate: str | Run, **options: Any) -> Comparison:
         """Compare a candidate run with a baseline on their shared items (paired tests, warnings).
 
-        Options: ``thresholds``, ``directions``, ``alpha``, ``pass_threshold``; see
+        Options: ``margins`` (smallest worsening that counts), ``alpha``, ``allow_dead_scorers``,
+        and the overrides ``directions`` and ``pass_marks`` (each scorer declares its own); see
         :func:`workbench.analysis.compare`. ``has_regression`` is the CI gate.
 
         Examples:
-            >>> cmp = wb.compare(base_id, cand_id, directions={"latency_budget": "lower"})  # doctest: +SKIP
+            >>> cmp = wb.compare(base_id, cand_id, margins={"correct": 0.02})  # doctest: +SKIP
             >>> cmp.has_regression  # doctest: +SKIP
         """
         from workbench.analysis._compare import compare
@@ -351,9 +359,10 @@ class Workbench:
         dataset: str | None = None,
         directions: Mapping[str, str] | None = None,
     ) -> pd.DataFrame:
-        """A leaderboard: per (target, model, prompt) its latest run's scores with 95% intervals, cost, latency.
+        """A leaderboard: per (target, model, prompt) its newest completed run's scores with 95% intervals.
 
-        ``directions`` (``{scorer: "lower"}``) ranks a lower-is-better scorer's lowest mean first.
+        ``status``, ``partial`` and ``note`` say when a newer run failed or is unfinished. Each
+        scorer ranks by its declared direction; ``directions`` (``{scorer: "lower"}``) overrides it.
 
         Examples:
             >>> wb.matrix(dataset="qa")  # doctest: +SKIP
@@ -378,18 +387,20 @@ class Workbench:
         dataset: str | None = None,
         top: int = 20,
         directions: Mapping[str, str] | None = None,
+        pass_marks: float | Mapping[str, float] | None = None,
     ) -> FailureModes:
         """Label counts and shares per target, and the items that fail most often across runs.
 
-        ``directions`` (``{scorer: "lower"}``): an unlabelled unit fails a lower-is-better
-        scorer above 0.5 instead of below it.
+        An unlabelled unit fails a scorer whose pass mark it misses (below it, or above it for
+        a lower-is-better scorer), as each run's scorers declare; ``directions``
+        (``{scorer: "lower"}``) and ``pass_marks`` override that.
 
         Examples:
             >>> wb.failure_modes(dataset="qa").items  # doctest: +SKIP
         """
         from workbench.analysis._failures import failure_modes
 
-        return failure_modes(self, runs, dataset, top=top, directions=directions)
+        return failure_modes(self, runs, dataset, top=top, directions=directions, pass_marks=pass_marks)
 
     # -- SQL -------------------------------------------------------------------
     def connect(self) -> duckdb.DuckDBPyConnection:

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from scipy.stats import binom
 
+from tests.analysis._declared import declare, replies
 from workbench import NotFoundError, Run, TargetResult, ValidationError, Workbench, targets
 from workbench.analysis import Comparison, compare
 from workbench.targets import Usage
@@ -70,7 +71,7 @@ def test_paired_interval_and_p_value_by_hand(wb: Workbench) -> None:
     assert at_10.has_regression
     assert at_10.level == pytest.approx(0.9)
     assert at_10.scorers.iloc[0]["ci_low"] > row["ci_low"]  # a 90% interval is narrower
-    within = wb.compare(base, cand, alpha=0.1, thresholds={"value": 0.25})
+    within = wb.compare(base, cand, alpha=0.1, margins={"value": 0.25})
     assert within.scorers.iloc[0]["significant"]
     assert not within.has_regression  # worse by 0.2, less than the 0.25 that matters
     lower = wb.compare(base, cand, alpha=0.1, directions={"value": "lower"})
@@ -179,8 +180,9 @@ def test_target_errors_are_warned_and_a_significant_rise_is_a_regression(wb: Wor
     some = [f"i{k}" for k in range(20) if k % 2 == 0 or k < 4]  # errors on i1 and i3 only
     few = wb.run_sync("d", raising_on_odd("few"), scorers=[exact], item_ids=some)
     small = wb.compare(base, few)
-    assert [w.code for w in small.warnings] == ["errors"]
-    assert "candidate errored on 2 of 12 shared items" in small.warnings[0].message
+    assert [w.code for w in small.warnings] == ["coverage", "errors"]
+    assert small.warnings[0].message.startswith("the candidate covers 12 of the baseline's 20 items")
+    assert "candidate errored on 2 of 12 shared items" in small.warnings[1].message
     assert small.metrics.set_index("metric").loc["success_rate", "p_value"] == pytest.approx(0.5)
     assert not small.has_regression
 
@@ -194,7 +196,11 @@ def test_dataset_version_mismatch_says_what_changed(wb: Workbench) -> None:
     ds.delete_items(["i3"])
     cand = wb.run_sync("d", right_except(set(), "b"), scorers=[exact])
     c = wb.compare(base, cand)
-    [w] = c.warnings
+    w, *coverage = c.warnings
+    assert [x.message.split(":")[0] for x in coverage] == [
+        "the candidate covers 3 of the baseline's 4 items",
+        "the baseline covers 3 of the candidate's 5 items",
+    ]
     assert w.code == "dataset_version_mismatch"
     assert "2 items added, 1 item removed, 1 item changed" in w.message
     assert "version 1" in w.message
@@ -208,17 +214,20 @@ def test_partial_run_scorer_mismatch_and_no_shared_items_are_warned(wb: Workbenc
     half = wb.run_sync("d", right_except(set(), "b"), scorers=[exact, value], run_id="half", shard="0/2")
     c = wb.compare(base, half)
     codes = {w.code: w.message for w in c.warnings}
-    assert set(codes) == {"partial_run", "scorer_mismatch"}
+    assert set(codes) == {"partial_run", "scorer_mismatch", "coverage"}
     assert "candidate run half is partial: 2 of 4 items" in codes["partial_run"]
+    assert "the candidate covers 2 of the baseline's 4 items" in codes["coverage"]
     assert "only the candidate has value" in codes["scorer_mismatch"]
     assert c.scorers["scorer"].tolist() == ["exact"]
     assert c.shared_items == 2
     left = wb.run_sync("d", right_except(set(), "left"), scorers=[exact], item_ids=["i0", "i1"])
     right = wb.run_sync("d", right_except(set(), "right"), scorers=[exact], item_ids=["i2", "i3"])
     none = wb.compare(left, right)
-    assert [w.code for w in none.warnings] == ["no_shared_items"]
+    assert [w.code for w in none.warnings] == ["no_shared_items", "dead_scorer"]
+    assert none.warnings[1].message == "scorer exact has no score to compare: the runs share no item; the gate fails"
     assert none.scorers.iloc[0]["n"] == 0
-    assert not none.has_regression
+    assert none.has_regression  # nothing was compared: the gate cannot pass
+    assert not wb.compare(left, right, allow_dead_scorers=True).has_regression
     assert none.items.empty
     assert none.outputs.empty
     json.dumps(none.to_dict(items=True), allow_nan=False)
@@ -351,10 +360,125 @@ def test_bad_input_is_a_clear_error(wb: Workbench) -> None:
     with pytest.raises(NotFoundError, match="nope"):
         wb.compare(base, "nope")
     with pytest.raises(ValidationError, match="unknown scorer 'exactt'"):
-        wb.compare(base, base, thresholds={"exactt": 0.1})
+        wb.compare(base, base, margins={"exactt": 0.1})
     with pytest.raises(ValidationError, match="at least 0"):
-        wb.compare(base, base, thresholds={"exact": -0.1})
+        wb.compare(base, base, margins={"exact": -0.1})
     with pytest.raises(ValidationError, match="'higher' or 'lower'"):
         wb.compare(base, base, directions={"exact": "down"})
     with pytest.raises(ValidationError, match="alpha"):
         wb.compare(base, base, alpha=1.5)
+
+
+def wrongness(output: Any, expected: Any) -> float:
+    """Lower is better: 1 when the output is wrong, 0 when it is right."""
+    return float(output != expected)
+
+
+def test_the_scorers_declared_direction_and_pass_mark_drive_the_comparison(wb: Workbench) -> None:
+    make(wb, 10)
+    base = wb.run_sync("d", right_except({1, 3, 5, 7, 8, 9}, "base"), scorers=[wrongness])  # wrongness 1 on six
+    cand = wb.run_sync("d", right_except(set(), "cand"), scorers=[wrongness])  # all 0: better, when lower is
+    assert wb.compare(base, cand).has_regression  # read as higher-is-better, the drop is a regression
+    for run in (base, cand):
+        declare(run, "wrongness", direction="lower", pass_mark=0.0)
+    c = wb.compare(base, cand)
+    row = c.scorers.iloc[0]
+    assert (row["direction"], row["pass_mark"], row["margin"]) == ("lower", 0.0, 0.0)
+    assert not c.has_regression
+    assert row["improved"] == 6
+    assert (row["baseline_pass_rate"], row["candidate_pass_rate"]) == (pytest.approx(0.4), 1.0)
+    assert not c.warnings
+    assert wb.compare(base, cand, directions={"wrongness": "higher"}).has_regression  # the override still works
+    assert wb.compare(base, cand, pass_marks=0.5).scorers.iloc[0]["pass_mark"] == 0.5
+    declare(base, "wrongness", direction="higher", pass_mark=0.5)
+    differ = wb.compare(base, cand)
+    [w] = differ.warnings
+    assert w.code == "scorer_settings_mismatch"
+    assert "wrongness is higher-is-better in the baseline, lower in the candidate" in w.message
+    assert "wrongness passes at 0.5 in the baseline, 0 in the candidate" in w.message
+    assert differ.scorers.iloc[0]["direction"] == "lower"  # the candidate's
+
+
+def test_cache_hits_are_left_out_of_latency_and_cost_and_a_mix_is_warned(wb: Workbench) -> None:
+    make(wb, 6)
+    fresh = wb.run_sync("d", replies(lambda k: False), scorers=[exact])
+    cached = wb.run_sync("d", replies(lambda k: True), scorers=[exact])
+    c = wb.compare(fresh, cached)
+    assert (c.baseline_cache_hit_share, c.candidate_cache_hit_share) == (0.0, 1.0)
+    metrics = c.metrics.set_index("metric")
+    assert "latency_s" not in metrics.index  # no fresh unit on the candidate side: nothing to compare
+    assert "cost" not in metrics.index
+    assert c.outputs["candidate_latency"].isna().all()
+    [w] = [w for w in c.warnings if w.code == "cache_mixed"]
+    assert w.message.startswith("the runs differ in their use of the cache")
+    assert "candidate: 6 of 6 units from the response cache" in w.message
+    assert c.to_dict()["candidate_cache_hit_share"] == 1.0
+    assert "Cache hits: baseline 0.0%, candidate 100.0% of units (left out of latency and cost)." in c.to_markdown()
+    half = wb.run_sync("d", replies(lambda k: k % 2 == 0), scorers=[exact])  # i1, i3, i5 fresh
+    mixed = wb.compare(fresh, half)
+    [w] = [w for w in mixed.warnings if w.code == "cache_mixed"]
+    assert "the candidate mixes cached and fresh results and the runs differ in their use of the cache" in w.message
+    latency = mixed.metrics.set_index("metric").loc["latency_s"]
+    assert latency["candidate"] >= 0.05  # only the fresh units: no milliseconds of the cache in the mean
+    assert mixed.metrics.set_index("metric").loc["cost", "candidate"] == pytest.approx(0.01)
+    assert not [w for w in wb.compare(fresh, fresh).warnings if w.code == "cache_mixed"]
+
+
+def scorer_failing_on(bad: set[int]) -> Callable[[Any], float]:
+    def fragile(output: Any) -> float:
+        if output in bad:
+            raise ValueError(f"cannot score {output}")
+        return 1.0
+
+    return fragile
+
+
+def test_a_dead_scorer_fails_the_gate_unless_allowed(wb: Workbench) -> None:
+    make(wb, 20)
+    base = wb.run_sync("d", right_except(set(), "base"), scorers=[scorer_failing_on(set())])
+    dead = wb.run_sync("d", right_except(set(), "dead"), scorers=[scorer_failing_on(set(range(20)))])
+    c = wb.compare(base, dead)
+    row = c.scorers.iloc[0]
+    assert (row["n"], row["dead"], row["regression"]) == (0, True, False)
+    assert (row["baseline_scorer_error_rate"], row["candidate_scorer_error_rate"]) == (0.0, 1.0)
+    assert c.dead_scorers == ["fragile"]
+    assert c.has_regression
+    assert c.headline.startswith("Dead scorer: fragile")
+    [w] = [w for w in c.warnings if w.code == "dead_scorer"]
+    assert w.message == (
+        "scorer fragile has no score to compare: no shared item has a score on both sides "
+        "(scorer errors: baseline 0.0%, candidate 100.0%); the gate fails"
+    )
+    allowed = wb.compare(base, dead, allow_dead_scorers=True)
+    assert not allowed.has_regression
+    assert allowed.dead_scorers == ["fragile"]
+    assert "allowed by allow_dead_scorers" in next(w.message for w in allowed.warnings if w.code == "dead_scorer")
+    assert "dead scorer (allowed)" in allowed.to_markdown()
+    # a scorer that still scores some items, but fails on 12 of 20 more: its error rate rose significantly
+    some = wb.run_sync("d", right_except(set(), "some"), scorers=[scorer_failing_on(set(range(12)))])
+    rose = wb.compare(base, some)
+    row = rose.scorers.iloc[0]
+    assert (row["n"], row["dead"]) == (8, True)
+    assert row["scorer_error_p_value"] == pytest.approx(2 / 2**12)
+    assert rose.has_regression
+    assert "scorer fragile failed more often: scorer errors 0.0% -> 60.0%" in rose.warnings[-1].message
+    # two failures more are not significant: warned nowhere, the gate passes
+    two = wb.run_sync("d", right_except(set(), "two"), scorers=[scorer_failing_on({0, 1})])
+    assert not wb.compare(base, two).has_regression
+    assert not wb.compare(base, two).dead_scorers
+    with pytest.raises(ValidationError, match="allow_dead_scorers"):
+        wb.compare(base, two, allow_dead_scorers="yes")  # type: ignore[arg-type]
+
+
+def test_a_candidate_over_fewer_items_warns_of_its_coverage(wb: Workbench) -> None:
+    make(wb, 300)
+    base = wb.run_sync("d", right_except(set(), "all"), scorers=[exact])
+    cand = wb.run_sync("d", right_except(set(), "some"), scorers=[exact], item_ids=[f"i{k}" for k in range(100)])
+    c = wb.compare(base, cand)
+    assert [w.code for w in c.warnings] == ["coverage"]  # both runs are complete: not a partial run
+    assert c.warnings[0].message == (
+        "the candidate covers 100 of the baseline's 300 items: the comparison leaves 200 out"
+    )
+    back = wb.compare(cand, base)
+    assert back.warnings[0].message.startswith("the baseline covers 100 of the candidate's 300 items")
+    assert c.shared_items == 100

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.analysis._multi_runs import doubler, exact, make_dataset, pending_run, tripler
+from tests.analysis._declared import declare
+from tests.analysis._multi_runs import doubler, exact, make_dataset, pending_run, tenth, tripler
 from workbench import ValidationError, Workbench, targets
 from workbench.analysis import FailureModes
 from workbench.analysis._failures import BY_TARGET_COLUMNS, ITEM_COLUMNS
@@ -153,3 +154,20 @@ def test_failures_command_takes_direction(
     code, _, err = items("--direction", "wrongness=down")
     assert code == 2
     assert "'higher' or 'lower'" in err
+
+
+def test_each_runs_declared_direction_and_pass_mark_decide_what_fails(wb: Workbench) -> None:
+    make_dataset(wb)
+    run = wb.run_sync("d", tripler, scorers=[wrongness])  # right only on i0: wrongness 0 there, 1 on i1-i3
+    declare(run, "wrongness", direction="lower", pass_mark=0.0)
+    fm = wb.failure_modes()
+    assert fm.items["item_id"].tolist() == ["i1", "i2", "i3"]  # without directions=: the scorer said it
+    higher = wb.failure_modes(directions={"wrongness": "higher"}, pass_marks={"wrongness": 0.5})
+    assert higher.items["item_id"].tolist() == ["i0"]
+    graded = wb.run_sync("d", tripler, scorers=[tenth])  # tenth: 0, 0.3, 0.6, 0.9
+    declare(graded, "tenth", pass_mark=0.7)
+    assert wb.failure_modes([graded]).items["item_id"].tolist() == ["i0", "i1", "i2"]  # below 0.7, not 0.5
+    assert wb.failure_modes([graded], pass_marks={"tenth": 0.2}).items["item_id"].tolist() == ["i0"]
+    assert wb.failure_modes([graded], pass_marks=0.5).items["item_id"].tolist() == ["i0", "i1"]
+    with pytest.raises(ValidationError, match="unknown scorer 'tent'"):
+        wb.failure_modes([graded], pass_marks={"tent": 0.2})

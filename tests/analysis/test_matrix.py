@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pandas as pd
 import pytest
 
+from tests.analysis._declared import declare
 from tests.analysis._multi_runs import doubler, exact, make_dataset, tenth, tripler
-from workbench import ValidationError, Workbench, targets
+from workbench import Run, ValidationError, Workbench, targets
 from workbench.analysis._matrix import MATRIX_COLUMNS
 from workbench.runs._manifest import RunManifest, update_manifest
 from workbench.simulator import SimulatedLLMServer
@@ -128,3 +130,47 @@ def test_a_lower_is_better_scorer_ranks_its_lowest_mean_first(wb: Workbench) -> 
         wb.matrix(directions={"tenht": "lower"})
     with pytest.raises(ValidationError, match="'higher' or 'lower'"):
         wb.matrix(directions={"tenth": "less"})
+
+
+def set_status(run: Run, status: str) -> None:
+    def change(m: RunManifest) -> None:
+        for shard in m.shards.values():
+            shard.status = status  # type: ignore[assignment]
+
+    update_manifest(run.folder, change)
+
+
+def test_a_newer_failed_or_partial_run_is_named_not_silently_hidden_or_shown(wb: Workbench) -> None:
+    make_dataset(wb)
+    done = wb.run_sync("d", tripler, scorers=[exact])
+    broken = wb.run_sync("d", tripler, scorers=[exact], shard="0/2")  # half the items, then it failed
+    set_status(broken, "failed")
+    [row] = wb.matrix().to_dict("records")
+    assert (row["run_id"], row["status"], row["partial"]) == (done.id, "completed", False)
+    assert row["note"] == f"newest run {broken.id} is failed (2 of 4 units), not shown"
+    # with no completed run, the partial one stands in and says so
+    [alone] = wb.matrix([broken.id]).to_dict("records")
+    assert (alone["run_id"], alone["status"], alone["partial"]) == (broken.id, "failed", True)
+    assert alone["note"] == f"no completed run: showing failed run {broken.id} (2 of 4 units)"
+    # a newest completed run needs no note
+    latest = wb.run_sync("d", tripler, scorers=[exact])
+    [row] = wb.matrix().to_dict("records")
+    assert (row["run_id"], row["note"]) == (latest.id, "")
+
+
+def wrongness(output: Any, expected: Any) -> float:
+    """Lower is better: 1 when the output is wrong, 0 when it is right."""
+    return float(output != expected)
+
+
+def test_a_scorers_declared_direction_ranks_the_board(wb: Workbench) -> None:
+    make_dataset(wb)
+    a = wb.run_sync("d", doubler, scorers=[wrongness])  # wrong nowhere (i3 raised): 0
+    b = wb.run_sync("d", tripler, scorers=[wrongness])  # wrong on i1-i3: 0.75
+    assert wb.matrix()["target"].tolist() == ["tripler", "doubler"]  # higher first, by default
+    for run in (a, b):
+        declare(run, "wrongness", direction="lower")
+    df = wb.matrix()
+    assert df["target"].tolist() == ["doubler", "tripler"]
+    assert df["direction"].tolist() == ["lower", "lower"]
+    assert wb.matrix(directions={"wrongness": "higher"})["target"].tolist() == ["tripler", "doubler"]

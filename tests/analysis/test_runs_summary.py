@@ -9,9 +9,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from tests.analysis._declared import replies
 from tests.analysis._multi_runs import doubler, exact, make_dataset, pending_run, tenth, third_of_input, tripler
-from workbench import NotFoundError, ValidationError, Workbench
+from workbench import NotFoundError, Run, ValidationError, Workbench
 from workbench.analysis._runs_summary import STATS_FILE
+from workbench.runs._manifest import RunManifest, update_manifest
 from workbench.runs._results import RESULT_SCHEMA
 
 
@@ -143,3 +145,35 @@ def test_a_cache_that_cannot_be_written_is_skipped(wb: Workbench) -> None:
     assert wb.runs_summary().loc[0, "score_tenth"] == pytest.approx(0.45)
     assert wb.runs_summary().loc[0, "units"] == 4
     assert not any(p.name.endswith(".tmp-wb") for p in run.folder.iterdir())
+
+
+def fail(run: Run) -> None:
+    """Mark every shard of the run failed (as a run that crashed part-way ends)."""
+
+    def change(m: RunManifest) -> None:
+        for shard in m.shards.values():
+            shard.status = "failed"
+
+    update_manifest(run.folder, change)
+
+
+def test_a_partial_run_says_so_and_cache_hits_are_shown_and_left_out_of_latency_and_cost(wb: Workbench) -> None:
+    make_dataset(wb, 6)
+    half = wb.run_sync("d", tripler, scorers=[exact], shard="0/2")  # 3 of 6 items: still "running"
+    broken = wb.run_sync("d", tripler, scorers=[exact], shard="1/2")
+    fail(broken)
+    cached = wb.run_sync("d", replies(lambda k: k % 3 != 0), scorers=[exact])  # i0, i3 fresh; 4 cache hits
+    df = wb.runs_summary().set_index("run_id")
+    assert list(df.columns[7:12]) == ["created_at", "partial", "units", "items", "success_rate"]
+    assert (df.loc[half.id, "status"], df.loc[half.id, "partial"], df.loc[half.id, "units"]) == ("running", True, 3)
+    assert (df.loc[broken.id, "status"], df.loc[broken.id, "partial"]) == ("failed", True)
+    row = df.loc[cached.id]
+    assert (row["status"], row["partial"]) == ("completed", False)
+    assert row["cache_hit_share"] == pytest.approx(4 / 6)
+    assert df.loc[half.id, "cache_hit_share"] == 0.0
+    assert row["latency_p50"] >= 0.05  # the two fresh units only
+    assert row["cost_total"] == pytest.approx(0.02)
+    assert row["cost_per_item"] == pytest.approx(0.01)
+    runs = wb.runs().set_index("run_id")
+    assert runs.loc[cached.id, "cache_hit_share"] == pytest.approx(4 / 6)
+    assert runs.loc[half.id, "cache_hit_share"] == 0.0

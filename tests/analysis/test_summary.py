@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from tests.analysis._declared import declare, replies
 from workbench import NotFoundError, Run, TargetResult, ValidationError, Workbench, scorers
 from workbench.analysis import Summary, summarize
 from workbench.runs._manifest import RunManifest, ShardState, write_manifest
@@ -72,7 +73,7 @@ def test_scorer_means_clustered_intervals_errors_and_pass_rates(wb: Workbench, r
     # exact: item means 1, 0, 1, 1, 1 (item 5 failed, no score) -> sd sqrt(0.2), 5 items
     ex = df.loc["exact"]
     half = T975[4] * math.sqrt(0.2) / math.sqrt(5)
-    assert (ex["n"], ex["errors"], ex["threshold"]) == (10, 0, 0.5)
+    assert (ex["n"], ex["errors"], ex["pass_mark"]) == (10, 0, 0.5)
     assert ex["mean"] == pytest.approx(0.8)
     assert (ex["ci_low"], ex["ci_high"]) == (pytest.approx(0.8 - half), pytest.approx(0.8 + half))
     assert ex["pass_rate"] == pytest.approx(0.8)
@@ -86,14 +87,14 @@ def test_scorer_means_clustered_intervals_errors_and_pass_rates(wb: Workbench, r
     assert q["pass_rate"] == pytest.approx(0.5)  # 0.5 and 0.75 pass at 0.5
 
 
-def test_pass_threshold_as_one_number_or_per_scorer(wb: Workbench, run: Run) -> None:
-    one = wb.summarize(run, thresholds=0.3).scorers.set_index("scorer")
+def test_pass_mark_as_one_number_or_per_scorer(wb: Workbench, run: Run) -> None:
+    one = wb.summarize(run, pass_marks=0.3).scorers.set_index("scorer")
     assert one.loc["quarter", "pass_rate"] == pytest.approx(0.5)  # 0.5, 0.75
-    assert one.loc["quarter", "threshold"] == 0.3
-    per = wb.summarize(run, thresholds={"quarter": 0.6}).scorers.set_index("scorer")
+    assert one.loc["quarter", "pass_mark"] == 0.3
+    per = wb.summarize(run, pass_marks={"quarter": 0.6}).scorers.set_index("scorer")
     assert per.loc["quarter", "pass_rate"] == pytest.approx(0.25)
-    assert per.loc["exact", "threshold"] == 0.5
-    lower = wb.summarize(run, thresholds={"quarter": 0.25}, directions={"quarter": "lower"}).scorers
+    assert per.loc["exact", "pass_mark"] == 0.5
+    lower = wb.summarize(run, pass_marks={"quarter": 0.25}, directions={"quarter": "lower"}).scorers
     assert lower.set_index("scorer").loc["quarter", "pass_rate"] == pytest.approx(0.5)  # 0 and 0.25
 
 
@@ -205,7 +206,7 @@ def test_rendering_is_json_ready_escaped_and_readable(wb: Workbench) -> None:
     assert "&lt;script&gt;" in page
     assert "a&lt;b&gt;" in page
     md = s.to_markdown()
-    assert "| a<b> | 2 | 1 |" in md
+    assert "| a<b> ↑ | 2 | 1 |" in md
     assert "coverage 100.0%" in md
 
 
@@ -213,9 +214,9 @@ def test_bad_input_is_a_clear_error(wb: Workbench, run: Run) -> None:
     with pytest.raises(NotFoundError, match="nope"):
         wb.summarize("nope")
     with pytest.raises(ValidationError, match="unknown scorer 'exactt'"):
-        wb.summarize(run, thresholds={"exactt": 0.5})
+        wb.summarize(run, pass_marks={"exactt": 0.5})
     with pytest.raises(ValidationError, match="finite number"):
-        wb.summarize(run, thresholds=float("nan"))
+        wb.summarize(run, pass_marks=float("nan"))
     with pytest.raises(ValidationError, match="bins"):
         wb.summarize(run, bins=0)
     with pytest.raises(ValidationError, match="direction"):
@@ -249,3 +250,44 @@ def test_item_success_rate_counts_items_none_of_whose_repeats_errored(wb: Workbe
     single = wb.run_sync("flaky", flaky, scorers=[exact], max_retries=0)  # no repeats: i0 fails, the same rate
     o1 = wb.summarize(single).overview
     assert o1["item_success_rate"] == o1["success_rate"] == pytest.approx(3 / 4)
+
+
+def wrongness(output: Any, expected: Any) -> float:
+    """Lower is better: 1 when the output is wrong, 0 when it is right."""
+    return float(output != expected)
+
+
+def test_a_scorer_declares_its_direction_and_pass_mark_once(wb: Workbench) -> None:
+    wb.create_dataset("w").add_items([{"item_id": f"i{k}", "input": k, "expected_output": k} for k in range(4)])
+    run = wb.run_sync("w", lambda k: -1 if k == 1 else k, scorers=[wrongness])  # wrongness 0, 1, 0, 0
+    before = wb.summarize(run).scorers.iloc[0]
+    assert (before["direction"], before["pass_mark"], before["pass_rate"]) == ("higher", 0.5, 0.25)
+    declare(run, "wrongness", direction="lower", pass_mark=0.0)
+    row = wb.summarize(run).scorers.iloc[0]
+    assert (row["direction"], row["pass_mark"]) == ("lower", 0.0)
+    assert row["pass_rate"] == pytest.approx(0.75)  # the three zeros pass at or below 0
+    assert "wrongness ↓" in wb.summarize(run).to_markdown()
+    assert "75.0% (≤ 0)" in wb.summarize(run).to_markdown()
+    # the per-call keywords override what the scorer declares
+    over = wb.summarize(run, directions={"wrongness": "higher"}, pass_marks={"wrongness": 1.0}).scorers.iloc[0]
+    assert (over["direction"], over["pass_mark"], over["pass_rate"]) == ("higher", 1.0, 0.25)
+    declare(run, "wrongness", direction="sideways")
+    with pytest.raises(ValidationError, match="scorer 'wrongness' has direction 'sideways'"):
+        wb.summarize(run)
+
+
+def test_cache_hits_are_counted_and_left_out_of_latency_and_cost(wb: Workbench) -> None:
+    wb.create_dataset("c").add_items([{"item_id": f"i{k}", "input": k} for k in range(6)])
+    run = wb.run_sync("c", replies(lambda k: k % 3 != 0), scorers=[exact])  # i0 and i3 fresh, 4 cache hits
+    o = wb.summarize(run).overview
+    assert (o["cache_hits"], o["cache_hit_share"]) == (4, pytest.approx(4 / 6))
+    assert o["latency_p50"] >= 0.05  # the fresh units' latency, not the cache's milliseconds
+    assert o["latency_mean"] >= 0.05
+    assert o["cost_total"] == pytest.approx(0.02)
+    assert o["cost_per_item"] == pytest.approx(0.01)  # what an item costs uncached, not 0.02 / 6
+    assert wb.summarize(run).latency["count"].sum() == 2
+    text = wb.summarize(run).to_markdown()
+    assert "| cache hits | 4 of 6 units (66.7%), left out of latency and cost |" in text
+    fresh = wb.run_sync("c", replies(lambda k: False, fresh_latency=0.0))
+    assert (wb.summarize(fresh).overview["cache_hits"], wb.summarize(fresh).overview["cache_hit_share"]) == (0, 0.0)
+    assert "| cache hits | none |" in wb.summarize(fresh).to_markdown()

@@ -9,6 +9,7 @@ import pytest
 from tests.analysis._multi_runs import doubler, exact, make_dataset, pending_run, tenth, third_of_input, tripler
 from workbench import NotFoundError, ValidationError, Workbench
 from workbench.analysis._trends import TREND_COLUMNS
+from workbench.runs._manifest import RunManifest, update_manifest
 
 T_975_DF3 = 3.182446305284263  # Student t, 97.5th percentile, 3 degrees of freedom
 
@@ -73,3 +74,18 @@ def test_unknown_dataset_or_scorer_is_an_error_and_a_dataset_without_runs_is_emp
     assert wb.trends("d", target="nobody").empty
     with pytest.raises(ValidationError, match=r"'judge'.*scorers: exact"):
         wb.trends("d", scorers=["judge"])
+
+
+def test_a_failed_or_partial_run_is_marked_in_the_trend(wb: Workbench) -> None:
+    make_dataset(wb)
+    done = wb.run_sync("d", tripler, scorers=[exact])
+    broken = wb.run_sync("d", tripler, scorers=[exact], shard="0/2")
+
+    def fail(m: RunManifest) -> None:
+        for shard in m.shards.values():
+            shard.status = "failed"
+
+    update_manifest(broken.folder, fail)
+    runs = wb.trends("d").drop_duplicates("run_id").set_index("run_id")
+    assert (runs.loc[done.id, "status"], runs.loc[done.id, "partial"]) == ("completed", False)
+    assert (runs.loc[broken.id, "status"], runs.loc[broken.id, "partial"]) == ("failed", True)

@@ -252,6 +252,15 @@ def test_cost_vs_score_of_a_lower_is_better_scorer_draws_the_low_frontier() -> N
         charts.cost_vs_score(_data.matrix(), "exact_match", direction="down")
 
 
+def test_cost_vs_score_follows_the_direction_the_matrix_reports() -> None:
+    # wb.matrix() says each scorer's declared direction: a lower-is-better brevity needs no keyword
+    declared = _data.matrix().assign(direction=lambda df: df["scorer"].map({"brevity": "lower"}).fillna("higher"))
+    spec = spec_of(charts.cost_vs_score(declared, "brevity"))
+    assert "down-left: lower is better" in _data.subtitle(spec)
+    assert frontier_labels(spec) == frontier_labels(spec_of(charts.cost_vs_score(declared, "exact_match")))
+    assert "up-left" in _data.subtitle(spec_of(charts.cost_vs_score(declared, "brevity", direction="higher")))
+
+
 def test_cost_vs_score_names_an_unknown_scorer() -> None:
     with pytest.raises(ValidationError, match=r"no scorer 'nope'.*brevity, exact_match"):
         charts.cost_vs_score(_data.matrix(), "nope")

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from workbench import Workbench
+from tests.analysis._declared import replies
+from workbench import Workbench, scorers
 from workbench.cli import main
 
 
@@ -73,12 +74,12 @@ def test_fail_on_regression_exits_1_on_a_significant_regression(
     assert run_cli(monkeypatch, capsys, "--root", str(store), "compare", "base", "worse")[0] == 0
 
 
-def test_a_regression_within_its_threshold_does_not_fail(
+def test_a_regression_within_its_margin_does_not_fail(
     store: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     args = ["--root", str(store), "compare", "base", "worse", "--fail-on-regression"]
-    assert run_cli(monkeypatch, capsys, *args, "--threshold", "exact=0.7")[0] == 0  # worse by 0.6
-    assert run_cli(monkeypatch, capsys, *args, "--threshold", "0.5")[0] == 1
+    assert run_cli(monkeypatch, capsys, *args, "--margin", "exact=0.7")[0] == 0  # worse by 0.6
+    assert run_cli(monkeypatch, capsys, *args, "--margin", "0.5")[0] == 1
     assert run_cli(monkeypatch, capsys, *args, "--alpha", "0.01")[0] == 0  # p = 2/64
     assert run_cli(monkeypatch, capsys, *args, "--direction", "exact=lower")[0] == 0
 
@@ -117,14 +118,14 @@ def test_a_candidate_that_crashes_on_half_the_items_fails_the_gate(
     ("args", "message"),
     [
         (["compare", "base", "nope"], "run 'nope' does not exist"),
-        (["compare", "base", "worse", "--threshold", "exact=x"], "'x' is not a number"),
-        (["compare", "base", "worse", "--threshold", "=0.1"], "use SCORER=VALUE"),
-        (["compare", "base", "worse", "--threshold", "judge=0.1"], "unknown scorer 'judge'"),
+        (["compare", "base", "worse", "--margin", "exact=x"], "'x' is not a number"),
+        (["compare", "base", "worse", "--margin", "=0.1"], "use SCORER=VALUE"),
+        (["compare", "base", "worse", "--margin", "judge=0.1"], "unknown scorer 'judge'"),
         (["compare", "base", "worse", "--direction", "exact=up"], "'higher' or 'lower'"),
         (["compare", "base", "worse", "--direction", "lower"], "use SCORER=VALUE"),
         (["compare", "base", "worse", "--json", "--markdown"], "not both"),
         (["summary", "nope"], "run 'nope' does not exist"),
-        (["summary", "base", "--threshold", "high"], "not a number"),
+        (["summary", "base", "--pass-mark", "high"], "not a number"),
     ],
 )
 def test_bad_input_is_a_one_line_error_with_exit_code_2(
@@ -145,7 +146,7 @@ def test_json_includes_the_warnings_and_markdown_is_a_pull_request_comment(
     code, out, err = run_cli(monkeypatch, capsys, "--root", str(store), "compare", "base", "half", "--json")
     data = json.loads(out)
     assert code == 0
-    assert [w["code"] for w in data["warnings"]] == ["partial_run"]
+    assert [w["code"] for w in data["warnings"]] == ["partial_run", "coverage"]
     assert data["scorers"][0]["n"] == 5
     assert err == ""
     code, out, err = run_cli(monkeypatch, capsys, "--root", str(store), "compare", "base", "half")
@@ -164,15 +165,15 @@ def test_summary_as_table_json_and_markdown(
     assert data["overview"]["items"] == 10
     assert data["scorers"][0]["mean"] == pytest.approx(0.4)
     root = ["--root", str(store)]
-    code, out, _ = run_cli(monkeypatch, capsys, *root, "summary", "half", "--threshold", "exact=1", "--json")
-    assert json.loads(out)["scorers"][0]["threshold"] == 1.0
+    code, out, _ = run_cli(monkeypatch, capsys, *root, "summary", "half", "--pass-mark", "exact=1", "--json")
+    assert json.loads(out)["scorers"][0]["pass_mark"] == 1.0
     assert json.loads(out)["overview"]["coverage"] == 0.5
     code, out, _ = run_cli(monkeypatch, capsys, *root, "summary", "worse", "--markdown")
-    assert "| exact | 10 | 0.4 |" in out
+    assert "| exact ↑ | 10 | 0.4 |" in out
     code, out, _ = run_cli(monkeypatch, capsys, *root, "summary", "worse")
     assert code == 0
     assert "Run worse" in out
-    assert "40.0% (at 0.5)" in out
+    assert "40.0% (≥ 0.5)" in out
 
 
 def test_the_installed_command_exits_1_on_a_regression(store: Path) -> None:
@@ -181,3 +182,59 @@ def test_the_installed_command_exits_1_on_a_regression(store: Path) -> None:
     out = subprocess.run(args, capture_output=True, text=True, env=env, timeout=120, check=False)
     assert out.returncode == 1, out.stderr
     assert "Regression: exact" in out.stdout
+
+
+def fragile(output: int) -> float:
+    """A scorer that broke: it raises on every unit."""
+    raise ValueError(f"cannot score {output}")
+
+
+def steady(output: int) -> float:
+    return 1.0
+
+
+@pytest.fixture(scope="module")
+def dead_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``ok``: scored by ``check`` on every item; ``broken``: its ``check`` raised on every item;
+    ``few``: 4 of the 10 items; ``cached``: every reply from the response cache."""
+    root = tmp_path_factory.mktemp("cli-dead") / "store"
+    wb = Workbench(root)
+    wb.create_dataset("d").add_items([{"item_id": f"i{k}", "input": k, "expected_output": k} for k in range(10)])
+    check = scorers.scorer(steady, name="check")
+    wb.run_sync("d", right_except(set(), "a"), scorers=[check], run_id="ok")
+    wb.run_sync("d", right_except(set(), "b"), scorers=[scorers.scorer(fragile, name="check")], run_id="broken")
+    wb.run_sync("d", right_except(set(), "c"), scorers=[check], run_id="few", item_ids=["i0", "i1", "i2", "i3"])
+    wb.run_sync("d", replies(lambda k: True, fresh_latency=0.0), scorers=[check], run_id="cached")
+    return root
+
+
+def test_a_dead_scorer_fails_the_gate_unless_allowed(
+    dead_store: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["--root", str(dead_store), "compare", "ok", "broken", "--fail-on-regression"]
+    code, out, err = run_cli(monkeypatch, capsys, *args)
+    assert code == 1
+    assert "Dead scorer: check" in out
+    assert "warning (dead_scorer): scorer check has no score to compare" in err
+    code, out, err = run_cli(monkeypatch, capsys, *args, "--allow-dead-scorers")
+    assert code == 0
+    assert "allowed by allow_dead_scorers" in err
+    code, out, _ = run_cli(monkeypatch, capsys, *args, "--json")
+    assert json.loads(out)["dead_scorers"] == ["check"]
+
+
+def test_coverage_and_cache_use_are_warned(
+    dead_store: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = ["--root", str(dead_store)]
+    code, _, err = run_cli(monkeypatch, capsys, *root, "compare", "ok", "few", "--fail-on-regression")
+    assert code == 0
+    assert "warning (coverage): the candidate covers 4 of the baseline's 10 items" in err
+    code, out, err = run_cli(monkeypatch, capsys, *root, "compare", "ok", "cached")
+    assert "warning (cache_mixed): the runs differ in their use of the cache" in err
+    assert "Cache hits: baseline 0.0%, candidate 100.0% of units (left out of latency and cost)." in out
+    code, out, _ = run_cli(monkeypatch, capsys, *root, "compare", "ok", "cached", "--json")
+    data = json.loads(out)
+    assert (data["baseline_cache_hit_share"], data["candidate_cache_hit_share"]) == (0.0, 1.0)
+    code, out, _ = run_cli(monkeypatch, capsys, *root, "summary", "cached", "--json")
+    assert json.loads(out)["overview"]["cache_hit_share"] == 1.0

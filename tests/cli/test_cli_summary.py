@@ -1,4 +1,4 @@
-"""``workbench summary --direction``: a lower-is-better scorer passes at or below its threshold."""
+"""``workbench summary --direction``/``--pass-mark``: a lower-is-better scorer passes at or below its pass mark."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.analysis._declared import declare
 from workbench import Workbench
 from workbench.cli import main
 
@@ -45,7 +46,7 @@ def pass_rate(out: str) -> float:
     return float(json.loads(out)["scorers"][0]["pass_rate"])
 
 
-def test_direction_lower_passes_scores_at_or_below_the_threshold(
+def test_direction_lower_passes_scores_at_or_below_the_pass_mark(
     store: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, _ = run_cli(monkeypatch, capsys, "--root", str(store), "summary", "r", "--json")
@@ -55,7 +56,7 @@ def test_direction_lower_passes_scores_at_or_below_the_threshold(
     code, out, _ = run_cli(monkeypatch, capsys, *args)
     assert code == 0
     assert pass_rate(out) == pytest.approx(3 / 4)  # the three zeros pass at or below 0.5
-    code, out, _ = run_cli(monkeypatch, capsys, *args, "--threshold", "wrongness=0")
+    code, out, _ = run_cli(monkeypatch, capsys, *args, "--pass-mark", "wrongness=0")
     assert pass_rate(out) == pytest.approx(3 / 4)
 
 
@@ -74,3 +75,22 @@ def test_a_bad_direction_is_a_one_line_error(
     assert code == 2
     assert message in err
     assert out == ""
+
+
+def test_the_scorers_declared_direction_and_pass_mark_need_no_option(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    wb = Workbench(tmp_path / "store")
+    wb.create_dataset("d").add_items([{"item_id": f"i{k}", "input": k, "expected_output": k} for k in range(4)])
+    run = wb.run_sync("d", wrong_on_one, scorers=[wrongness], run_id="r")
+    declare(run, "wrongness", direction="lower", pass_mark=0.0)
+    args = ["--root", str(wb.root), "summary", "r"]
+    code, out, _ = run_cli(monkeypatch, capsys, *args, "--json")
+    assert code == 0
+    row = json.loads(out)["scorers"][0]
+    assert (row["direction"], row["pass_mark"], row["pass_rate"]) == ("lower", 0.0, pytest.approx(3 / 4))
+    code, out, _ = run_cli(monkeypatch, capsys, *args, "--json", "--pass-mark", "wrongness=1")
+    assert pass_rate(out) == 1.0  # the option overrides the declared pass mark: every score is at or below 1
+    code, out, _ = run_cli(monkeypatch, capsys, *args, "--markdown")
+    assert "| wrongness ↓ | 4 |" in out
+    assert "| cache hits | none |" in out

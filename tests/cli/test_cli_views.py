@@ -19,6 +19,7 @@ import pytest
 from tests.analysis._multi_runs import doubler, exact, make_dataset, tenth, tripler
 from workbench import Workbench
 from workbench.cli import main
+from workbench.runs._manifest import RunManifest, update_manifest
 
 
 @dataclass
@@ -139,3 +140,30 @@ def test_runs_summary_table_keeps_the_main_columns(store: Path, cli: Callable[..
     for column in ("run_id", "success_rate", "score_exact", "score_tenth"):
         assert column in out.stdout
     assert "tokens_in" not in out.stdout  # in --json only
+
+
+def test_matrix_names_a_newer_failed_run_and_runs_show_partial_runs_and_cache_hits(
+    tmp_path: Path, cli: Callable[..., Outcome]
+) -> None:
+    wb = Workbench(tmp_path / "store")
+    make_dataset(wb)
+    done = wb.run_sync("d", tripler, scorers=[exact])
+    broken = wb.run_sync("d", tripler, scorers=[exact], shard="0/2")
+
+    def fail(m: RunManifest) -> None:
+        for shard in m.shards.values():
+            shard.status = "failed"
+
+    update_manifest(broken.folder, fail)
+    out = cli(wb.root, "matrix")
+    assert out.returncode == 0
+    [row] = json.loads(cli(wb.root, "matrix", "--json").stdout)
+    assert (row["run_id"], row["status"], row["partial"]) == (done.id, "completed", False)
+    assert f"note: tripler: newest run {broken.id} is failed (2 of 4 units), not shown" in " ".join(out.stdout.split())
+    rows = json.loads(cli(wb.root, "runs-summary", "--json").stdout)
+    assert {r["run_id"]: (r["status"], r["partial"]) for r in rows} == {
+        done.id: ("completed", False), broken.id: ("failed", True),
+    }  # fmt: skip
+    assert all(r["cache_hit_share"] == 0.0 for r in rows)
+    listed = json.loads(cli(wb.root, "runs", "--json").stdout)
+    assert [r["cache_hit_share"] for r in listed] == [0.0, 0.0]

@@ -84,7 +84,7 @@ def _jobs(store: FixtureStore, folder: Path) -> dict[str, Callable[[], Any]]:
     compare = {"baseline": store.v1, "candidate": store.v2}
     out = str(folder / "cli" / "compare.html")
     cli_params = ["-p", f"baseline={store.v1}", "-p", f"candidate={store.v2}", "--out", out]
-    settings = ["-p", "alpha=0.9", "-p", 'directions={"correct": "lower"}', "-p", 'thresholds={"correct": 0.1}']
+    settings = ["-p", "alpha=0.9", "-p", 'directions={"correct": "lower"}', "-p", 'margins={"correct": 0.1}']
     settings_params = [*cli_params[:4], *settings, "--out", str(folder / "cli" / "compare_settings.html")]
 
     def report(name: str | Path, params: dict[str, Any], out: str) -> Callable[[], Any]:

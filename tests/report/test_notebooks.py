@@ -70,14 +70,14 @@ def test_the_comparison_report_shows_the_runs_the_changes_and_escaped_outputs(
     assert "Regressed (2)" in text  # s02 forgotten by v2, s12 answered with markup
     assert "Improved (4)" in text  # s07..s10 (v1's "I don't know" already contains s11's "no")
     assert "No significant regression" in text
-    assert "Settings: alpha 0.05." in text  # the default thresholds and directions are not listed
+    assert "Settings: alpha 0.05." in text  # the default margins, pass marks and directions are not listed
     assert page.charts >= 4  # scores, item deltas, two latency histograms
     assert XSS not in html
     assert "&lt;script&gt;alert('x')&lt;/script&gt;" in html  # the markup output, escaped
 
 
-def test_the_comparison_report_takes_alpha_directions_and_thresholds(reports: dict[str, Any]) -> None:
-    done = reports["cli_settings"]  # -p alpha=0.9 -p directions='{"correct": "lower"}' -p thresholds=...
+def test_the_comparison_report_takes_alpha_directions_and_margins(reports: dict[str, Any]) -> None:
+    done = reports["cli_settings"]  # -p alpha=0.9 -p directions='{"correct": "lower"}' -p margins=...
     assert isinstance(done, subprocess.CompletedProcess)
     assert done.returncode == 0, done.stderr
     html_path = Path(done.stdout.split("wrote ", 1)[1].splitlines()[0])
@@ -85,7 +85,7 @@ def test_the_comparison_report_takes_alpha_directions_and_thresholds(reports: di
     # correct went up by 2/12 (p about 0.69): with lower is better and alpha 0.9, a regression beyond 0.1
     assert "Regression: correct got significantly worse (alpha 0.9)." in text
     assert "No significant regression" not in text
-    assert "Settings: alpha 0.9; lower is better: correct; thresholds: correct 0.1." in text
+    assert "Settings: alpha 0.9; lower is better: correct; margins: correct 0.1." in text
 
 
 def test_the_judge_alignment_report_reads_human_labels_too(reports: dict[str, Any]) -> None:

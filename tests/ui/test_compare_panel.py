@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
+from tests.analysis._declared import declare
 from workbench import Run, Workbench
+from workbench.scorers import scorer
 from workbench.ui._compare import ComparePanel
 
 N = 20
@@ -57,7 +59,7 @@ def test_deltas_with_intervals_and_the_changed_items(wb: Workbench) -> None:
     assert comparison is not None
     assert comparison.has_regression
     assert panel.warnings.value == ""
-    assert "Regression on exact" in panel.headline.value
+    assert "Regression: exact" in panel.headline.value
     assert f"{N} shared items" in panel.headline.value
     row = comparison.scorers.iloc[0]
     scorers = panel.scorers.value
@@ -96,7 +98,8 @@ def test_warnings_stand_at_the_top(wb: Workbench, runs: tuple[Run, Run]) -> None
     panel = ComparePanel(wb, charts=False)
     panel.show(base.id, partial.id)
     codes = [w.code for w in panel.comparison.warnings] if panel.comparison else []
-    assert codes == ["dataset_version_mismatch", "partial_run"]
+    assert codes == ["dataset_version_mismatch", "partial_run", "coverage"]
+    assert f"the candidate covers 5 of the baseline&#x27;s {N} items" in panel.warnings.value
     assert "the runs use different versions of qa" in panel.warnings.value
     assert re.search(r"\b1 items? changed", panel.warnings.value)
     assert f"the candidate run {partial.id} is partial: 5 of {N} items" in panel.warnings.value
@@ -166,11 +169,15 @@ def test_a_candidate_that_crashes_shows_the_success_rate_regression_and_the_warn
     assert row[at + 6] == "REGRESSION"
 
 
-def test_the_settings_row_has_alpha_thresholds_and_lower_is_better(wb: Workbench) -> None:
+def test_the_settings_row_has_alpha_margins_pass_marks_lower_is_better_and_dead_scorers(wb: Workbench) -> None:
     panel = ComparePanel(wb, charts=False)
     assert panel.alpha.value == 0.05
     assert list(panel.alpha.options) == [("0.01", 0.01), ("0.05", 0.05), ("0.1", 0.1)]
-    for widget, css in ((panel.alpha, "alpha"), (panel.thresholds, "thresholds"), (panel.lower, "lower")):
+    widgets = (
+        (panel.alpha, "alpha"), (panel.margins, "margins"), (panel.pass_marks, "pass-marks"), (panel.lower, "lower"),
+        (panel.allow_dead, "allow-dead"),
+    )  # fmt: skip
+    for widget, css in widgets:
         assert f"wb-compare-{css}" in widget._dom_classes
 
 
@@ -201,16 +208,16 @@ def test_a_smaller_alpha_is_passed_on(wb: Workbench, runs: tuple[Run, Run]) -> N
     assert "99% intervals" in panel.scorers.value
 
 
-def test_a_threshold_larger_than_the_delta_removes_the_regression(wb: Workbench, runs: tuple[Run, Run]) -> None:
+def test_a_margin_larger_than_the_delta_removes_the_regression(wb: Workbench, runs: tuple[Run, Run]) -> None:
     base, cand = runs
     panel = ComparePanel(wb, charts=False)
-    panel.thresholds.value = "exact=0.5"  # the delta is -0.45
+    panel.margins.value = "exact=0.5"  # the delta is -0.45
     panel.show(base.id, cand.id)
     assert panel.comparison is not None
     assert not panel.comparison.has_regression
-    assert panel.comparison.scorers.iloc[0].threshold == 0.5
-    assert "worse, within threshold" in cells(panel.scorers.value)
-    panel.thresholds.value = "0.4"  # one number for every scorer, as on the command line
+    assert panel.comparison.scorers.iloc[0].margin == 0.5
+    assert "worse, within margin" in cells(panel.scorers.value)
+    panel.margins.value = "0.4"  # one number for every scorer, as on the command line
     panel.compare()
     assert panel.comparison is not None
     assert panel.comparison.has_regression
@@ -220,11 +227,13 @@ def test_a_threshold_larger_than_the_delta_removes_the_regression(wb: Workbench,
 @pytest.mark.parametrize(
     ("field", "text", "shown"),
     [
-        ("thresholds", "exact=<b>x</b>", "thresholds &#x27;exact=&lt;b&gt;x&lt;/b&gt;&#x27;: &#x27;&lt;b&gt;x"),
-        ("thresholds", "=0.1", "use SCORER=VALUE or VALUE"),
-        ("thresholds", "exact=inf", "the number must be finite"),
-        ("thresholds", "nope=0.1", "threshold for unknown scorer &#x27;nope&#x27;"),
-        ("thresholds", "exact=-0.1", "must be a number of at least 0"),
+        ("margins", "exact=<b>x</b>", "margins &#x27;exact=&lt;b&gt;x&lt;/b&gt;&#x27;: &#x27;&lt;b&gt;x"),
+        ("margins", "=0.1", "use SCORER=VALUE or VALUE"),
+        ("margins", "exact=inf", "the number must be finite"),
+        ("margins", "nope=0.1", "margin for unknown scorer &#x27;nope&#x27;"),
+        ("margins", "exact=-0.1", "must be a number of at least 0"),
+        ("pass_marks", "exact=high", "pass marks &#x27;exact=high&#x27;: &#x27;high&#x27; is not a number"),
+        ("pass_marks", "nope=0.1", "pass mark for unknown scorer &#x27;nope&#x27;"),
         ("lower", "exact=lower", "list scorer names"),
         ("lower", "nope", "direction for unknown scorer &#x27;nope&#x27;"),
     ],
@@ -238,3 +247,42 @@ def test_bad_settings_show_the_error(wb: Workbench, runs: tuple[Run, Run], field
     assert shown in panel.message.value
     assert "<b>" not in panel.message.value
     assert panel.scorers.value == ""
+
+
+def test_the_scorers_declared_direction_and_pass_mark_are_used_and_shown(wb: Workbench, runs: tuple[Run, Run]) -> None:
+    base, cand = runs
+    for run in runs:
+        declare(run, "exact", direction="lower", pass_mark=0.0)
+    panel = ComparePanel(wb, charts=False)
+    panel.show(base.id, cand.id)  # the "lower is better" field is empty: the scorer said it
+    comparison = panel.comparison
+    assert comparison is not None
+    assert comparison.scorers.iloc[0].direction == "lower"
+    assert not comparison.has_regression
+    assert "exact \u2193" in cells(panel.scorers.value)
+    assert "5.0% \u2192 50.0% (\u2264 0)" in cells(panel.scorers.value)  # passing = at or below 0: the wrong ones
+    panel.pass_marks.value = "exact=1"
+    panel.compare()
+    assert panel.comparison is not None
+    assert panel.comparison.scorers.iloc[0].pass_mark == 1.0
+
+
+def fragile(output: Any) -> float:
+    raise ValueError("broken scorer")
+
+
+def test_a_dead_scorer_is_warned_and_fails_unless_allowed(wb: Workbench, runs: tuple[Run, Run]) -> None:
+    base, _ = runs
+    dead = wb.run_sync("qa", baseline_target, scorers=[scorer(fragile, name="exact")], progress=False)
+    panel = ComparePanel(wb, charts=False)
+    panel.show(base.id, dead.id)
+    assert panel.comparison is not None
+    assert panel.comparison.has_regression
+    assert "dead_scorer" in panel.warnings.value
+    assert "Dead scorer: exact" in panel.headline.value
+    assert "dead scorer" in cells(panel.scorers.value)
+    panel.allow_dead.value = True
+    panel.compare()
+    assert panel.comparison is not None
+    assert not panel.comparison.has_regression
+    assert "dead scorer (allowed)" in cells(panel.scorers.value)

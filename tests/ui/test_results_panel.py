@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests.analysis._declared import declare
 from workbench import Run, Workbench
 from workbench.providers._usage import Usage
 from workbench.targets import TargetResult, ToolCall
@@ -276,6 +277,7 @@ class _GrowingRun:
 
     def __init__(self, real: Run, ticks: int, poll: float) -> None:
         self.id = real.id
+        self.scorers = real.manifest.scorers
         self.ticks = ticks
         self.poll = poll
         self.tick = 0
@@ -333,3 +335,14 @@ def test_a_live_run_is_reloaded_at_most_every_four_reload_durations(
     assert growing.loads[-1] == "completed"  # always reloaded once the run ended
     assert p.table.total == 6
     assert "6 of 6 results shown &middot; run completed" in p.summary.value
+
+
+def test_each_score_is_judged_against_its_scorers_declared_pass_mark(wb: Workbench, run: Run) -> None:
+    declare(run, "closeness", direction="lower", pass_mark=0.5)  # as a scorer made with direction="lower" says
+    panel = ResultsPanel(wb)
+    panel.show(run.id)
+    assert [label for label, _ in panel.scorer.options] == ["any", "closeness \u2193", "exact"]
+    panel.table.open_button("i1").click()  # wrong: exact 0, closeness 0.25
+    detail = panel.detail.value
+    assert "<td>exact</td><td>0</td><td>fail (\u2265 0.5)</td>" in detail
+    assert "<td>closeness</td><td>0.25</td><td>pass (\u2264 0.5)</td>" in detail

@@ -199,7 +199,7 @@ def _categorical(h: list[Any], j: list[Any]) -> dict[str, Any]:
     }
 
 
-def alignment(data: Run | pd.DataFrame, items: pd.DataFrame | None = None, *, threshold: float = 0.5) -> dict[str, Any]:
+def alignment(data: Run | pd.DataFrame, items: pd.DataFrame | None = None, *, pass_mark: float = 0.5) -> dict[str, Any]:
     """Judge-vs-human alignment of a scorer run, or of a frame of ``human``/``judge`` pairs.
 
     ``alignment(run, items)`` builds the pairs with :func:`judge_pairs`;
@@ -210,8 +210,8 @@ def alignment(data: Run | pd.DataFrame, items: pd.DataFrame | None = None, *, th
 
     - ``kind == "numeric"`` (both sides numbers; pass/fail words count as 1/0):
       ``pearson``, ``spearman``, ``mae``; and when every value lies in [0, 1], also
-      ``agreement``, ``kappa`` and ``confusion_matrix`` after thresholding both sides
-      at ``threshold`` into ``"pass"``/``"fail"``.
+      ``agreement``, ``kappa`` and ``confusion_matrix`` after reading both sides as
+      ``"pass"`` (at or above ``pass_mark``) or ``"fail"``.
     - ``kind == "categorical"`` (any label is text): ``agreement``, ``kappa``,
       ``confusion_matrix`` over the labels as given.
     """
@@ -243,8 +243,8 @@ def alignment(data: Run | pd.DataFrame, items: pd.DataFrame | None = None, *, th
         }
         if all(0.0 <= v <= 1.0 for v in hn + jn):
             out |= _categorical(
-                ["pass" if v >= threshold else "fail" for v in hn],
-                ["pass" if v >= threshold else "fail" for v in jn],
+                ["pass" if v >= pass_mark else "fail" for v in hn],
+                ["pass" if v >= pass_mark else "fail" for v in jn],
             )
         return out
     out |= {"kind": "categorical"} | _categorical([str(v) for v in h], [str(v) for v in j])

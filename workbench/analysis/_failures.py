@@ -6,9 +6,12 @@ What counts as a failure — one unit (item x repeat) of a run fails when:
 2. its effective label (latest human, else latest automatic) is anything but ``success``
    or ``partial_success`` (every ``failure_*`` and ``error_*`` label, and a user's own
    labels such as ``needs_review``), or
-3. it has no label and some scorer gave it a failing score: less than 0.5 for a
-   higher-is-better scorer (the default), more than 0.5 for one marked lower-is-better with
-   ``directions={"scorer": "lower"}`` (a scorer's own error does not count).
+3. it has no label and some scorer gave it a failing score: one that does not reach the
+   scorer's pass mark — below it for a higher-is-better scorer, above it for a
+   lower-is-better one (a scorer's own error does not count). Each run's scorers declare
+   their direction and pass mark (``manifest.scorers[i]["direction"]``, ``["pass_mark"]``;
+   higher-is-better and 0.5 when they declare none); ``directions=`` and ``pass_marks=``
+   override them for every run.
 
 Labels, when there are, decide: a human who marks a low-scoring unit ``success`` has the
 last word. Without labels, the scores flag the unit, so a store nobody labelled yet
@@ -26,13 +29,19 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import pyarrow as pa
 
-from workbench.analysis._summary import lower_is_better
+from workbench.analysis._summary import (
+    DEFAULT_PASS_MARK,
+    PassMarks,
+    declared_settings,
+    pass_marks_of,
+    scorer_directions,
+)
 from workbench.analysis._views import RunRef, select_runs
 from workbench.errors import ValidationError
-from workbench.runs._labels import LABELS_DIR, THRESHOLD
+from workbench.runs._labels import LABELS_DIR
 from workbench.runs._results import RESULTS_DIR
 from workbench.runs._run import Run
-from workbench.store._table import connect, sql_list, sql_literal
+from workbench.store._table import connect, sql_list
 
 if TYPE_CHECKING:
     from workbench._workbench import Workbench
@@ -43,6 +52,10 @@ UNLABELLED = "unlabelled"
 BY_TARGET_COLUMNS = ("target", "label", "count", "share")
 ITEM_COLUMNS = ("item_id", "runs", "failures", "failure_rate", "top_label")
 _FILES = pa.schema([("filename", pa.string()), ("run_id", pa.string())])
+_SETTINGS = pa.schema(
+    [("run_id", pa.string()), ("names", pa.list_(pa.string())), ("lower", pa.list_(pa.bool_())),
+     ("marks", pa.list_(pa.float64()))]
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -99,10 +112,28 @@ def _files(refs: Sequence[RunRef], kind: str) -> tuple[list[str], list[str]]:
     return names, ids
 
 
-def _units_sql(result_files: list[str], label_files: list[str], lower: set[str]) -> str:
+def _settings(
+    refs: Sequence[RunRef], names: list[str], directions: Mapping[str, str] | None, pass_marks: PassMarks
+) -> pa.Table:
+    """Per run, each scorer's direction (``lower``) and pass mark: declared by the run, overridden by the call."""
+    rows: dict[str, list[object]] = {"run_id": [], "names": [], "lower": [], "marks": []}
+    for ref in refs:
+        declared_dirs, declared_marks = declared_settings([ref.manifest])
+        here = list(dict.fromkeys([*(str(s.get("name")) for s in ref.manifest.scorers), *names]))
+        dirs = scorer_directions(directions, here, declared_dirs)
+        marks = pass_marks_of(pass_marks, here, declared_marks)
+        rows["run_id"].append(ref.id)
+        rows["names"].append(here)
+        rows["lower"].append([dirs[n] == "lower" for n in here])
+        rows["marks"].append([marks[n] for n in here])
+    return pa.table(rows, schema=_SETTINGS)
+
+
+def _units_sql(result_files: list[str], label_files: list[str]) -> str:
     """Each unit's target, effective label (or ``unlabelled``) and failure flag.
 
-    ``lower`` names the lower-is-better scorers: those fail a unit above 0.5 instead of below.
+    A score fails when it misses its run's pass mark for the scorer (table ``settings``):
+    below it, or above it for a lower-is-better scorer.
     """
     labels = (
         f"""select run_id, item_id, repeat, label
@@ -115,13 +146,9 @@ def _units_sql(result_files: list[str], label_files: list[str], lower: set[str])
         "null::VARCHAR as label where false"
     )
     not_failures = ", ".join(f"'{x}'" for x in NOT_FAILURES)
-    low = ", ".join(sql_literal(x) for x in sorted(lower))
-    bad_score = (
-        f"(case when list_contains([{low}]::VARCHAR[], s.scorer) then s.score > {THRESHOLD} "
-        f"else s.score < {THRESHOLD} end)"
-        if lower
-        else f"s.score < {THRESHOLD}"
-    )
+    at = "list_position(st.names, s.scorer)"
+    mark = f"coalesce(st.marks[{at}], {DEFAULT_PASS_MARK!r})"
+    bad_score = f"(case when coalesce(st.lower[{at}], false) then s.score > {mark} else s.score < {mark} end)"
     return f"""
         with u as (select run_id, item_id, repeat, error, scores
                    from read_parquet({sql_list(result_files)}, filename = true, union_by_name = true)
@@ -133,7 +160,8 @@ def _units_sql(result_files: list[str], label_files: list[str], lower: set[str])
                or (l.label is not null and l.label not in ({not_failures}))
                or (l.label is null and len(list_filter(u.scores,
                        lambda s: s.error is null and {bad_score})) > 0) as failed
-        from u join targets as t using (run_id) left join l using (run_id, item_id, repeat)"""
+        from u join targets as t using (run_id) join settings as st using (run_id)
+             left join l using (run_id, item_id, repeat)"""
 
 
 def failure_modes(
@@ -142,6 +170,7 @@ def failure_modes(
     dataset: str | None = None,
     top: int = 20,
     directions: Mapping[str, str] | None = None,
+    pass_marks: PassMarks = None,
 ) -> FailureModes:
     """Label counts and shares per target, and the ``top`` items that fail most often across runs.
 
@@ -154,8 +183,10 @@ def failure_modes(
         runs: run ids or :class:`Run` handles (default: every run).
         dataset: only runs of this dataset.
         top: how many items to list (at least 1).
-        directions: per scorer, ``"higher"`` (default) or ``"lower"`` is better; an unlabelled
-            unit fails a lower-is-better scorer when it scores above 0.5 (not below).
+        directions: override, per scorer, ``"higher"`` or ``"lower"`` is better (default: what
+            each run's scorer declares); an unlabelled unit fails a lower-is-better scorer when
+            it scores above its pass mark (not below).
+        pass_marks: override the pass mark of every scorer (a number) or of some (a dict).
 
     Examples:
         >>> fm = wb.failure_modes(dataset="qa", top=10)  # doctest: +SKIP
@@ -168,8 +199,10 @@ def failure_modes(
     empty = FailureModes(
         pd.DataFrame(columns=list(BY_TARGET_COLUMNS)), pd.DataFrame(columns=list(ITEM_COLUMNS)), [r.id for r in refs]
     )
-    if not result_files:
-        lower_is_better(directions, [])  # still validate the directions
+    if not result_files:  # still validate the overrides
+        given = [*(directions or {}), *(pass_marks if isinstance(pass_marks, Mapping) else {})]
+        scorer_directions(directions, given)
+        pass_marks_of(pass_marks, given)
         return empty
     label_files, label_ids = _files(refs, LABELS_DIR)
     con = connect()
@@ -181,8 +214,8 @@ def failure_modes(
             f"""select distinct sc.scorer from (select unnest(scores) as sc
                    from read_parquet({sql_list(result_files)}, union_by_name = true)) order by 1"""
         ).fetchall()
-        lower = lower_is_better(directions, [str(name) for (name,) in found])
-        con.execute(f"create or replace temp view fm_units as {_units_sql(result_files, label_files, lower)}")
+        con.register("settings", _settings(refs, [str(name) for (name,) in found], directions, pass_marks))
+        con.execute(f"create or replace temp view fm_units as {_units_sql(result_files, label_files)}")
         by_target = con.sql(
             """select target, label, count(*) as count,
                       count(*) / sum(count(*)) over (partition by target) as share
@@ -201,7 +234,7 @@ def failure_modes(
         ).df()
     finally:
         con.execute("drop view if exists fm_units")
-        for name in ("result_files", "label_files", "targets"):
+        for name in ("result_files", "label_files", "targets", "settings"):
             con.unregister(name)
         con.close()
     return FailureModes(

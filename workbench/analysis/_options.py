@@ -1,8 +1,11 @@
 """Per-scorer options written as text (``SCORER=VALUE``), parsed into what the analysis API takes.
 
-The command line (``workbench summary`` / ``compare``: ``--threshold``, ``--direction``) and the
-Compare panel (``scorer=0.02, other=0.1``; a list of lower-is-better scorers) share these parsers,
-so both accept the same syntax and raise the same :class:`~workbench.errors.ValidationError`.
+The command line (``workbench summary`` / ``compare`` / ``failures``: ``--pass-mark``,
+``--margin``, ``--direction``) and the Compare panel (``scorer=0.02, other=0.1``; a list of
+lower-is-better scorers) share these parsers, so both accept the same syntax and raise the
+same :class:`~workbench.errors.ValidationError`. The words: a scorer's *pass mark* is the
+score at or beyond which a unit passes; a *margin* is the smallest worsening that counts as
+a regression. Each scorer declares its direction and pass mark; these options override them.
 """
 
 from __future__ import annotations
@@ -46,24 +49,35 @@ def parse_number(text: str, option: str, original: str) -> float:
     return value
 
 
-def parse_numbers(
-    values: list[str], option: str, scorers: list[str], fallback: float
-) -> float | dict[str, float] | None:
-    """Threshold values as the API takes them: None (none given), one number, or a number per scorer.
+def parse_numbers(values: list[str], option: str, scorers: list[str]) -> float | dict[str, float] | None:
+    """Per-scorer numbers as the API takes them: None (none given), one number, or a number per scorer.
 
-    A bare ``NUMBER`` is the default of every scorer (else ``fallback``); ``SCORER=NUMBER``
-    sets one scorer. With named values, every one of ``scorers`` gets the default.
+    A bare ``NUMBER`` sets every one of ``scorers``; ``SCORER=NUMBER`` sets one scorer (and
+    wins over the bare number). A scorer no value names keeps its own setting (what it
+    declares, or the API's default).
     """
     if not values:
         return None
     default, named = parse_pairs(values, option, bare=True)
-    base = fallback if default is None else parse_number(default, option, default)
+    base = None if default is None else parse_number(default, option, default)
     if not named:
         return base
-    out = dict.fromkeys(scorers, base)
+    out = {} if base is None else dict.fromkeys(scorers, base)
     for name, text in named.items():
         out[name] = parse_number(text, option, f"{name}={text}")
     return out
+
+
+def parse_pass_marks(
+    values: list[str], scorers: list[str], option: str = "--pass-mark"
+) -> float | dict[str, float] | None:
+    """``--pass-mark`` values (``SCORER=NUMBER`` or ``NUMBER`` for all) as ``pass_marks=``."""
+    return parse_numbers(values, option, scorers)
+
+
+def parse_margins(values: list[str], scorers: list[str], option: str = "--margin") -> float | dict[str, float] | None:
+    """``--margin`` values (``SCORER=NUMBER`` or ``NUMBER`` for all) as ``margins=``."""
+    return parse_numbers(values, option, scorers)
 
 
 def parse_directions(values: list[str], option: str = "--direction") -> dict[str, str] | None:

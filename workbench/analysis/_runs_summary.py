@@ -31,8 +31,12 @@ unit: about ten times slower than the fast path), then per-item sums.
 Definitions (the same as ``wb.summarize``): ``success_rate`` is the share of units without
 a target error; a score ``mean`` is over the units whose scorer did not fail; its 95%
 interval is clustered by item (:func:`~workbench.analysis._stats.clustered_from_sums`);
-latency percentiles interpolate linearly; ``cost_per_item`` is the cost over the items
-covered (all repeats of an item).
+``cache_hit_share`` is the share of units served from the response cache, and latency and
+cost are over the other (*fresh*) units only: latency percentiles interpolate linearly,
+``cost_total`` is the fresh units' cost and ``cost_per_item`` what an item costs uncached
+(mean fresh-unit cost x units per item: the cost over the items covered when nothing was
+cached). ``partial`` is True when the run has fewer units than it planned (items x
+repeats), whatever its ``status``: a failed, cancelled, interrupted or still running run.
 """
 
 from __future__ import annotations
@@ -41,6 +45,8 @@ import contextlib
 import hashlib
 import os
 import re
+import sys
+import warnings
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Literal
@@ -53,9 +59,11 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from workbench.analysis._stats import clustered_from_sums
+from workbench.analysis._summary import FRESH
 from workbench.analysis._views import RunRef, select_runs
 from workbench.runs._results import RESULTS_DIR
 from workbench.runs._run import Run
+from workbench.runs._status import UnreadableRunWarning
 from workbench.storage import LocalStorage, StorageError
 from workbench.store._table import connect, sql_list
 
@@ -64,7 +72,7 @@ if TYPE_CHECKING:
 
 STATS_FILE = "stats.parquet"
 """Each run's cached figures, beside its manifest."""
-STATS_VERSION = 1
+STATS_VERSION = 2
 """Bump when the figures or their columns change: every cached file becomes stale."""
 BATCH_RUNS = 100
 """Runs per scan (two queries per batch): 100 was measured faster than 25 or 50 and as fast as 200."""
@@ -83,7 +91,8 @@ STATS_SCHEMA = pa.schema(
         ("units", pa.int64()),
         ("items", pa.int64()),
         ("errors", pa.int64()),  # target errors (run row) or scorer errors (scorer rows)
-        ("latency_p50", pa.float64()),
+        ("cache_hits", pa.int64()),  # run row: units served from the response cache
+        ("latency_p50", pa.float64()),  # fresh units only, as the cost
         ("latency_p95", pa.float64()),
         ("cost_total", pa.float64()),
         ("tokens_in", pa.int64()),
@@ -97,8 +106,9 @@ STATS_SCHEMA = pa.schema(
 _COLUMNS = ", ".join(STATS_SCHEMA.names)
 
 SUMMARY_COLUMNS = (
-    "run_id", "dataset", "dataset_version", "target", "kind", "model", "prompt", "status", "created_at", "units",
-    "items", "success_rate", "latency_p50", "latency_p95", "cost_total", "cost_per_item", "tokens_in", "tokens_out",
+    "run_id", "dataset", "dataset_version", "target", "kind", "model", "prompt", "status", "created_at", "partial",
+    "units", "items", "success_rate", "cache_hit_share", "latency_p50", "latency_p95", "cost_total", "cost_per_item",
+    "tokens_in", "tokens_out",
 )  # fmt: skip
 
 
@@ -160,11 +170,14 @@ def _run_rows_sql(files: str, path: ScanPath) -> str:
     """
     items = "count(*)" if path == "trusted" else "count(distinct item_id)"
     return f"""
-        select run_id, null::VARCHAR as scorer, units, items, errors, q[1] as latency_p50, q[2] as latency_p95,
-               cost_total, tokens_in, tokens_out, null::BIGINT as n, null::DOUBLE as mean, null::BIGINT as n_clusters,
-               null::DOUBLE as cluster_ss, {"units = items" if path == "checked" else "true"} as exact
+        select run_id, null::VARCHAR as scorer, units, items, errors, cache_hits, q[1] as latency_p50,
+               q[2] as latency_p95, cost_total, tokens_in, tokens_out, null::BIGINT as n, null::DOUBLE as mean,
+               null::BIGINT as n_clusters, null::DOUBLE as cluster_ss,
+               {"units = items" if path == "checked" else "true"} as exact
         from (select run_id, count(*) as units, {items} as items, count(error) as errors,
-                     quantile_cont(latency_s, [0.5, 0.95]) as q, sum(cost) as cost_total,
+                     count(*) filter (where cache_hit) as cache_hits,
+                     quantile_cont(latency_s, [0.5, 0.95]) filter (where {FRESH}) as q,
+                     sum(cost) filter (where {FRESH}) as cost_total,
                      sum(tokens_in) as tokens_in, sum(tokens_out) as tokens_out
               from {_SOURCE.format(files=files)} group by run_id)"""
 
@@ -172,7 +185,8 @@ def _run_rows_sql(files: str, path: ScanPath) -> str:
 def _scorer_rows_sql(files: str) -> str:
     """The scorer rows of a one-unit-per-item batch: each score is its own cluster (``ss = (n - 1) * var``)."""
     return f"""
-        select run_id, scorer, null::BIGINT as units, null::BIGINT as items, errors, null::DOUBLE as latency_p50,
+        select run_id, scorer, null::BIGINT as units, null::BIGINT as items, errors, null::BIGINT as cache_hits,
+               null::DOUBLE as latency_p50,
                null::DOUBLE as latency_p95, null::DOUBLE as cost_total, null::HUGEINT as tokens_in,
                null::HUGEINT as tokens_out, n, mean, n as n_clusters,
                coalesce(var, 0) * greatest(n - 1, 0) as cluster_ss, true as exact
@@ -199,22 +213,26 @@ def _repeats_scorer_rows_sql(files: str) -> str:
               from i group by all),
         cs as (select run_id, scorer, count(*) as n_clusters, sum((i.total - i.n * m.mean) ** 2) as cluster_ss
                from i join m using (run_id, scorer) where i.n > 0 group by all)
-        select run_id, scorer, null::BIGINT as units, null::BIGINT as items, m.errors, null::DOUBLE as latency_p50,
+        select run_id, scorer, null::BIGINT as units, null::BIGINT as items, m.errors, null::BIGINT as cache_hits,
+               null::DOUBLE as latency_p50,
                null::DOUBLE as latency_p95, null::DOUBLE as cost_total, null::HUGEINT as tokens_in,
                null::HUGEINT as tokens_out, m.n, m.mean, coalesce(cs.n_clusters, 0) as n_clusters,
                coalesce(cs.cluster_ss, 0) as cluster_ss, true as exact
         from m left join cs using (run_id, scorer)"""
 
 
-_RUN_ROW = """count(*) as units, count(distinct item_id) as items, count(error) as errors,
-              quantile_cont(latency_s, 0.5) as latency_p50, quantile_cont(latency_s, 0.95) as latency_p95,
-              sum(cost) as cost_total, sum(tokens_in) as tokens_in, sum(tokens_out) as tokens_out"""
+_RUN_ROW = f"""count(*) as units, count(distinct item_id) as items, count(error) as errors,
+              count(*) filter (where cache_hit) as cache_hits,
+              quantile_cont(latency_s, 0.5) filter (where {FRESH}) as latency_p50,
+              quantile_cont(latency_s, 0.95) filter (where {FRESH}) as latency_p95,
+              sum(cost) filter (where {FRESH}) as cost_total, sum(tokens_in) as tokens_in,
+              sum(tokens_out) as tokens_out"""
 
 
 def _exact_sql(files: str) -> str:
     """Each unit's latest row, then scores clustered by item."""
     return f"""
-        with u as (select run_id, item_id, repeat, error, latency_s, cost, tokens_in, tokens_out, scores
+        with u as (select run_id, item_id, repeat, error, cache_hit, latency_s, cost, tokens_in, tokens_out, scores
                    from read_parquet({files}, filename = true, union_by_name = true) join files using (filename)
                    qualify row_number() over (partition by run_id, item_id, repeat order by finished_at desc) = 1),
         r as (select run_id, {_RUN_ROW} from u group by run_id),
@@ -226,12 +244,12 @@ def _exact_sql(files: str) -> str:
         c as (select v.run_id, v.scorer, v.item_id, sum(v.score - m.mean) as dev
               from v join m using (run_id, scorer) where v.error is null and v.score is not null group by all),
         cs as (select run_id, scorer, count(*) as n_clusters, sum(dev * dev) as cluster_ss from c group by all)
-        select run_id, null::VARCHAR as scorer, units, items, errors, latency_p50, latency_p95, cost_total,
+        select run_id, null::VARCHAR as scorer, units, items, errors, cache_hits, latency_p50, latency_p95, cost_total,
                tokens_in, tokens_out, null::BIGINT as n, null::DOUBLE as mean, null::BIGINT as n_clusters,
                null::DOUBLE as cluster_ss, true as exact
         from r
         union all
-        select m.run_id, m.scorer, null, null, m.errors, null, null, null, null, null, m.n, m.mean,
+        select m.run_id, m.scorer, null, null, m.errors, null, null, null, null, null, null, m.n, m.mean,
                coalesce(cs.n_clusters, 0), coalesce(cs.cluster_ss, 0), true
         from m left join cs using (run_id, scorer)"""
 
@@ -317,17 +335,34 @@ def _compute(runs: Sequence[tuple[RunRef, list[tuple[str, int, int]]]], keys: di
             for path in ("trusted", "checked", "repeats", "exact"):
                 todo = paths[path]  # "exact" grows while "checked" batches find doubled units
                 for i in range(0, len(todo), BATCH_RUNS):
-                    batch = todo[i : i + BATCH_RUNS]
-                    table, redo = _scan(con, batch, path)
-                    if redo:
-                        table = table.filter(pc.invert(pc.is_in(table.column("run_id"), pa.array(sorted(redo)))))
-                        paths["exact"] += [r for r in batch if r[0].id in redo]
-                    done(table)
+                    for batch, (scanned, redo) in _scan_readable(con, todo[i : i + BATCH_RUNS], path):
+                        if redo:
+                            keep = pc.invert(pc.is_in(scanned.column("run_id"), pa.array(sorted(redo))))
+                            scanned = scanned.filter(keep)  # noqa: PLW2901 - the batch's figures, less redone runs
+                            paths["exact"] += [r for r in batch if r[0].id in redo]
+                        done(scanned)
         finally:
             con.close()
     for write in writes:
         write.result()  # a bug in writing surfaces here (an unwritable store is not one: see _write)
     return out
+
+
+def _scan_readable(
+    con: duckdb.DuckDBPyConnection, batch: list[tuple[RunRef, list[tuple[str, int, int]]]], path: ScanPath
+) -> list[tuple[list[tuple[RunRef, list[tuple[str, int, int]]]], tuple[pa.Table, set[str]]]]:
+    """``_scan`` of the batch, else of its runs one by one, less the unreadable ones.
+
+    A damaged part (a crash mid-copy, a truncated file) must not hide every other run's figures:
+    the run it belongs to is left out with an :class:`UnreadableRunWarning` naming the file.
+    """
+    try:
+        return [(batch, _scan(con, batch, path))]
+    except duckdb.Error:
+        if len(batch) == 1:
+            warnings.warn(f"run {batch[0][0].id} left out: {sys.exc_info()[1]}", UnreadableRunWarning, stacklevel=4)
+            return []
+    return [one for run in batch for one in _scan_readable(con, [run], path)]
 
 
 def _with_keys(table: pa.Table, keys: dict[str, str]) -> pa.Table:
@@ -386,7 +421,7 @@ def run_stats(runs: Sequence[RunRef]) -> pd.DataFrame:
 
 # -- the summary ------------------------------------------------------------------------------
 def run_columns(run: RunRef) -> dict[str, Any]:
-    """The manifest's part of a summary row."""
+    """The manifest's part of a summary row (``partial`` is filled in once the units are known)."""
     m = run.manifest
     return {
         "run_id": run.id,
@@ -398,14 +433,19 @@ def run_columns(run: RunRef) -> dict[str, Any]:
         "prompt": run.prompt,
         "status": m.status,
         "created_at": pd.Timestamp(m.created_at),
+        "planned": m.item_count * m.repeats,
     }
 
 
 def with_rates(df: pd.DataFrame) -> pd.DataFrame:
-    """Add ``success_rate`` and ``cost_per_item`` to run rows with ``units``, ``items``, ``errors``, ``cost_total``."""
+    """Add ``success_rate``, ``cache_hit_share`` and ``cost_per_item`` to run rows (``units``, ``items``,
+    ``errors``, ``cache_hits``, ``cost_total``); the cost per item is over fresh units (see the module docstring)."""
     units = df["units"].astype("float64")
+    fresh = units - df["cache_hits"].astype("float64")
     df["success_rate"] = ((units - df["errors"].astype("float64")) / units).where(units > 0)
-    df["cost_per_item"] = (df["cost_total"] / df["items"].astype("float64")).where(df["items"] > 0)
+    df["cache_hit_share"] = (df["cache_hits"].astype("float64") / units).where(units > 0)
+    per_unit = (df["cost_total"] / fresh).where(fresh > 0)
+    df["cost_per_item"] = (per_unit * units / df["items"].astype("float64")).where(df["items"] > 0)
     return df
 
 
@@ -434,10 +474,12 @@ def runs_summary(
     """One row per run: its manifest, counts, success rate, latency, cost, tokens and each scorer's mean.
 
     Columns: ``run_id, dataset, dataset_version, target, kind, model, prompt, status, created_at,
-    units, items, success_rate, latency_p50, latency_p95, cost_total, cost_per_item, tokens_in,
-    tokens_out`` and one ``score_<scorer>`` (mean) per scorer any of the runs has, newest run first.
-    A run with no result yet has ``units`` 0 and empty figures. See the module docstring for how
-    each figure is defined and why they are cached.
+    partial, units, items, success_rate, cache_hit_share, latency_p50, latency_p95, cost_total,
+    cost_per_item, tokens_in, tokens_out`` and one ``score_<scorer>`` (mean) per scorer any of
+    the runs has, newest run first. ``partial`` is True for a run with fewer units than planned
+    (read it with ``status``: a failed or running run's figures cover only what it did). A run
+    with no result yet has ``units`` 0 and empty figures. Latency and cost leave out cache
+    hits. See the module docstring for how each figure is defined and why they are cached.
 
     Args:
         wb: the workbench.
@@ -448,13 +490,13 @@ def runs_summary(
         >>> wb.runs_summary(dataset="qa")[["run_id", "target", "score_exact"]]  # doctest: +SKIP
     """
     refs = select_runs(wb, runs, dataset)
-    base = pd.DataFrame([run_columns(r) for r in refs], columns=list(SUMMARY_COLUMNS[:9]))
+    base = pd.DataFrame([run_columns(r) for r in refs], columns=[*SUMMARY_COLUMNS[:9], "planned"])
     run_rows, scorer_rows = split_stats(run_stats(refs))
-    figures = ["units", "items", "success_rate", "latency_p50", "latency_p95", "cost_total", "cost_per_item",
-               "tokens_in", "tokens_out"]  # fmt: skip
+    figures = list(SUMMARY_COLUMNS[10:])
     df = base.merge(run_rows[["run_id", *figures]], on="run_id", how="left")
     for col in ("units", "items", "tokens_in", "tokens_out"):
         df[col] = df[col].fillna(0).astype("int64")
+    df.insert(9, "partial", (df["units"] < df.pop("planned")).astype("bool"))
     df["dataset_version"] = df["dataset_version"].astype("Int64")
     scorers = sorted({str(s["name"]) for r in refs for s in r.manifest.scorers} | set(scorer_rows["scorer"]))
     if scorers:
@@ -462,3 +504,15 @@ def runs_summary(
         wide.columns = [f"score_{s}" for s in scorers]
         df = df.merge(wide, left_on="run_id", right_index=True, how="left")
     return df.sort_values(["created_at", "run_id"], ascending=False, kind="stable").reset_index(drop=True)
+
+
+def cache_hit_shares(wb: Workbench) -> dict[str, float | None]:
+    """Each run's share of units served from the response cache (``None`` before any result), by run id.
+
+    From the cached per-run figures (see the module docstring), so listing runs stays cheap.
+    """
+    with warnings.catch_warnings():  # a listing names unreadable manifests, not unreadable parts: share unknown
+        warnings.simplefilter("ignore", UnreadableRunWarning)
+        run_rows, _ = split_stats(run_stats(select_runs(wb)))
+    shares = run_rows["cache_hit_share"].astype(object).where(run_rows["cache_hit_share"].notna(), None)
+    return dict(zip(run_rows["run_id"].astype(str), shares, strict=True))

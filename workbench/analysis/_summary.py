@@ -9,10 +9,19 @@ intervals come from :mod:`workbench.analysis._stats`. How each figure is defined
 - score ``mean``: over units whose scorer did not fail (a scorer error is counted in
   ``errors``, never a silent 0; units whose target failed have no scores). The 95%
   interval is clustered by item (see :func:`~workbench.analysis.mean_ci`).
-- ``pass_rate``: the share of those scores at or above the scorer's threshold (at or
+- a scorer's ``direction`` (``higher`` or ``lower`` is better) and ``pass_mark`` are what the
+  run's scorer declares (``manifest.scorers[i]["direction"]``, ``["pass_mark"]``; a scorer
+  that declares nothing is higher-is-better with pass mark 0.5); ``directions=`` and
+  ``pass_marks=`` override them for one call.
+- ``pass_rate``: the share of those scores at or above the scorer's pass mark (at or
   below it for a ``lower``-is-better scorer).
+- ``cache_hits`` / ``cache_hit_share``: the units answered from the response cache
+  (``results.cache_hit``). A cache hit costs nothing and takes milliseconds, so latency and
+  cost figures are over the *fresh* units only (units that are not cache hits).
 - latency percentiles: linear interpolation between order statistics (as numpy's default).
-- ``cost_per_item``: the run's cost over the items it covers (all repeats of an item).
+- ``cost_total``: the cost of the fresh units; ``cost_per_item``: what an item costs when it
+  is not served from the cache (the mean cost of a fresh unit times the units per item: the
+  run's cost over the items it covers when nothing was cached).
 - tool calls, from ``results.tool_calls`` (the calls the target recorded): ``tool_calls``
   counts them, ``tool_calls_succeeded_share`` is the share with no ``error``,
   ``tool_calls_incorrect`` the calls recorded invalid (unknown tool or arguments that broke
@@ -47,8 +56,13 @@ if TYPE_CHECKING:
 
 Direction = Literal["higher", "lower"]
 DIRECTIONS: tuple[Direction, ...] = ("higher", "lower")
-DEFAULT_PASS_THRESHOLD = 0.5
-Thresholds = float | Mapping[str, float] | None
+ARROWS = {"higher": "↑", "lower": "↓"}
+"""How a table marks a scorer's direction."""
+DEFAULT_PASS_MARK = 0.5
+"""The pass mark of a scorer that declares none."""
+PassMarks = float | Mapping[str, float] | None
+FRESH = "not coalesce(cache_hit, false)"
+"""SQL: a unit that was not answered from the response cache (latency and cost count only these)."""
 
 TOOL_COLUMNS_SQL = """
     coalesce(json_array_length(tool_calls), 0) as calls,
@@ -84,48 +98,90 @@ def _number(value: Any, what: str) -> float:
 
 
 def per_scorer(
-    value: float | Mapping[str, Any] | None, scorers: Iterable[str], default: Any, what: str
+    value: float | Mapping[str, Any] | None,
+    scorers: Iterable[str],
+    default: Any,
+    what: str,
+    declared: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Expand one value, or a ``{scorer: value}`` mapping, over ``scorers``; unknown names are an error."""
+    """Expand one value, or a ``{scorer: value}`` mapping, over ``scorers``; unknown names are an error.
+
+    A scorer the mapping leaves out (or every scorer, when ``value`` is None) gets its
+    ``declared`` value when it has one, else ``default``.
+    """
     names = list(scorers)
+    fallback = {n: (declared or {}).get(n, default) for n in names}
     if value is None:
-        return dict.fromkeys(names, default)
+        return fallback
     if isinstance(value, Mapping):
         unknown = [k for k in value if k not in names]
         if unknown:
             known = ", ".join(names) or "none"
             raise ValidationError(f"{what} for unknown scorer {unknown[0]!r} (scorers: {known})")
-        return {n: value.get(n, default) for n in names}
+        return {n: value.get(n, fallback[n]) for n in names}
     return dict.fromkeys(names, value)
 
 
-def pass_thresholds(thresholds: Thresholds, scorers: Iterable[str]) -> dict[str, float]:
-    """Each scorer's pass threshold (default 0.5), validated."""
-    out = per_scorer(thresholds, scorers, DEFAULT_PASS_THRESHOLD, "threshold")
-    return {k: _number(v, f"threshold of {k!r}") for k, v in out.items()}
+def declared_settings(manifests: Iterable[RunManifest]) -> tuple[dict[str, Direction], dict[str, float]]:
+    """The directions and pass marks the runs' scorers declare (a later manifest wins).
+
+    Read from each scorer dict of ``manifest.scorers`` (``"direction"``: ``"higher"`` or
+    ``"lower"``, ``"pass_mark"``: a number); a scorer that leaves them out (or sets them
+    to null) declares nothing. A malformed value is a one-line ``ValidationError``.
+    """
+    directions: dict[str, Direction] = {}
+    marks: dict[str, float] = {}
+    for m in manifests:
+        for spec in m.scorers:
+            name = str(spec.get("name"))
+            way = spec.get("direction")
+            if way is not None:
+                if way not in DIRECTIONS:
+                    raise ValidationError(
+                        f"run {m.id}: scorer {name!r} has direction {way!r}; it must be 'higher' or 'lower'"
+                    )
+                directions[name] = way
+            mark = spec.get("pass_mark")
+            if mark is not None:
+                marks[name] = _number(mark, f"run {m.id}: the pass_mark of scorer {name!r}")
+    return directions, marks
 
 
-def scorer_directions(directions: Mapping[str, str] | None, scorers: Iterable[str]) -> dict[str, Direction]:
-    """Each scorer's direction (``higher`` is better unless told ``lower``), validated."""
-    out = per_scorer(directions, scorers, "higher", "direction")
+def pass_marks_of(
+    pass_marks: PassMarks, scorers: Iterable[str], declared: Mapping[str, float] | None = None
+) -> dict[str, float]:
+    """Each scorer's pass mark: ``pass_marks`` (the override), else what it declares, else 0.5; validated."""
+    out = per_scorer(pass_marks, scorers, DEFAULT_PASS_MARK, "pass mark", declared)
+    return {k: _number(v, f"pass mark of {k!r}") for k, v in out.items()}
+
+
+def scorer_directions(
+    directions: Mapping[str, str] | None, scorers: Iterable[str], declared: Mapping[str, str] | None = None
+) -> dict[str, Direction]:
+    """Each scorer's direction: ``directions`` (the override), else what it declares, else ``higher``; validated."""
+    if directions is not None and not isinstance(directions, Mapping):
+        raise ValidationError(f"directions must be a mapping of scorer to 'higher' or 'lower', got {directions!r}")
+    out = per_scorer(directions, scorers, "higher", "direction", declared)
     for k, v in out.items():
         if v not in DIRECTIONS:
             raise ValidationError(f"direction of {k!r} must be 'higher' or 'lower', got {v!r}")
     return out
 
 
-def lower_is_better(directions: Mapping[str, str] | None, scorers: Iterable[str]) -> set[str]:
-    """The scorers ``directions`` marks ``lower`` (is better), validated; for views over many runs.
+def lower_is_better(
+    directions: Mapping[str, str] | None, scorers: Iterable[str], declared: Mapping[str, str] | None = None
+) -> set[str]:
+    """The lower-is-better scorers, for views over many runs: ``directions`` overrides what ``declared`` says.
 
     Every direction must be ``higher`` or ``lower``; a scorer none of ``scorers`` has is an
     error unless ``scorers`` is empty (an empty selection of runs has nothing to check against).
     """
-    if directions is None:
-        return set()
-    if not isinstance(directions, Mapping):
+    if directions is not None and not isinstance(directions, Mapping):
         raise ValidationError(f"directions must be a mapping of scorer to 'higher' or 'lower', got {directions!r}")
     names = list(scorers)
-    checked = scorer_directions(directions, names or list(directions))
+    if not names:
+        names = list(directions or {})
+    checked = scorer_directions(directions, names, declared)
     return {k for k, v in checked.items() if v == "lower"}
 
 
@@ -248,13 +304,13 @@ class Summary:
         dataset: the dataset's name (``None`` for a monitored run without one).
         dataset_version: the pinned version.
         overview: items, repeats, units, dataset_items, coverage, success_rate (per unit),
-            item_success_rate (per item: no repeat errored), errors,
-            scorer_errors, latency_mean/p50/p95/p99, tokens_in, tokens_out, cost_total,
-            cost_per_item, tool_calls, tool_calls_succeeded_share, tool_calls_incorrect,
-            tool_calls_missing.
-        scorers: ``[scorer, n, mean, ci_low, ci_high, pass_rate, threshold, errors]``.
+            item_success_rate (per item: no repeat errored), errors, scorer_errors,
+            cache_hits, cache_hit_share, latency_mean/p50/p95/p99 (fresh units), tokens_in,
+            tokens_out, cost_total (fresh units), cost_per_item, tool_calls,
+            tool_calls_succeeded_share, tool_calls_incorrect, tool_calls_missing.
+        scorers: ``[scorer, direction, n, mean, ci_low, ci_high, pass_rate, pass_mark, errors]``.
         histogram: ``[scorer, bin_low, bin_high, count]``, equal bins over 0..1 (wider if scores are).
-        latency: ``[bin_low, bin_high, count]``, equal bins over the observed latencies.
+        latency: ``[bin_low, bin_high, count]``, equal bins over the fresh units' latencies.
         labels: ``[label, count, share]``, the effective label of each unit (share of labelled units).
     """
 
@@ -303,6 +359,7 @@ class Summary:
                 f"{fmt_pct(o['success_rate'])} ({o['errors']} errors, {o['scorer_errors']} scorer errors)",
             ],
             ["item success rate", f"{fmt_pct(o['item_success_rate'])} (items with no errored repeat)"],
+            ["cache hits", _cache_text(o)],
             [
                 "latency (s)",
                 f"mean {fmt(o['latency_mean'])} · p50 {fmt(o['latency_p50'])} · p95 {fmt(o['latency_p95'])} "
@@ -323,11 +380,11 @@ class Summary:
         if not self.scorers.empty:
             rows = [
                 [
-                    str(r.scorer),
+                    f"{r.scorer} {ARROWS.get(str(r.direction), '')}",
                     str(r.n),
                     fmt(r.mean),
                     f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]",
-                    f"{fmt_pct(r.pass_rate)} (at {fmt(r.threshold)})",
+                    f"{fmt_pct(r.pass_rate)} ({'≥' if r.direction == 'higher' else '≤'} {fmt(r.pass_mark)})",
                     str(r.errors),
                 ]
                 for r in self.scorers.itertuples(index=False)
@@ -357,16 +414,32 @@ class Summary:
         return f"Summary({self.run_id!r}, items={o['items']}, units={o['units']}, scorers={len(self.scorers)})"
 
 
+def _cache_text(o: Mapping[str, Any]) -> str:
+    if not o.get("cache_hits"):
+        return "none"
+    return f"{o['cache_hits']} of {o['units']} units ({fmt_pct(o['cache_hit_share'])}), left out of latency and cost"
+
+
+def per_item_cost(cost: float | None, units: int, cache_hits: int, items: int) -> float | None:
+    """What an item costs when it is not served from the cache: mean fresh-unit cost x units per item."""
+    fresh = units - cache_hits
+    if cost is None or not fresh or not items:
+        return None
+    return float(cost) / fresh * units / items
+
+
 def _overview(con: duckdb.DuckDBPyConnection, manifest: RunManifest, wb: Workbench) -> dict[str, Any]:
     row = con.execute(
         f"""select count(distinct item_id), count(distinct item_id) filter (where error is not null),
-                   count(*), count(*) filter (where error is not null),
-                   avg(latency_s), quantile_cont(latency_s, 0.5), quantile_cont(latency_s, 0.95),
-                   quantile_cont(latency_s, 0.99), sum(tokens_in), sum(tokens_out), sum(cost),
-                   sum(calls), sum(failed), sum(invalid)
+                   count(*), count(*) filter (where error is not null), count(*) filter (where cache_hit),
+                   avg(latency_s) filter (where {FRESH}), quantile_cont(latency_s, 0.5) filter (where {FRESH}),
+                   quantile_cont(latency_s, 0.95) filter (where {FRESH}),
+                   quantile_cont(latency_s, 0.99) filter (where {FRESH}), sum(tokens_in), sum(tokens_out),
+                   sum(cost) filter (where {FRESH}), sum(calls), sum(failed), sum(invalid)
             from (select *, {TOOL_COLUMNS_SQL} from r)"""
     ).fetchall()[0]
-    items, failed_items, units, errors, lat_mean, p50, p95, p99, tok_in, tok_out, cost, calls, failed, invalid = row
+    (items, failed_items, units, errors, hits, lat_mean, p50, p95, p99, tok_in, tok_out, cost, calls, failed,
+     invalid) = row  # fmt: skip
     scorer_errors = con.execute("select count(*) from s where error is not null").fetchall()[0][0]
     calls, failed, invalid = int(calls or 0), int(failed or 0), int(invalid or 0)
     incorrect: int | None = invalid
@@ -393,6 +466,8 @@ def _overview(con: duckdb.DuckDBPyConnection, manifest: RunManifest, wb: Workben
         "item_success_rate": (items - failed_items) / items if items else None,
         "errors": int(errors),
         "scorer_errors": int(scorer_errors),
+        "cache_hits": int(hits),
+        "cache_hit_share": hits / units if units else None,
         "latency_mean": lat_mean,
         "latency_p50": p50,
         "latency_p95": p95,
@@ -400,7 +475,7 @@ def _overview(con: duckdb.DuckDBPyConnection, manifest: RunManifest, wb: Workben
         "tokens_in": int(tok_in or 0),
         "tokens_out": int(tok_out or 0),
         "cost_total": cost,
-        "cost_per_item": cost / items if cost is not None and items else None,
+        "cost_per_item": per_item_cost(cost, int(units), int(hits), int(items)),
         "tool_calls": calls,
         "tool_calls_succeeded_share": (calls - failed) / calls if calls else None,
         "tool_calls_incorrect": incorrect,
@@ -411,8 +486,8 @@ def _overview(con: duckdb.DuckDBPyConnection, manifest: RunManifest, wb: Workben
 def _scorers(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     rows = con.execute(
         """with v as (select s.scorer, s.item_id, s.score,
-                             (case when th.higher then s.score >= th.threshold
-                                   else s.score <= th.threshold end)::double as passed
+                             (case when th.higher then s.score >= th.pass_mark
+                                   else s.score <= th.pass_mark end)::double as passed
                       from s join th using (scorer) where s.error is null and s.score is not null),
                 m as (select scorer, count(*) as n, avg(score) as mean, count(distinct item_id) as g,
                              avg(passed) as pass_rate
@@ -421,27 +496,28 @@ def _scorers(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                       group by v.scorer, v.item_id),
                 cs as (select scorer, sum(dev * dev) as ss from c group by scorer),
                 e as (select scorer, count(*) filter (where error is not null) as errors from s group by scorer)
-           select th.scorer, coalesce(m.n, 0), m.mean, coalesce(m.g, 0), m.pass_rate, cs.ss, th.threshold,
-                  coalesce(e.errors, 0)
+           select th.scorer, th.higher, coalesce(m.n, 0), m.mean, coalesce(m.g, 0), m.pass_rate, cs.ss,
+                  th.pass_mark, coalesce(e.errors, 0)
            from th left join m using (scorer) left join cs using (scorer) left join e using (scorer)
            order by th.ord"""
     ).fetchall()
     out = []
-    for scorer, n, mean, g, pass_rate, ss, threshold, errors in rows:
+    for scorer, higher, n, mean, g, pass_rate, ss, pass_mark, errors in rows:
         ci = clustered_from_sums(int(n), float("nan") if mean is None else float(mean), int(g), float(ss or 0.0))
         out.append(
             {
                 "scorer": scorer,
+                "direction": "higher" if higher else "lower",
                 "n": int(n),
                 "mean": ci.mean,
                 "ci_low": ci.low,
                 "ci_high": ci.high,
                 "pass_rate": float("nan") if pass_rate is None else float(pass_rate),
-                "threshold": float(threshold),
+                "pass_mark": float(pass_mark),
                 "errors": int(errors),
             }
         )
-    columns = ["scorer", "n", "mean", "ci_low", "ci_high", "pass_rate", "threshold", "errors"]
+    columns = ["scorer", "direction", "n", "mean", "ci_low", "ci_high", "pass_rate", "pass_mark", "errors"]
     return pd.DataFrame(out, columns=columns)
 
 
@@ -464,7 +540,8 @@ def _histogram(con: duckdb.DuckDBPyConnection, bins: int) -> pd.DataFrame:
 
 
 def _latency(con: duckdb.DuckDBPyConnection, bins: int) -> pd.DataFrame:
-    lo, hi, n = con.execute("select min(latency_s), max(latency_s), count(latency_s) from r").fetchall()[0]
+    fresh = f"(select latency_s from r where {FRESH})"
+    lo, hi, n = con.execute(f"select min(latency_s), max(latency_s), count(latency_s) from {fresh}").fetchall()[0]
     if not n:
         return pd.DataFrame({"bin_low": pd.Series([], dtype="float64"), "bin_high": [], "count": []})
     if hi == lo:
@@ -472,7 +549,7 @@ def _latency(con: duckdb.DuckDBPyConnection, bins: int) -> pd.DataFrame:
     df: pd.DataFrame = con.execute(
         f"""with b as (select least(floor((latency_s - $lo) / ($hi - $lo) * {bins}), {bins - 1})::bigint as k,
                               count(*) as c
-                       from r where latency_s is not null group by all)
+                       from {fresh} where latency_s is not null group by all)
             select $lo + ($hi - $lo) * r.k / {bins} as bin_low, $lo + ($hi - $lo) * (r.k + 1) / {bins} as bin_high,
                    coalesce(b.c, 0)::bigint as count
             from (select range as k from range({bins})) as r left join b using (k) order by r.k""",
@@ -507,11 +584,11 @@ def register_table(con: duckdb.DuckDBPyConnection, name: str, df: pd.DataFrame) 
 
 
 def scorer_table(names: list[str], values: Mapping[str, Any], directions: Mapping[str, Direction]) -> pd.DataFrame:
-    """The per-scorer settings registered in SQL as ``th``: scorer, threshold, higher, ord."""
+    """The per-scorer settings registered in SQL as ``th``: scorer, pass_mark, higher, ord."""
     return pd.DataFrame(
         {
             "scorer": pd.Series(names, dtype="str"),
-            "threshold": pd.Series([float(values[n]) for n in names], dtype="float64"),
+            "pass_mark": pd.Series([float(values[n]) for n in names], dtype="float64"),
             "higher": pd.Series([directions[n] == "higher" for n in names], dtype="bool"),
             "ord": pd.Series(range(len(names)), dtype="int64"),
         }
@@ -522,23 +599,26 @@ def summarize(
     wb: Workbench,
     run: str | Run,
     *,
-    thresholds: Thresholds = None,
+    pass_marks: PassMarks = None,
     bins: int = 10,
     directions: Mapping[str, str] | None = None,
 ) -> Summary:
-    """Summarize one run: coverage, success, scores with 95% intervals, latency, cost, tool calls, labels.
+    """Summarize one run: coverage, success, scores with 95% intervals, cache hits, latency, cost, tools, labels.
+
+    Each scorer's direction and pass mark are what it declares in the run's manifest (else
+    higher-is-better, 0.5); the keywords override them for this call.
 
     Args:
         wb: the workbench holding the run.
         run: a run id or a :class:`Run`.
-        thresholds: the pass threshold of every scorer (a number) or per scorer (a dict;
-            scorers left out get 0.5).
+        pass_marks: override the pass mark of every scorer (a number) or of some (a dict;
+            the others keep their declared pass mark).
         bins: histogram bins (of scores over 0..1, and of latency).
-        directions: per scorer, ``"higher"`` (default) or ``"lower"`` is better: a
-            lower-is-better score passes at or *below* its threshold.
+        directions: override, per scorer, ``"higher"`` or ``"lower"`` is better: a
+            lower-is-better score passes at or *below* its pass mark.
 
     Examples:
-        >>> s = wb.summarize(run_id, thresholds={"exact": 1.0})  # doctest: +SKIP
+        >>> s = wb.summarize(run_id, pass_marks={"exact": 1.0})  # doctest: +SKIP
         >>> s.scorers[["scorer", "mean", "ci_low", "ci_high", "pass_rate"]]  # doctest: +SKIP
     """
     if isinstance(bins, bool) or not isinstance(bins, int) or bins < 1:
@@ -555,8 +635,9 @@ def summarize(
         names = scorer_names(manifest)
         found = con.execute("select distinct scorer from s order by scorer").fetchall()
         names += [n for (n,) in found if n not in names]
-        limits = pass_thresholds(thresholds, names)
-        register_table(con, "th", scorer_table(names, limits, scorer_directions(directions, names)))
+        declared_dirs, declared_marks = declared_settings([manifest])
+        marks = pass_marks_of(pass_marks, names, declared_marks)
+        register_table(con, "th", scorer_table(names, marks, scorer_directions(directions, names, declared_dirs)))
         return Summary(
             run_id=the_run.id,
             target=target_name(manifest),

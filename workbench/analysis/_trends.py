@@ -15,7 +15,9 @@ from workbench.errors import NotFoundError, ValidationError
 if TYPE_CHECKING:
     from workbench._workbench import Workbench
 
-TREND_COLUMNS = ("run_id", "created_at", "target", "dataset_version", "metric", "value", "ci_low", "ci_high")
+TREND_COLUMNS = (
+    "run_id", "created_at", "target", "dataset_version", "status", "partial", "metric", "value", "ci_low", "ci_high",
+)  # fmt: skip
 RUN_METRICS = ("latency_p50", "latency_p95", "cost_per_item", "success_rate")
 """The metrics every run has besides its scorers (they carry no interval)."""
 
@@ -25,11 +27,14 @@ def trends(
 ) -> pd.DataFrame:
     """A dataset's runs in time order, long: one row per run and metric.
 
-    Columns: ``run_id, created_at, target, dataset_version, metric, value, ci_low, ci_high``.
-    ``metric`` is a scorer's name (``value`` its mean, with a 95% interval clustered by item),
-    or ``latency_p50``, ``latency_p95``, ``cost_per_item``, ``success_rate`` (no interval).
-    Runs with no result yet are left out, and so are figures a run does not have (no cost for
-    a plain function, a scorer that failed on every unit).
+    Columns: ``run_id, created_at, target, dataset_version, status, partial, metric, value,
+    ci_low, ci_high``. ``metric`` is a scorer's name (``value`` its mean, with a 95% interval
+    clustered by item), or ``latency_p50``, ``latency_p95``, ``cost_per_item`` (cache hits
+    left out), ``success_rate`` (no interval). Every run with a result is a point, a failed,
+    cancelled or running one too: ``status`` says which and ``partial`` is True when it has
+    fewer units than planned, so such a point is never read as a finished run's. Runs with
+    no result yet are left out, and so are figures a run does not have (no cost for a plain
+    function, a scorer that failed on every unit).
 
     Args:
         wb: the workbench.
@@ -64,11 +69,14 @@ def trends(
     info = pd.DataFrame(
         [
             {"run_id": r.id, "created_at": pd.Timestamp(r.manifest.created_at), "target": r.target,
-             "dataset_version": r.manifest.dataset_version, "order": k}
+             "dataset_version": r.manifest.dataset_version, "status": r.manifest.status,
+             "planned": r.manifest.item_count * r.manifest.repeats, "order": k}
             for k, r in enumerate(refs)
         ],
-        columns=["run_id", "created_at", "target", "dataset_version", "order"],
+        columns=["run_id", "created_at", "target", "dataset_version", "status", "planned", "order"],
     )  # fmt: skip
+    units = dict(zip(run_rows["run_id"], run_rows["units"], strict=True))
+    info["partial"] = (info["run_id"].map(units).fillna(0) < info.pop("planned")).astype("bool")
     scored = ci_bounds(scorer_rows).rename(columns={"scorer": "metric", "mean": "value"})
     scored = scored[["run_id", "metric", "value", "ci_low", "ci_high"]].assign(rank=0)
     fixed = run_rows.melt(id_vars=["run_id"], value_vars=list(RUN_METRICS), var_name="metric", value_name="value")

@@ -54,7 +54,7 @@ def pareto_frontier(cost: pd.Series, score: pd.Series, higher_is_better: bool = 
 
 
 def cost_vs_score(
-    data: Any, scorer: str | None = None, *, direction: str = "higher", title: str | None = None
+    data: Any, scorer: str | None = None, *, direction: str | None = None, title: str | None = None
 ) -> Chart:
     """One point per target (model and prompt) at its cost per item and mean score, with the Pareto frontier.
 
@@ -72,14 +72,19 @@ def cost_vs_score(
     scorer
         Which scorer's mean is the score (default: the first by name).
     direction
-        ``"higher"`` (default) or ``"lower"``: which way the score is better.
+        ``"higher"`` or ``"lower"``: which way the score is better. Default: the matrix's
+        ``direction`` column for the scorer (what the scorer declares, as ``wb.matrix()``
+        reports it), else ``"higher"``; giving it overrides that.
     title
         Replaces the default title.
     """
-    if direction not in ("higher", "lower"):
+    if direction is not None and direction not in ("higher", "lower"):
         raise ValidationError(f"cost_vs_score: direction must be 'higher' or 'lower', got {direction!r}")
     df = frame(data, "matrix", [*_MATRIX_COLUMNS, "cost_per_item"], what="cost_vs_score")
     scorer, df = _pick_scorer(df, scorer, "cost_vs_score")
+    if direction is None:
+        declared: list[str] = sorted(df["direction"].dropna().astype(str).unique()) if "direction" in df else []
+        direction = "lower" if declared == ["lower"] else "higher"
     df = numeric(df, ["mean", "cost_per_item", "ci_low", "ci_high", "latency_p50", "n"]).dropna(subset=["mean"])
     if df.empty:
         raise ValidationError(f"cost_vs_score: no target has a mean for {scorer!r}")

@@ -12,8 +12,9 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 
-from workbench.analysis._options import parse_directions
-from workbench.cli._analysis import DirectionOption
+from workbench.analysis._options import parse_directions, parse_pass_marks
+from workbench.analysis._views import select_runs
+from workbench.cli._analysis import DirectionOption, PassMarkOption
 from workbench.cli._app import JsonFlag, _wb, app
 from workbench.cli._output import console, print_frame, print_json
 
@@ -21,7 +22,12 @@ DatasetOption = Annotated[str | None, typer.Option("--dataset", "-d", help="Only
 RunsOption = Annotated[
     list[str] | None, typer.Option("--run", "-r", help="Only this run (repeatable; default: every run).")
 ]
-TABLE_COLUMNS = ("run_id", "dataset", "target", "status", "units", "success_rate", "latency_p50", "cost_per_item")
+TABLE_COLUMNS = (
+    "run_id", "dataset", "target", "status", "partial", "units", "success_rate", "cache_hit_share", "latency_p50",
+    "cost_per_item",
+)  # fmt: skip
+MATRIX_TABLE_HIDES = ("note",)
+"""Columns of ``matrix`` the table leaves out (the notes are printed under it; ``--json`` has them)."""
 
 
 def _number(value: Any) -> Any:
@@ -50,7 +56,10 @@ def _show(df: pd.DataFrame, title: str, empty: str, as_json: bool) -> None:
 
 @app.command("runs-summary")
 def runs_summary_(dataset: DatasetOption = None, run: RunsOption = None, as_json: JsonFlag = False) -> None:
-    """One row per run: units, success rate, latency, cost, tokens and each scorer's mean."""
+    """One row per run: status, partial, units, success rate, cache hits, latency, cost, tokens, scorer means.
+
+    Latency and cost leave out cache hits; partial is a run with fewer units than planned.
+    """
     df = _wb().runs_summary(run or None, dataset)
     if not as_json:  # the table keeps what fits a terminal; --json has every column
         df = df[[c for c in df.columns if c in TABLE_COLUMNS or c.startswith("score_")]]
@@ -61,12 +70,19 @@ def runs_summary_(dataset: DatasetOption = None, run: RunsOption = None, as_json
 def matrix_(
     dataset: DatasetOption = None, run: RunsOption = None, direction: DirectionOption = None, as_json: JsonFlag = False
 ) -> None:
-    """A leaderboard: each target x model x prompt's latest run, per scorer (mean, 95% CI), cost, latency.
+    """A leaderboard: each target x model x prompt's newest completed run, per scorer (mean, 95% CI), cost, latency.
 
-    Best mean first per scorer: lowest first for a scorer given --direction SCORER=lower.
+    Best mean first per scorer: lowest first for a lower-is-better scorer (as it declares, or
+    --direction SCORER=lower). A newer run that failed or is unfinished is named under the table.
     """
     df = _wb().matrix(run or None, dataset, directions=parse_directions(direction or []))
-    _show(df, "matrix", "no run with results yet", as_json)
+    if as_json or df.empty:
+        _show(df, "matrix", "no run with results yet", as_json)
+        return
+    _show(df.drop(columns=list(MATRIX_TABLE_HIDES)), "matrix", "", False)
+    notes = df.drop_duplicates(["target", "model", "prompt"])
+    for r in notes[notes["note"] != ""].itertuples(index=False):
+        console.print(f"note: {r.target}: {r.note}", markup=False, soft_wrap=True)
 
 
 @app.command("trends")
@@ -85,7 +101,10 @@ def trends_(
         _show(df, "", f"no run of {dataset} has results yet", as_json)
         return
     wide = df.pivot_table(
-        index=["created_at", "run_id", "target", "dataset_version"], columns="metric", values="value", sort=False
+        index=["created_at", "run_id", "target", "dataset_version", "status", "partial"],
+        columns="metric",
+        values="value",
+        sort=False,
     )
     metrics = list(dict.fromkeys(df["metric"]))
     wide = wide.reindex(columns=metrics).reset_index()
@@ -99,14 +118,24 @@ def failures_(
     run: RunsOption = None,
     top: Annotated[int, typer.Option("--top", help="How many of the most-failing items to list.")] = 20,
     direction: DirectionOption = None,
+    pass_mark: PassMarkOption = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Failure modes: label counts and shares per target, and the items that fail most often.
 
-    An unlabelled unit fails when a scorer gives it less than 0.5, or more than 0.5 for a
-    scorer given --direction SCORER=lower.
+    An unlabelled unit fails when a scorer's score misses its pass mark: below it, or above it
+    for a lower-is-better scorer (each scorer's declared direction and pass mark, else higher
+    and 0.5; --direction and --pass-mark override them).
     """
-    fm = _wb().failure_modes(run or None, dataset, top=top, directions=parse_directions(direction or []))
+    wb = _wb()
+    names = sorted({str(s["name"]) for r in select_runs(wb, run or None, dataset) for s in r.manifest.scorers})
+    fm = wb.failure_modes(
+        run or None,
+        dataset,
+        top=top,
+        directions=parse_directions(direction or []),
+        pass_marks=parse_pass_marks(pass_mark or [], names),
+    )
     if as_json:
         print_json(fm.to_dict())
         return

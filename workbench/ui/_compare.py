@@ -1,19 +1,23 @@
 """The Compare panel: a candidate run against a baseline run (``wb.compare``), with its charts.
 
-Warnings (dataset version mismatch, partial run, scorer mismatch, no shared items)
-stand at the top, then the verdict, per-scorer deltas with confidence intervals,
+Warnings (dataset version mismatch, partial run, coverage, scorer mismatch, dead scorer,
+cache mixed, no shared items) stand at the top, then the verdict, per-scorer deltas with confidence intervals,
 latency/cost/token deltas, the regressed and improved items (with both outputs), and
 the charts (``workbench.charts.scorer_bars`` and ``item_deltas``) rendered to SVG in
 the kernel, so they show offline in Jupyter and Voila alike. Every text is escaped.
 
 The settings row takes what ``workbench compare`` takes: the significance level (alpha),
-the smallest worsening that counts per scorer (``scorer=0.02, other=0.1``, or one number
-for all: the ``--threshold`` syntax) and the scorers where lower is better (comma-separated
-names: ``--direction SCORER=lower``); bad input is shown in the message, not raised.
+the margin, i.e. the smallest worsening that counts per scorer (``scorer=0.02, other=0.1``,
+or one number for all: the ``--margin`` syntax), pass marks (the ``--pass-mark`` syntax),
+the scorers where lower is better (comma-separated names: ``--direction SCORER=lower``) and
+whether a dead scorer may pass (``--allow-dead-scorers``). Each scorer's own direction and
+pass mark (declared in the runs' manifests) apply unless these override them; the scores
+table shows the ones used. Bad input is shown in the message, not raised.
 
 CSS classes (for browser tests): ``wb-compare-panel`` (root), ``wb-compare-baseline``,
 ``wb-compare-candidate``, ``wb-compare-go`` ("Compare"), ``wb-compare-message`` (errors),
-``wb-compare-alpha``, ``wb-compare-thresholds``, ``wb-compare-lower`` (the settings row),
+``wb-compare-alpha``, ``wb-compare-margins``, ``wb-compare-pass-marks``, ``wb-compare-lower``,
+``wb-compare-allow-dead`` (the settings row),
 ``wb-compare-warnings``, ``wb-compare-headline``, ``wb-compare-scorers``,
 ``wb-compare-metrics``, ``wb-compare-items``, ``wb-compare-charts``.
 """
@@ -25,7 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
-from workbench.analysis._options import lower_directions, parse_numbers, split_list
+from workbench.analysis._compare import verdict as scorer_verdict
+from workbench.analysis._options import lower_directions, parse_margins, parse_pass_marks, split_list
 from workbench.analysis._summary import fmt, fmt_p, fmt_pct, html_table
 from workbench.errors import WorkbenchError
 from workbench.ui._results import run_options
@@ -40,9 +45,13 @@ if TYPE_CHECKING:
 MAX_ITEMS = 20
 """Items listed per scorer and direction (the rest are counted)."""
 MAX_OUTPUT_CHARS = 160
-SCORER_HEADER = ["scorer", "n", "baseline", "candidate", "delta", "CI", "p", "pass rate", "items +/-", "verdict"]
+SCORER_HEADER = [
+    "scorer", "n", "baseline", "candidate", "delta", "CI", "p", "pass rate (mark)", "items +/-", "verdict",
+]  # fmt: skip
 METRIC_HEADER = ["metric", "baseline", "candidate", "delta", "CI", "p", "verdict"]
 ALPHAS = (0.01, 0.05, 0.1)
+AT_MARK = {"higher": "\u2265", "lower": "\u2264"}
+"""How a pass mark reads for each direction: a score passes at or above (or at or below) it."""
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
@@ -60,14 +69,9 @@ def _delta(value: Any) -> str:
     return text if text == "\u2013" or text.startswith("-") else "+" + text
 
 
-def verdict(row: Any) -> str:
-    """In words: regression, improved, worse within threshold, or no significant change."""
-    if bool(row.regression):
-        return "regression"
-    if not bool(row.significant):
-        return "no significant change"
-    better = row.delta > 0 if row.direction == "higher" else row.delta < 0
-    return "improved" if better else "worse, within threshold"
+def verdict(row: Any, allow_dead: bool = False) -> str:
+    """In words: dead scorer, regression, improved, worse within margin, or no significant change."""
+    return scorer_verdict(row, allow_dead)
 
 
 def warnings_html(comparison: Comparison) -> str:
@@ -85,8 +89,7 @@ def headline_html(comparison: Comparison) -> str:
         f"{comparison.baseline_id} ({comparison.baseline_target}), {comparison.shared_items} shared items"
     )
     if comparison.has_regression:
-        names = ", ".join(str(s) for s in comparison.scorers.loc[comparison.scorers["regression"], "scorer"])
-        verdict_text = f"Regression on {names} (significant at alpha {comparison.alpha:g}, beyond threshold)"
+        verdict_text = comparison.headline
         colour = "#cf222e"
     else:
         verdict_text = f"No significant regression (alpha {comparison.alpha:g})"
@@ -109,14 +112,18 @@ def scorers_html(comparison: Comparison) -> str:
             _delta(r.delta),
             f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]",
             f"{fmt_p(r.p_value)} ({r.test})",
-            f"{fmt_pct(r.baseline_pass_rate)} \u2192 {fmt_pct(r.candidate_pass_rate)}",
+            f"{fmt_pct(r.baseline_pass_rate)} \u2192 {fmt_pct(r.candidate_pass_rate)} "
+            f"({AT_MARK.get(str(r.direction), '')} {fmt(r.pass_mark)})",
             f"+{r.improved} / -{r.regressed}",
-            verdict(r),
+            verdict(r, comparison.allow_dead_scorers),
         ]
         for r in df.itertuples(index=False)
     ]
     level = f"{100 * comparison.level:g}%"
-    return f"<b>Scores</b> (candidate \u2212 baseline, paired {level} intervals)" + _table(SCORER_HEADER, rows)
+    html_out = f"<b>Scores</b> (candidate \u2212 baseline, paired {level} intervals)" + _table(SCORER_HEADER, rows)
+    if comparison.cache_line is not None:
+        html_out += f"<p class='wb-compare-cache'>{html.escape(comparison.cache_line)}</p>"
+    return html_out
 
 
 def metrics_html(comparison: Comparison) -> str:
@@ -206,21 +213,33 @@ class ComparePanel:
             description="alpha", options=[(f"{a:g}", a) for a in ALPHAS], value=0.05, layout={"width": "160px"}
         )
         self.alpha.add_class("wb-compare-alpha")
-        self.thresholds = widgets.Text(
-            description="thresholds",
+        self.margins = widgets.Text(
+            description="margins",
             placeholder="scorer=0.02, other=0.1",
             tooltip="Smallest worsening that counts: SCORER=NUMBER (comma-separated), or NUMBER for all",
             layout={"width": "300px"},
         )
-        self.thresholds.add_class("wb-compare-thresholds")
+        self.margins.add_class("wb-compare-margins")
+        self.pass_marks = widgets.Text(
+            description="pass marks",
+            placeholder="as the scorers declare",
+            tooltip="Override pass marks: SCORER=NUMBER (comma-separated), or NUMBER for all",
+            style={"description_width": "initial"},
+            layout={"width": "300px"},
+        )
+        self.pass_marks.add_class("wb-compare-pass-marks")
         self.lower = widgets.Text(
             description="lower is better",
             placeholder="scorer, other",
-            tooltip="Scorers where a lower score is better (comma-separated names)",
+            tooltip="Override: scorers where a lower score is better (comma-separated names)",
             style={"description_width": "initial"},
             layout={"width": "300px"},
         )
         self.lower.add_class("wb-compare-lower")
+        self.allow_dead = widgets.Checkbox(
+            description="allow dead scorers", value=False, indent=False, layout={"width": "180px"}
+        )
+        self.allow_dead.add_class("wb-compare-allow-dead")
         self.message = widgets.HTML()
         self.message.add_class("wb-compare-message")
         self.warnings = widgets.HTML()
@@ -239,7 +258,8 @@ class ComparePanel:
             [
                 self.baseline,
                 widgets.HBox([self.candidate, self.go]),
-                widgets.HBox([widgets.Label("Settings"), self.alpha, self.thresholds, self.lower]),
+                widgets.HBox([widgets.Label("Settings"), self.alpha, self.margins, self.pass_marks]),
+                widgets.HBox([self.lower, self.allow_dead]),
                 self.message,
                 self.warnings,
                 self.headline,
@@ -308,9 +328,11 @@ class ComparePanel:
         for run_id in (self.baseline.value, self.candidate.value):
             names += [str(s["name"]) for s in self.wb.get_run(run_id).manifest.scorers if str(s["name"]) not in names]
         return {
-            "thresholds": parse_numbers(split_list(self.thresholds.value), "thresholds", names, 0.0),
+            "margins": parse_margins(split_list(self.margins.value), names, "margins"),
+            "pass_marks": parse_pass_marks(split_list(self.pass_marks.value), names, "pass marks"),
             "directions": lower_directions(self.lower.value),
             "alpha": float(self.alpha.value),
+            "allow_dead_scorers": bool(self.allow_dead.value),
         }
 
     def _clear(self) -> None:

@@ -3,8 +3,10 @@
 Per unit (item x repeat): input, expected output (from the dataset version the run
 used), output, each score with its reason, tool calls, tokens, cost, latency and
 label. Filters: by label, by scorer and score range, and a text search. Clicking a
-unit shows it in full and picks it for labelling (``run.label(...)``). Everything
-shown is HTML-escaped.
+unit shows it in full and picks it for labelling (``run.label(...)``); the full view says
+whether each score passes its scorer's pass mark (``pass (≥ 0.5)``: the direction and pass
+mark the scorer declares in the run's manifest), and the scorer filter marks a
+lower-is-better scorer with ``↓``. Everything shown is HTML-escaped.
 
 CSS classes (for browser tests): ``wb-results-panel`` (root), ``wb-results-run`` (run
 picker), ``wb-results-refresh``, ``wb-results-label-filter``, ``wb-results-scorer``,
@@ -26,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 import pandas as pd
 
+from workbench.analysis._summary import DEFAULT_PASS_MARK, declared_settings
 from workbench.errors import NotFoundError, WorkbenchError
 from workbench.runs import Run
 from workbench.runs._labels import OUTCOMES
@@ -36,6 +39,9 @@ if TYPE_CHECKING:
     from workbench._workbench import Workbench
 
 ANY = "__any__"
+LOWER_MARK = {"lower": " \u2193"}
+"""Marks a lower-is-better scorer in the scorer filter (``latency_judge ↓``)."""
+AT_MARK = {"higher": "\u2265", "lower": "\u2264"}
 NO_LABEL = "__none__"
 TABLE_COLUMNS = [
     "input",
@@ -108,6 +114,28 @@ def _score_text(s: Mapping[Any, Any]) -> str:
     return f"{s['scorer']}: {_number(s.get('score'), 3)}{reason}"
 
 
+def pass_marks(run: Run | None) -> dict[str, tuple[str, float]]:
+    """Each of the run's scorers' direction and pass mark, as it declares them (else higher, 0.5)."""
+    if run is None:
+        return {}
+    manifest = run.manifest
+    try:
+        directions, marks = declared_settings([manifest])
+    except WorkbenchError:  # a malformed declaration: show the scores without a verdict
+        return {}
+    names = [str(spec.get("name")) for spec in manifest.scorers]
+    return {n: (directions.get(n, "higher"), marks.get(n, DEFAULT_PASS_MARK)) for n in names}
+
+
+def _verdict(score: Any, setting: tuple[str, float] | None) -> str:
+    """``pass (≥ 0.5)`` or ``fail (≤ 0)``: a score against its scorer's pass mark (empty without a score)."""
+    if setting is None or _missing(score):
+        return ""
+    direction, mark = setting
+    passed = float(score) >= mark if direction == "higher" else float(score) <= mark
+    return f"{'pass' if passed else 'fail'} ({AT_MARK[direction]} {mark:g})"
+
+
 def unit_frame(wb: Workbench, run: Run) -> pd.DataFrame:
     """One row per unit of ``run``, as stored (JSON as text), for filtering and paging.
 
@@ -176,9 +204,12 @@ class UnitSource:
 
     SEARCHED = ("unit", "input", "output", "error")
 
-    def __init__(self, frame: pd.DataFrame, scores: pd.DataFrame) -> None:
+    def __init__(
+        self, frame: pd.DataFrame, scores: pd.DataFrame, settings: Mapping[str, tuple[str, float]] | None = None
+    ) -> None:
         self.frame = frame.reset_index(drop=True)
         self.scores = scores
+        self.settings = dict(settings or {})
 
     def _matching(self, search: str) -> pd.DataFrame:
         if not search:
@@ -203,10 +234,11 @@ class UnitSource:
         return [str(k) for k in self._matching(search)["unit"]]
 
     def scores_of(self, item_id: str, repeat: int) -> list[Mapping[Any, Any]]:
-        """One unit's scores (scorer, score, reason, error)."""
+        """One unit's scores (scorer, score, reason, error, and ``verdict`` against the scorer's pass mark)."""
         if self.scores.empty or (item_id, repeat) not in self.scores.index:
             return []
-        return list(self.scores.loc[[(item_id, repeat)]].reset_index().to_dict("records"))
+        rows = self.scores.loc[[(item_id, repeat)]].reset_index().to_dict("records")
+        return [r | {"verdict": _verdict(r.get("score"), self.settings.get(str(r["scorer"])))} for r in rows]
 
 
 def unit_scores(run: Run | None) -> pd.DataFrame:
@@ -256,13 +288,14 @@ def unit_html(row: Mapping[Any, Any]) -> str:
     detail_scores = row.get("detail_scores") or []
     if detail_scores:
         parts.append(
-            "<b>Scores</b><table class='wb-detail-scores'><tr><th>scorer</th><th>score</th><th>reason</th></tr>"
+            "<b>Scores</b><table class='wb-detail-scores'><tr><th>scorer</th><th>score</th><th>pass mark</th>"
+            "<th>reason</th></tr>"
         )
         for s in detail_scores:
             reason = s.get("reason") if _missing(s.get("error")) else f"error: {s['error']}"
             parts.append(
                 f"<tr><td>{html.escape(str(s['scorer']))}</td><td>{_number(s.get('score'), 3)}</td>"
-                f"<td>{_pre(reason)}</td></tr>"
+                f"<td>{html.escape(str(s.get('verdict') or ''))}</td><td>{_pre(reason)}</td></tr>"
             )
         parts.append("</table>")
     calls = row.get("detail_tool_calls") or []
@@ -486,6 +519,7 @@ class ResultsPanel:
     def _load(self, run: Run | None) -> None:
         self.frame = unit_frame(self.wb, run) if run is not None else pd.DataFrame(columns=FRAME_COLUMNS)
         self._source.scores = unit_scores(run)
+        self._source.settings = pass_marks(run)
 
     def _watch(self) -> None:
         run = self._run
@@ -533,7 +567,8 @@ class ResultsPanel:
         labels = sorted(str(v) for v in self.frame["label"].dropna().unique())
         label_options = [("any", ANY), ("no label", NO_LABEL), *((x, x) for x in labels)]
         scorers = sorted(c.removeprefix("score_") for c in self.frame.columns if c.startswith("score_"))
-        scorer_options = [("any", ANY), *((s, s) for s in scorers)]
+        settings = self._source.settings
+        scorer_options = [("any", ANY), *((s + LOWER_MARK.get(settings.get(s, ("",))[0], ""), s) for s in scorers)]
         self._quiet = True
         try:
             for dropdown, options in ((self.label_filter, label_options), (self.scorer, scorer_options)):
