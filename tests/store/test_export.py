@@ -30,7 +30,7 @@ VERSION_1 = [
 
 def items(ds: Dataset, version: int | None = None) -> list[dict[str, Any]]:
     """The items of ``version`` in order, fields decoded, without the ``version`` column."""
-    return ds.items(version, decode_json=True).drop(columns=["version"]).to_dict("records")
+    return ds.items(version).drop(columns=["version"]).to_dict("records")
 
 
 @pytest.fixture
