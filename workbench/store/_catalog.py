@@ -15,12 +15,13 @@ import orjson
 import pandas as pd
 
 from workbench._fs import fsync_dir
-from workbench.errors import NotFoundError, ValidationError
+from workbench.errors import CorruptFileError, NotFoundError, ValidationError
 from workbench.store._dataset import ITEMS_DIR, Dataset
 from workbench.store._info import INFO_FILE, DatasetInfo
 from workbench.store._names import check_store_folder, folder_name, name_of_folder, validate_name
 from workbench.store._schema import compile_schema
 from workbench.store._table import ItemLog
+from workbench.store._unreadable import warn_unreadable
 
 
 class Catalog:
@@ -105,13 +106,21 @@ class Catalog:
         )
 
     def list(self) -> pd.DataFrame:
-        """One row per dataset: name, description, version, items, created_at, updated_at."""
+        """One row per dataset: name, description, version, items, created_at, updated_at.
+
+        A dataset whose Delta log cannot be read is left out with an
+        :class:`~workbench.errors.UnreadableFileWarning` naming the file.
+        """
         rows = []
         for name in self.names():
             ds = Dataset(self._path(name))
             info = ds.info
             log = ds._log  # noqa: SLF001 - the same package
-            last = log.last_commit(log.table())
+            try:
+                last = log.last_commit(log.table())
+            except CorruptFileError as exc:
+                warn_unreadable(exc)
+                continue
             updated = datetime.fromisoformat(info.updated_at)
             if last.timestamp_ms is not None:
                 updated = max(updated, datetime.fromtimestamp(last.timestamp_ms / 1000, tz=UTC))

@@ -6,6 +6,7 @@ from collections.abc import Collection
 
 import duckdb
 
+from workbench.errors import CorruptFileError
 from workbench.store._catalog import Catalog
 from workbench.store._table import ITEM_FIELDS, live_items_sql, sql_list, sql_literal
 
@@ -19,8 +20,17 @@ _EMPTY_LOG = _EMPTY_ITEMS.replace("null::bigint as version", "null::bigint as ve
 
 
 def store_files(catalog: Catalog) -> dict[str, list[str]]:
-    """Each dataset's item-log files at its latest version (local paths), by dataset name."""
-    return {name: catalog.open(name).files() for name in catalog.names()}
+    """Each dataset's item-log files at its latest version (local paths), by dataset name.
+
+    A dataset whose Delta log cannot be read is left out (``catalog.list()`` warns of it).
+    """
+    out = {}
+    for name in catalog.names():
+        try:
+            out[name] = catalog.open(name).files()
+        except CorruptFileError:  # its Delta log: the dataset is left out (catalog.list() warns)
+            continue
+    return out
 
 
 def store_connection(catalog: Catalog, skip: Collection[str] = ()) -> duckdb.DuckDBPyConnection:

@@ -32,7 +32,7 @@ from deltalake import (
     WriterProperties,
     write_deltalake,
 )
-from deltalake.exceptions import CommitFailedError, TableNotFoundError
+from deltalake.exceptions import CommitFailedError, DeltaError, TableNotFoundError
 
 from workbench.errors import ConflictError, CorruptFileError, NotFoundError, ValidationError
 from workbench.records import ITEM_FIELDS as ITEM_FIELDS  # noqa: PLC0414 - re-exported to the store's modules
@@ -172,6 +172,8 @@ class ItemLog:
             dt = DeltaTable(str(self.path))
         except TableNotFoundError as exc:
             raise NotFoundError(f"no item table at {self.path}") from exc
+        except DeltaError as exc:
+            raise self._corrupt(exc) from exc
         if version is not None:
             latest = dt.version()
             if not 0 <= version <= latest:
@@ -179,6 +181,19 @@ class ItemLog:
             if version != latest:
                 dt.load_as_version(version)
         return dt
+
+    def _corrupt(self, exc: Exception) -> CorruptFileError:
+        """The error for a Delta log delta-rs cannot read, naming the commit file at fault when one is."""
+        log = self.path / "_delta_log"
+        for path in sorted(log.glob("*.json"), reverse=True):
+            try:
+                for line in path.read_bytes().splitlines():
+                    if line.strip():
+                        orjson.loads(line)
+            except (OSError, orjson.JSONDecodeError) as bad:
+                return CorruptFileError(f"{path}: cannot be read: not valid JSON ({bad})")
+        reason = " ".join(str(exc).split())
+        return CorruptFileError(f"{log}: the Delta log cannot be read: {reason}")
 
     def files(self, version: int | None = None) -> list[str]:
         """The local paths of the Parquet files that make up ``version``."""

@@ -22,6 +22,12 @@ _FILE_ERRORS = (duckdb.IOException, duckdb.InvalidInputException, duckdb.Seriali
 """DuckDB errors a bad file can cause (a syntax error or an unknown column cannot)."""
 
 
+def warn_unreadable(exc: CorruptFileError) -> None:
+    """Warn that a listing leaves out what ``exc`` names (its message starts with the path)."""
+    path, _, reason = str(exc).partition(": ")
+    warnings.warn(UnreadableFileWarning(path, reason.removeprefix("cannot be read: ")), stacklevel=3)
+
+
 def file_problem(path: str) -> str | None:
     """Why ``path`` cannot be read (a Parquet footer or a JSON document), or ``None`` when it can."""
     try:
