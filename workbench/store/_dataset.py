@@ -543,6 +543,24 @@ class Dataset:
 
         return import_file(self, Path(path), kind="jsonl", mapping=mapping, on_invalid=on_invalid, message=message)
 
+    def import_parquet(
+        self,
+        path: str | Path,
+        *,
+        mapping: Mapping[str, str | list[str]] | None = None,
+        on_invalid: Literal["abort", "skip"] = "abort",
+        message: str | None = None,
+    ) -> ImportReport:
+        """Import a Parquet file as one new version; rows are numbered from 1 in errors.
+
+        Columns are read as typed (text as ``str``, numbers, lists and structs as Python
+        values); the JSON-text columns of a Parquet :meth:`export` (listed in its metadata)
+        are decoded, so an export imports back to the same items.
+        """
+        from workbench.store._imports import import_file
+
+        return import_file(self, Path(path), kind="parquet", mapping=mapping, on_invalid=on_invalid, message=message)
+
     def export(
         self,
         path: str | Path,
@@ -552,8 +570,11 @@ class Dataset:
     ) -> Path:
         """Write the items of ``version`` (default: latest) to CSV, JSONL or Parquet.
 
-        The format comes from the file's extension unless given. In CSV and
-        Parquet the JSON fields are JSON text; in JSONL they are nested values.
+        The format comes from the file's extension unless given. Each imports back to the
+        same items with the default mapping (:meth:`import_csv`, :meth:`import_jsonl`,
+        :meth:`import_parquet`). In JSONL the fields are nested JSON values; in Parquet,
+        JSON text; in CSV, text is written as text and anything else (and a text that
+        would read as JSON, like ``"1e3"``) as JSON (see :mod:`workbench.store._exports`).
         """
         from workbench.store._exports import export_items
 
