@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import math
 import sys
+from collections.abc import Iterable
 from typing import Any
 
+import orjson
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 MAX_CELL = 60
 
@@ -30,13 +33,41 @@ def _cell(value: Any) -> str:
     return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
 
 
+def value_text(value: Any) -> str:
+    """An item field's value as a person reads it: text as it is, other values as compact JSON, absent as ``""``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, str):
+        return value
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def fields_text(fields: Any) -> str:
+    """A dict of item fields (a diff's ``before``/``after``) as ``field: value; ...``."""
+    if not isinstance(fields, dict):
+        return value_text(fields)
+    return "; ".join(f"{k}: {value_text(v)}" for k, v in fields.items())
+
+
+def values_frame(df: pd.DataFrame, columns: Iterable[str], *, fields: Iterable[str] = ()) -> pd.DataFrame:
+    """A copy of ``df`` for display: ``columns`` hold item values, ``fields`` dicts of them."""
+    out = df.copy()
+    for col in columns:
+        if col in out.columns:
+            out[col] = out[col].map(value_text).astype(object)
+    for col in fields:
+        if col in out.columns:
+            out[col] = out[col].map(fields_text).astype(object)
+    return out
+
+
 def print_frame(df: pd.DataFrame, *, title: str | None = None) -> None:
     """Print a DataFrame as a table (long JSON cut to fit)."""
     table = Table(title=title, show_lines=False, header_style="bold")
     for col in df.columns:
         table.add_column(str(col), overflow="fold")
     for row in df.itertuples(index=False):
-        table.add_row(*(_cell(v) for v in row))
+        table.add_row(*(Text(_cell(v)) for v in row))  # Text: a value is never read as rich markup
     console.print(table)
 
 

@@ -513,7 +513,14 @@ class Dataset:
         delimiter: str = ",",
         message: str | None = None,
     ) -> ImportReport:
-        """Import a CSV file as one new version; see :func:`workbench.store.import_csv`."""
+        """Import a CSV file as one new version (see :mod:`workbench.store._imports`).
+
+        Cells are text unless ``json_columns``, ``number_columns`` or ``infer_types`` say
+        otherwise. A file whose header is exactly an :meth:`export`'s (``item_id``, ``input``,
+        ``expected_output``, ``context``, ``metadata``, ``output``), imported without a
+        ``mapping``, is read as an export: a cell that parses as JSON is that JSON value, any
+        other cell is text, so the items come back exactly as they were exported.
+        """
         from workbench.store._imports import import_file
 
         return import_file(
