@@ -9,6 +9,7 @@ refused before anything is written with a one-line reason.
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,16 @@ def test_duckdb_reads_a_path_with_glob_characters_literally(tmp_path: Path) -> N
     for folder, value in (("r[1]", "real"), ("s*", "star")):
         path = duckdb_path(tmp_path / folder / "part.parquet")
         assert con.sql(f"select v from read_parquet('{path}')").fetchall() == [(value,)]
+
+
+def test_a_store_folder_with_glob_characters_never_reads_a_look_alike_folder(tmp_path: Path) -> None:
+    wb = Workbench(tmp_path / "st*r?")
+    wb.create_dataset("d").add_items([{"item_id": "a", "input": "hi"}, {"item_id": "b", "input": "yo"}])
+    run = wb.run_sync("d", shout)
+    # A look-alike store that a glob of the first one's path would match: same run, same files.
+    shutil.copytree(tmp_path / "st*r?", tmp_path / "stXrY")
+    assert len(run.results()) == 2
+    assert len(run.scores()) == 0
+    assert wb.sql("select count(*) as n from results")["n"].tolist() == [2]
+    assert wb.sql("select count(*) as n from items")["n"].tolist() == [2]
+    assert len(wb.dataset("d").items()) == 2

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from workbench._fs import TEMP_SUFFIX, fsync_dir
+from workbench.store._table import duckdb_path
 
 RESULTS_DIR = "results"
 SCORE_TYPE = pa.struct(
@@ -58,8 +59,8 @@ RESULT_SCHEMA = pa.schema(
 
 
 def parts_glob(run_folder: Path) -> str:
-    """The glob of a run's result parts (never matches a temporary file)."""
-    return str(run_folder / RESULTS_DIR / "*.parquet")
+    """The glob of a run's result parts (never matches a temporary file; the folder's own ``[*?`` escaped)."""
+    return duckdb_path(run_folder / RESULTS_DIR) + "/*.parquet"
 
 
 def has_parts(run_folder: Path) -> bool:
