@@ -12,10 +12,13 @@ import re
 import shutil
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from workbench import Workbench
 from workbench.errors import InvalidNameError
+from workbench.runs._results import RESULT_SCHEMA
 from workbench.store._names import folder_name, name_of_folder
 from workbench.store._table import duckdb_path
 
@@ -104,8 +107,6 @@ def test_a_store_folder_delta_lake_cannot_use_is_refused_before_anything_is_writ
 
 def test_duckdb_reads_a_path_with_glob_characters_literally(tmp_path: Path) -> None:
     import duckdb
-    import pyarrow as pa
-    import pyarrow.parquet as pq
 
     for folder, value in (("r1", "decoy"), ("r[1]", "real"), ("s*", "star"), ("sx", "decoy too")):
         (tmp_path / folder).mkdir()
@@ -122,6 +123,12 @@ def test_a_store_folder_with_glob_characters_never_reads_a_look_alike_folder(tmp
     run = wb.run_sync("d", shout)
     # A look-alike store that a glob of the first one's path would match: same run, same files.
     shutil.copytree(tmp_path / "st*r?", tmp_path / "stXrY")
+    other_results = tmp_path / "stXrY" / "runs" / run.id / "results"
+    template = run.results().iloc[0]
+    row = dict.fromkeys(RESULT_SCHEMA.names) | {
+        "item_id": "c", "repeat": 0, "finished_at": template["finished_at"], "scores": [],
+    }  # fmt: skip
+    pq.write_table(pa.Table.from_pylist([row], schema=RESULT_SCHEMA), other_results / "part-decoy.parquet")
     assert len(run.results()) == 2
     assert len(run.scores()) == 0
     assert wb.sql("select count(*) as n from results")["n"].tolist() == [2]
