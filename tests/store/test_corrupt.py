@@ -112,3 +112,13 @@ def test_a_corrupt_delta_commit_names_its_file_and_leaves_the_other_datasets_lis
         assert wb.sql("select dataset, count(*) as n from items group by dataset").to_dict("records") == [
             {"dataset": "good", "n": 1}
         ]
+
+
+def test_reading_a_run_whose_result_part_is_corrupt_names_the_part(wb: Workbench) -> None:
+    wb.create_dataset("d").add_items([{"input": "x"}])
+    run = wb.run_sync("d", shout)
+    (part,) = sorted((run.folder / "results").glob("*.parquet"))
+    part.write_bytes(b"")
+    for read in (run.results, run.scores):
+        with pytest.raises(CorruptFileError, match=f"^{re.escape(str(part))}: cannot be read: .*too small|size is 0"):
+            read()

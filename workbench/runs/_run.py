@@ -27,8 +27,9 @@ from workbench.runs._labels import (
 )
 from workbench.runs._manifest import RunManifest, Status, read_manifest
 from workbench.runs._plan import latest_rows_sql
-from workbench.runs._results import has_parts
+from workbench.runs._results import RESULTS_DIR, has_parts
 from workbench.store._table import connect
+from workbench.store._unreadable import naming_unreadable
 
 RESULT_COLUMNS = (
     "item_id, repeat, output, error, error_kind, latency_s, tokens_in, tokens_out, tokens_cached, cost, "
@@ -121,7 +122,8 @@ class Run:
         sql = f"""select {RESULT_COLUMNS}{extra},
                          len(list_filter(scores, lambda s: s.error is not null)) as scorer_errors
                   from ({latest_rows_sql(self.folder)}) order by finished_at"""
-        df: pd.DataFrame = con.sql(sql).df()
+        with naming_unreadable(self._parts):
+            df: pd.DataFrame = con.sql(sql).df()
         return df
 
     def scores(self) -> pd.DataFrame:
@@ -133,8 +135,13 @@ class Run:
         sql = f"""select item_id, repeat, s.scorer, s.score, s.reason, s.details, s.error
                   from (select item_id, repeat, unnest(scores) as s from ({latest_rows_sql(self.folder)}))
                   order by item_id, repeat, s.scorer"""
-        df: pd.DataFrame = con.sql(sql).df()
+        with naming_unreadable(self._parts):
+            df: pd.DataFrame = con.sql(sql).df()
         return df
+
+    def _parts(self) -> list[str]:
+        """The run's result parts (for naming an unreadable one)."""
+        return [str(p) for p in sorted((self.folder / RESULTS_DIR).glob("*.parquet"))]
 
     def _unit_rows(self, columns: str) -> list[dict[str, Any]]:
         if not has_parts(self.folder):

@@ -9,7 +9,8 @@ a JSON file parsed), so the culprits can be named and, for the store-wide views,
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import duckdb
@@ -74,6 +75,19 @@ def raise_if_unreadable(exc: BaseException, files: Sequence[str]) -> None:
         path, reason = next(iter(bad.items()))
         more = f" (and {len(bad) - 1} more unreadable files)" if len(bad) > 1 else ""
         raise CorruptFileError(f"{path}: cannot be read: {reason}{more}") from exc
+
+
+@contextmanager
+def naming_unreadable(files: Callable[[], Sequence[str]]) -> Iterator[None]:
+    """Turn a DuckDB failure caused by one of ``files()`` into a :class:`CorruptFileError` naming it.
+
+    ``files`` is called only after a failure (listing costs nothing on the fast path).
+    """
+    try:
+        yield
+    except duckdb.Error as exc:
+        raise_if_unreadable(exc, files())
+        raise
 
 
 def sql_skipping_unreadable(
