@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -24,9 +24,15 @@ def _encode(value: Any) -> str | None:
     return None if value is None else orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
+_KEYS = ("item_id", *ITEM_FIELDS, "version")
+
+
 @dataclass(frozen=True)
-class Item:
+class Item(Mapping[str, Any]):
     """One test case: plain Python values (a JSON string is ``str``, an object ``dict``, absent ``None``).
+
+    Read it by attribute (``item.input``) or as a read-only mapping (``item["input"]``,
+    ``{**item}``), so it goes wherever a dict of an item's fields went (``prompt.render(item)``).
 
     Attributes:
         item_id: the item's id, unique in its dataset.
@@ -65,6 +71,17 @@ class Item:
     def to_row(self) -> dict[str, str | None]:
         """The stored form: ``item_id`` and each field as JSON text (``None`` when absent)."""
         return {"item_id": self.item_id, **{f: _encode(getattr(self, f)) for f in ITEM_FIELDS}}
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in _KEYS:
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_KEYS)
+
+    def __len__(self) -> int:
+        return len(_KEYS)
 
     def fields(self) -> dict[str, Any]:
         """The item as a dict of ``item_id`` and its fields (for templates and scorers)."""
