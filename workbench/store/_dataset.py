@@ -18,7 +18,7 @@ from workbench.errors import NotFoundError, ValidationError
 from workbench.records import Item
 from workbench.store._info import DatasetInfo, locked, now_iso
 from workbench.store._items import Validators, check_item_id, check_patch, encode_new_item
-from workbench.store._json import decode, decode_column, decode_elements, json_element_sql
+from workbench.store._json import decode, decode_column, decode_values, value_columns_sql
 from workbench.store._names import name_of_folder
 from workbench.store._schema import compile_schema, schema_problem
 from workbench.store._table import (
@@ -390,12 +390,13 @@ class Dataset:
             cols = ", ".join(ITEM_COLUMNS)
             raw_frame: pd.DataFrame = self._query(files, f"select {cols} from ({live}) order by position").to_pandas()
             return raw_frame
-        cols = ", ".join(["item_id", *(f"{json_element_sql(f)} as {f}" for f in ITEM_FIELDS), "version"])
+        cols = ", ".join(["item_id", *(value_columns_sql(f) for f in ITEM_FIELDS), "version"])
         table = self._query(files, f"select {cols} from ({live}) order by position")
-        frame = {"item_id": table.column("item_id").to_pandas()}
-        frame |= {f: decode_elements(table.column(f)) for f in ITEM_FIELDS}
+        frame: pd.DataFrame = table.select(["item_id"]).to_pandas()
+        for field in ITEM_FIELDS:  # one column at a time: pandas keeps each array, no copy into one block
+            frame[field] = pd.Series(decode_values(table, field), dtype=object, copy=False)
         frame["version"] = table.column("version").to_pandas()
-        return pd.DataFrame(frame)
+        return frame
 
     def item(self, item_id: str, version: int | None = None) -> Item:
         """One item of ``version`` (default: latest), with Python values; ``NotFoundError`` if absent."""

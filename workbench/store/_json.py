@@ -37,45 +37,76 @@ def decode(text: str | None) -> JsonValue:
     return orjson.loads(text)
 
 
-def json_element_sql(column: str) -> str:
-    """SQL turning a JSON text ``column`` into one element of a JSON array: its text (``null`` if NULL) and ``,``.
+def value_columns_sql(column: str) -> str:
+    """SQL for the two columns :func:`decode_values` turns into the values of JSON text ``column``.
 
-    The Arrow data buffer of such a column is then the body of a JSON array of every value,
+    ``<column>__text``: the text of a JSON string, unescaped by DuckDB (vectorised; NULL otherwise).
+    ``<column>__json``: any other JSON value as ``text,`` (NULL for a string or an absent value).
+    """
+    return (
+        f"case when starts_with({column}, '\"') then {column}->>'$' end as {column}__text, "
+        f"case when not starts_with({column}, '\"') then {json_element_sql(column)} end as {column}__json"
+    )
+
+
+def decode_values(table: pa.Table, column: str) -> np.ndarray:
+    """The values of ``column`` from the two columns :func:`value_columns_sql` made (an ``object`` array).
+
+    Strings come from Arrow's text directly (no JSON parsing in Python); the other values
+    (objects, lists, numbers, booleans) are decoded by one ``orjson.loads`` call and put in place.
+    """
+    text, other = table.column(f"{column}__text"), table.column(f"{column}__json")
+    n = len(text)
+    if other.null_count == n:
+        strings: np.ndarray = text.to_numpy(zero_copy_only=False)  # only strings (and absent values: None)
+        return strings
+    if text.null_count == n:
+        return decode_elements(other)
+    values: np.ndarray = text.to_numpy(zero_copy_only=False)
+    present = np.flatnonzero(other.is_valid().to_numpy(zero_copy_only=False))
+    values[present] = decode_elements(pa.chunked_array(pc.drop_null(other).chunks, type=other.type))
+    return values
+
+
+def json_element_sql(column: str) -> str:
+    """SQL turning a JSON text ``column`` into one element of a JSON array: its text and ``,`` (NULL stays NULL).
+
+    The Arrow data buffer of such a column is then the body of a JSON array of its values,
     which :func:`decode_elements` decodes with one ``orjson.loads`` call.
     """
-    return f"coalesce({column}, 'null') || ','"
+    return f"{column} || ','"
 
 
-def decode_elements(column: pa.ChunkedArray) -> pd.Series:
-    """Decode a column made by :func:`json_element_sql` into a Series of Python values (``object``).
+def decode_elements(column: pa.ChunkedArray) -> np.ndarray:
+    """Decode a column made by :func:`json_element_sql` into an ``object`` array of Python values.
 
     The strings' bytes are laid end to end in Arrow's data buffers, so joining the buffers
     gives ``v1,v2,...,vn,``: wrapped in brackets (less the last comma) it is one JSON array,
-    decoded by one ``orjson.loads`` call. That is about 15 times faster than a call per value
-    on 1,000,000 items (docs/performance.md).
+    decoded by one ``orjson.loads`` call, about 15 times faster than a call per value on
+    1,000,000 items (docs/performance.md). A column with no value at all is not decoded.
     """
+    n = len(column)
+    if column.null_count == n:
+        return np.full(n, None, dtype=object)
     pieces: list[bytes | memoryview] = [b"["]
-    for chunk in column.chunks:
-        if len(chunk) == 0:
+    for given in column.chunks:
+        if len(given) == 0:
             continue
-        if chunk.null_count:
-            raise ValueError("decode_elements needs a column without NULLs (see json_element_sql)")
+        chunk = pc.fill_null(given, "null,") if given.null_count else given
         offsets_buf, data_buf = chunk.buffers()[1], chunk.buffers()[2]
         width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
         offsets = np.frombuffer(offsets_buf, dtype=width)
         start, end = int(offsets[chunk.offset]), int(offsets[chunk.offset + len(chunk)])
         pieces.append(memoryview(data_buf)[start:end])
-    if len(pieces) > 1:
-        pieces[-1] = pieces[-1][:-1]  # the last value's comma
+    pieces[-1] = pieces[-1][:-1]  # the last value's comma
     pieces.append(b"]")
-    return pd.Series(orjson.loads(b"".join(pieces)), dtype=object)
+    values = orjson.loads(b"".join(pieces))
+    return np.fromiter(values, dtype=object, count=n)  # one element per value, lists and all
 
 
 def decode_column(column: pa.ChunkedArray | pa.Array) -> pd.Series:
     """Decode a column of JSON text (NULL for absent) into a Series of Python values (``object``)."""
     if isinstance(column, pa.Array):
         column = pa.chunked_array([column], type=column.type)
-    filled = pa.chunked_array(
-        [pc.binary_join_element_wise(pc.fill_null(c, "null"), "", ",") for c in column.chunks], type=column.type
-    )
-    return decode_elements(filled)
+    elements = pa.chunked_array([pc.binary_join_element_wise(c, "", ",") for c in column.chunks], type=column.type)
+    return pd.Series(decode_elements(elements), dtype=object, copy=False)
