@@ -79,3 +79,15 @@ def test_a_csv_export_from_the_command_line_imports_back_unchanged(root: Path, t
     original = wb.dataset("support tickets").items().drop(columns=["version"])
     copied = wb.dataset("copy").items().drop(columns=["version"])
     assert copied.to_dict("records") == original.to_dict("records")
+
+
+@pytest.mark.parametrize("suffix", ["jsonl", "parquet"])
+def test_a_jsonl_or_parquet_export_from_the_command_line_imports_back_unchanged(
+    root: Path, tmp_path: Path, suffix: str
+) -> None:
+    out = tmp_path / f"tickets.{suffix}"
+    run(root, "export", "support tickets", str(out))
+    run(root, "import", "copy", str(out), "--create")
+    wb = Workbench(root)
+    original = wb.dataset("support tickets").items().drop(columns=["version"])
+    assert wb.dataset("copy").items().drop(columns=["version"]).to_dict("records") == original.to_dict("records")

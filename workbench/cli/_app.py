@@ -193,16 +193,19 @@ def import_(
     skip_invalid: Annotated[
         bool, typer.Option("--skip-invalid", help="Import the valid rows, report the rest.")
     ] = False,
-    file_format: Annotated[str | None, typer.Option("--format", help="csv or jsonl (default: by extension).")] = None,
+    file_format: Annotated[
+        str | None, typer.Option("--format", help="csv, jsonl or parquet (default: by extension).")
+    ] = None,
     create: Annotated[bool, typer.Option("--create", help="Create the dataset if it does not exist.")] = False,
     message: Annotated[str | None, typer.Option("--message", "-m")] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Import a CSV or JSONL file into a dataset as one new version."""
+    """Import a CSV, JSONL or Parquet file into a dataset as one new version (an export imports back as it was)."""
     wb = _wb()
-    kind = file_format or ("jsonl" if file.suffix.lower() in (".jsonl", ".ndjson") else "csv")
-    if kind not in ("csv", "jsonl"):
-        raise ValidationError(f"--format {kind!r}: use csv or jsonl")
+    by_suffix = {".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
+    kind = file_format or by_suffix.get(file.suffix.lower(), "csv")
+    if kind not in ("csv", "jsonl", "parquet"):
+        raise ValidationError(f"--format {kind!r}: use csv, jsonl or parquet")
     mapping = _parse_maps(map_ or [])
     exists = wb._catalog.exists(dataset)  # noqa: SLF001 - the CLI is part of the package
     ds = wb.create_dataset(dataset) if create and not exists else wb.dataset(dataset)
@@ -218,6 +221,8 @@ def import_(
                 on_invalid=on_invalid,
                 message=message,
             )
+        elif kind == "parquet":
+            report = ds.import_parquet(file, mapping=mapping, on_invalid=on_invalid, message=message)
         else:
             report = ds.import_jsonl(file, mapping=mapping, on_invalid=on_invalid, message=message)
     except ImportValidationError as exc:
