@@ -32,8 +32,11 @@ from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any
 
+import orjson
+import pandas as pd
+
 from workbench import Workbench
-from workbench.store import Dataset
+from workbench.store import ITEM_FIELDS, Dataset
 
 MAPPING: dict[str, str | list[str]] = {
     "input": "question",
@@ -92,10 +95,12 @@ def load() -> str:
 
 
 def timed(fn: Callable[[], Any]) -> float:
-    """Seconds ``fn`` takes."""
+    """Seconds ``fn`` takes (its result is freed after the clock stops: freeing is not part of the call)."""
     start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
+    result = fn()
+    elapsed = time.perf_counter() - start
+    del result
+    return elapsed
 
 
 def median_ms(samples: list[float]) -> float:
@@ -208,17 +213,43 @@ def bench_checkpoint_bytes(ds: Dataset, n_items: int, tag: str, limit: int = 150
 
 
 def bench_reads(ds: Dataset, versions: dict[str, int], reps: int, expected: dict[str, int]) -> dict[str, list[float]]:
+    """``items(version, raw=True)``: the read itself, JSON text as stored (what ``items()`` gave before values)."""
     out: dict[str, list[float]] = {}
     for label, version in versions.items():
-        df = ds.items(version)  # warm-up, and a check of what is read
+        df = ds.items(version, raw=True)  # warm-up, and a check of what is read
         assert len(df) == expected[label], (label, len(df), expected[label])
         del df
         samples = []
         for _ in range(reps):
             gc.collect()
-            samples.append(timed(lambda version=version: ds.items(version)))
+            samples.append(timed(lambda version=version: ds.items(version, raw=True)))
         out[label] = samples
     return out
+
+
+def per_value_decode(ds: Dataset, version: int) -> pd.DataFrame:
+    """The decoding ``items(decode_json=True)`` did before values: one ``orjson.loads`` per value."""
+    df = ds.items(version, raw=True)
+    for name in ITEM_FIELDS:
+        df[name] = pd.Series([orjson.loads(v) if isinstance(v, str) else None for v in df[name].tolist()], dtype=object)
+    return df
+
+
+def bench_values(ds: Dataset, version: int, reps: int) -> dict[str, list[float]]:
+    """``items(version)`` (values) against ``raw=True`` (JSON text), interleaved; and the old per-value decode."""
+    decoded, reference = ds.items(version), per_value_decode(ds, version)  # warm-up, and a check
+    assert decoded.equals(reference), "decoded values differ from a per-value decode"
+    del decoded, reference
+    samples: dict[str, list[float]] = {"decoded": [], "raw": [], "per_value": []}
+    for _ in range(reps):
+        gc.collect()
+        samples["raw"].append(timed(lambda: ds.items(version, raw=True)))
+        gc.collect()
+        samples["decoded"].append(timed(lambda: ds.items(version)))
+    for _ in range(max(1, reps // 2)):
+        gc.collect()
+        samples["per_value"].append(timed(lambda: per_value_decode(ds, version)))
+    return samples
 
 
 # -- the machine ------------------------------------------------------------------
@@ -373,7 +404,7 @@ def main(argv: list[str] | None = None) -> int:
         n_latest = len(big)
         n_older = len(big.items(older))
         print(
-            f"\n3. items(version) of the {big_label} dataset ({args.read_reps} timed reads each): "
+            f"\n3. items(version, raw=True) of the {big_label} dataset ({args.read_reps} timed reads each): "
             f"latest v{latest} ({n_latest:,} items), older v{older} ({n_older:,} items), "
             f"import v{import_version}; load average {load()}",
             flush=True,
@@ -388,7 +419,7 @@ def main(argv: list[str] | None = None) -> int:
         for label, version in (("latest", latest), ("older", older), ("import", import_version)):
             t = statistics.median(reads[label])
             res.add(
-                f"items(v{version}) [{label}], {big_label}",
+                f"items(v{version}, raw=True) [{label}], {big_label}",
                 t,
                 "s",
                 f"<= {READ_TARGET_S:g} s",
@@ -396,6 +427,34 @@ def main(argv: list[str] | None = None) -> int:
                 spread_ms(reads[label]),
             )
         res.extra["read_samples_s"] = reads
+
+        # 3b. Values: items() decodes every field to Python values; raw=True gives the JSON text.
+        print(
+            f"\n3b. items(v{latest}) with values against raw=True ({args.read_reps} timed reads each, interleaved; "
+            f"the old per-value decode {max(1, args.read_reps // 2)} times); load average {load()}",
+            flush=True,
+        )
+        values = bench_values(big, latest, args.read_reps)
+        t_decoded, t_raw = statistics.median(values["decoded"]), statistics.median(values["raw"])
+        res.add(
+            f"items(v{latest}) with values, {big_label}",
+            t_decoded,
+            "s",
+            f"<= {READ_TARGET_S:g} s",
+            t_decoded <= READ_TARGET_S,
+            spread_ms(values["decoded"]),
+        )
+        res.add(f"items(v{latest}, raw=True), {big_label}", t_raw, "s", "(reported)", None, spread_ms(values["raw"]))
+        t_loop = statistics.median(values["per_value"])
+        res.add(
+            f"items(v{latest}) decoded one value at a time (before), {big_label}",
+            t_loop,
+            "s",
+            "(reported)",
+            None,
+            spread_ms(values["per_value"]),
+        )
+        res.extra["values_samples_s"] = values
         res.extra["files_in_latest_version"] = len(big._log.files())
         res.extra["bytes_of_big_dataset_at_end"] = folder_bytes(big.folder)
         print(

@@ -94,4 +94,4 @@ def test_the_demo_starts_its_dataset_afresh(tmp_path: Path, monkeypatch: pytest.
     with open(tmp_path / "out.txt", "w") as fh:
         run_demo(wb, Console(file=fh, width=250), reports=False)
     assert wb.dataset(DEMO_DATASET).version == 4
-    assert "stale" not in wb.dataset(DEMO_DATASET).items()["input"].str.cat()
+    assert "stale" not in wb.dataset(DEMO_DATASET).items(raw=True)["input"].str.cat()

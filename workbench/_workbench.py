@@ -14,7 +14,7 @@ from workbench.prompts import Prompt, PromptRef, PromptStore
 from workbench.runs import Run, list_runs, observed_status, resume_hint, resume_run, start_run
 from workbench.scorers import Scorer
 from workbench.storage import LocalStorage, Storage
-from workbench.store import Catalog, Dataset, store_connection
+from workbench.store import Catalog, Dataset
 from workbench.targets import Target
 
 if TYPE_CHECKING:
@@ -411,11 +411,9 @@ class Workbench:
         ``scores`` (one row per unit and scorer), ``labels`` (each unit's effective label);
         see :mod:`workbench.analysis._views`.
         """
-        from workbench.analysis._views import add_run_views
+        from workbench.analysis._views import connect_store
 
-        con = store_connection(self._catalog)
-        add_run_views(con, self.runs_dir)
-        return con
+        return connect_store(self._catalog, self.runs_dir)
 
     def sql(self, query: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
         """Run SQL over the store's views (datasets, items, item_log, runs, results, scores, labels).
@@ -424,8 +422,6 @@ class Workbench:
             >>> wb.sql("select dataset, count(*) as n from items group by dataset")  # doctest: +SKIP
             >>> wb.sql("select run_id, avg(score) from scores where scorer = 'exact' group by run_id")  # doctest: +SKIP
         """
-        con = self.connect()
-        try:
-            return con.execute(query, params or []).df()
-        finally:
-            con.close()
+        from workbench.analysis._views import query_store
+
+        return query_store(self._catalog, self.runs_dir, query, params)

@@ -43,6 +43,26 @@ class ConflictError(WorkbenchError):
     """A concurrent writer changed the dataset in a way this write cannot re-base onto."""
 
 
+class CorruptFileError(WorkbenchError, ValueError):
+    """A stored file (a Parquet part, a manifest, a Delta log entry) that exists but cannot be read.
+
+    The message names the file and what is wrong with it (truncated, not JSON, not Parquet...).
+    """
+
+
+class WorkbenchWarning(UserWarning):
+    """Base class of the warnings the workbench gives."""
+
+
+class UnreadableFileWarning(WorkbenchWarning):
+    """A file left out of a query because it cannot be read (``path`` and ``reason`` say which and why)."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: skipped, cannot be read ({reason})")
+
+
 @dataclass(frozen=True)
 class RowError:
     """One invalid row of an import: where it is and why it was refused.

@@ -88,10 +88,10 @@ def test_a_run_without_results_beside_none_with_results_keeps_the_views_working(
     assert wb.sql("select count(*) as n from labels")["n"].tolist() == [0]
 
 
-def test_views_see_parts_written_after_connecting_and_skip_temporary_files(wb: Workbench) -> None:
+def test_each_query_sees_the_parts_written_before_it_and_skips_temporary_files(wb: Workbench) -> None:
     make_dataset(wb)
     run = wb.run_sync("d", tripler)
-    con = wb.connect()
+    con = wb.connect()  # lists the files now: it keeps seeing the four units
     folder = run.folder / "results"
     (folder / "part-half-written.parquet.tmp-wb").write_bytes(b"PAR1 garbage")
     template = run.results().iloc[0]
@@ -99,7 +99,8 @@ def test_views_see_parts_written_after_connecting_and_skip_temporary_files(wb: W
         "item_id": "i9", "repeat": 0, "finished_at": template["finished_at"], "scores": [],
     }  # fmt: skip
     pq.write_table(pa.Table.from_pylist([row], schema=RESULT_SCHEMA), folder / "part-new.parquet")
-    assert con.execute("select count(*) from results").fetchall() == [(5,)]
+    assert wb.sql("select count(*) as n from results")["n"].tolist() == [5]
+    assert con.execute("select count(*) from results").fetchall() == [(4,)]
     con.close()
 
 

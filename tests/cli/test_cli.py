@@ -54,8 +54,8 @@ def test_create_import_list_show_and_versions(tmp_path: Path, csv_file: Path) ->
     assert [(d["name"], d["version"], d["items"]) for d in listed] == [("qa", 1, 2)]
     shown = json.loads(cli(root, "datasets", "show", "qa", "--json").stdout)
     assert shown["metadata"] == {"team": "x"}
-    assert shown["first_items"][1]["input"] == '"Capital of France, please"'
-    assert Workbench(root).dataset("qa").item("q2")["metadata"] == {"source": "geo", "difficulty": 2}
+    assert shown["first_items"][1]["input"] == "Capital of France, please"
+    assert Workbench(root).dataset("qa").item("q2").metadata == {"source": "geo", "difficulty": 2}
     table = cli(root, "versions", "qa")
     assert table.returncode == 0
     assert "import" in table.stdout
@@ -68,7 +68,7 @@ def test_history_and_diff(tmp_path: Path) -> None:
     ds.update_item("a", expected_output="y")
     ds.delete_items(["b"])
     history = json.loads(cli(root, "history", "qa", "a", "--json").stdout)
-    assert [(h["version"], h["op"], h["expected_output"]) for h in history] == [(1, "add", '"x"'), (2, "update", '"y"')]
+    assert [(h["version"], h["op"], h["expected_output"]) for h in history] == [(1, "add", "x"), (2, "update", "y")]
     diff = json.loads(cli(root, "diff", "qa", "1", "3", "--json").stdout)
     assert {d["item_id"]: d["change"] for d in diff} == {"a": "changed", "b": "removed"}
     text = cli(root, "diff", "qa", "1", "3")

@@ -26,7 +26,7 @@ import orjson
 import pandas as pd
 import pytest
 
-from workbench import ConflictError, Dataset, NotFoundError, ValidationError, Workbench
+from workbench import ConflictError, Dataset, Item, NotFoundError, ValidationError, Workbench
 
 BIG = 200_000
 """Items in a large write."""
@@ -212,7 +212,7 @@ def test_two_processes_adding_at_once_lose_no_item_and_leave_no_gap(wb: Workbenc
         assert items["item_id"].tolist() == in_commit_order[:v], f"version {v}"
         assert items["version"].tolist() == list(range(1, v + 1)), f"version {v}"
         assert len(items) == table["item_count"][v]
-    final = ds.items(decode_json=True)
+    final = ds.items()
     assert final["item_id"].is_unique
     assert {(r["writer"], r["i"]) for r in final["input"]} == {(t, i) for t in ("a", "b") for i in range(n)}
     counts = wb.sql("select count(*) as n, count(distinct item_id) as d from items").iloc[0]
@@ -260,15 +260,15 @@ def test_concurrent_updates_of_different_fields_of_one_item_keep_both(wb: Workbe
     assert table["operation"].tolist()[2:] == ["update"] * (2 * n)
     assert table["item_count"].tolist() == [0] + [1] * (2 * n + 1)
     # The final item holds the last value each writer set, and the fields nobody touched.
-    assert ds.item("shared") == {
-        "item_id": "shared",
-        "input": {"q": "2+2?"},
-        "expected_output": f"A{n - 1}",
-        "context": "ctx",
-        "metadata": {"M": n - 1},
-        "output": None,
-        "version": 2 * n + 1,
-    }
+    assert ds.item("shared") == Item(
+        item_id="shared",
+        input={"q": "2+2?"},
+        expected_output=f"A{n - 1}",
+        context="ctx",
+        metadata={"M": n - 1},
+        output=None,
+        version=2 * n + 1,
+    )
     # Every update is in the history, and each state carries the other writer's
     # latest value of its own field (a re-base never brings back a stale value).
     history = ds.history("shared")
@@ -280,8 +280,7 @@ def test_concurrent_updates_of_different_fields_of_one_item_keep_both(wb: Workbe
             expected_output = f"A{a_at[row.version]}"
         elif row.version in m_at:
             metadata = {"M": m_at[row.version]}
-        fields = (row.expected_output, row.metadata, row.input, row.context)
-        state = tuple(json.loads(f) for f in fields)
+        state = (row.expected_output, row.metadata, row.input, row.context)
         assert state == (expected_output, metadata, {"q": "2+2?"}, "ctx"), f"state at version {row.version}"
 
 
@@ -435,7 +434,7 @@ def test_a_schema_set_while_another_process_adds_items_lets_no_breaking_item_in(
     assert outcome[0] in ("ok", "ValidationError"), outcome
     added = outcome[0] == "ok"
     assert len(ds) == len(ds.items()) == (1 + n if added else 1)
-    breaking = sum(1 for item in ds.items(decode_json=True)["input"] if not isinstance(item["q"], str))
+    breaking = sum(1 for item in ds.items()["input"] if not isinstance(item["q"], str))
     if schema_set:
         assert ds.input_schema == schema
         assert breaking == 0, (
@@ -497,7 +496,7 @@ def test_a_big_write_is_not_starved_by_another_process_making_small_writes(wb: W
     versions_are_gapless(ds)
     assert ds.version == 1 + small_result["commits"] + 1
     assert len(ds) == len(ds.items()) == n + 1
-    assert ds.item("hot")["output"] == {"n": small_result["commits"] - 1}
+    assert ds.item("hot").output == {"n": small_result["commits"] - 1}
 
 
 # -- a writer killed mid-write ---------------------------------------------------
@@ -569,7 +568,7 @@ def check_after_kill(wb: Workbench, name: str, before: list[pd.DataFrame], big_i
     # The next write works and makes the next version.
     assert ds.add_items([{"item_id": "after-crash", "input": "x"}]) == latest + 1
     assert len(ds) == len(ds.items()) == len(items) + 1
-    assert ds.item("after-crash")["version"] == latest + 1
+    assert ds.item("after-crash").version == latest + 1
     assert ds.update_item("old-0", output="still writable") == latest + 2
     pd.testing.assert_frame_equal(ds.items(latest), items)
     return latest
@@ -656,7 +655,7 @@ def test_two_processes_creating_the_same_dataset_one_succeeds(wb: Workbench, chi
         assert ds.description == f"made by {winner}"
         assert ds.version == 0
         assert ds.add_items([{"input": name}]) == 1
-        assert ds.items()["input"].tolist() == [json.dumps(name)]
+        assert ds.items()["input"].tolist() == [name]
     assert wb.datasets()["name"].tolist() == sorted([*names, "warm-a", "warm-b"])
     assert sorted(p.name for p in wb.datasets_dir.iterdir()) == sorted([*names, "warm-a", "warm-b"])
 

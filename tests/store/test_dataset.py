@@ -58,14 +58,14 @@ def test_store_root_defaults_to_env_then_current_folder(tmp_path: Path, monkeypa
 def test_add_items_is_one_new_version_and_keeps_any_json(wb: Workbench) -> None:
     ds = wb.create_dataset("qa")
     assert ds.add_items(QA) == 1
-    items = ds.items(decode_json=True).set_index("item_id")
+    items = ds.items().set_index("item_id")
     assert items.loc["a", "input"] == {"question": "2+2?"}
     assert items.loc["a", "metadata"] == {"level": 1}
     assert items.loc["c", "input"] == "plain text input"
     assert items.loc["c", "context"] == ["doc 1", "doc 2"]
     assert items.loc["c", "output"] == "judged text"
     assert items.loc["b", "context"] is None
-    assert ds.item("a")["expected_output"] == "4"
+    assert ds.item("a").expected_output == "4"
 
 
 def test_items_keep_the_order_they_were_added_in(wb: Workbench) -> None:
@@ -100,7 +100,7 @@ def test_a_deleted_item_id_can_be_added_again(wb: Workbench) -> None:
     ds.add_items(QA)
     ds.delete_items(["a"])
     ds.add_items([{"item_id": "a", "input": "back"}])
-    assert ds.item("a")["input"] == "back"
+    assert ds.item("a").input == "back"
     assert ds.history("a")["op"].tolist() == ["add", "delete", "readd"]
 
 
@@ -127,7 +127,7 @@ def test_add_items_accepts_a_dataframe_with_nan_as_missing(wb: Workbench) -> Non
     ds = wb.create_dataset("qa")
     df = pd.DataFrame({"input": ["x", "y"], "expected_output": ["X", float("nan")]})
     ds.add_items(df)
-    assert ds.items(decode_json=True)["expected_output"].tolist() == ["X", None]
+    assert ds.items()["expected_output"].tolist() == ["X", None]
 
 
 def test_update_item_changes_only_the_given_fields(wb: Workbench) -> None:
@@ -135,11 +135,11 @@ def test_update_item_changes_only_the_given_fields(wb: Workbench) -> None:
     ds.add_items(QA)
     assert ds.update_item("a", expected_output="four", metadata=None) == 2
     item = ds.item("a")
-    assert item["expected_output"] == "four"
-    assert item["metadata"] is None
-    assert item["input"] == {"question": "2+2?"}
-    assert item["version"] == 2
-    assert ds.item("b")["version"] == 1
+    assert item.expected_output == "four"
+    assert item.metadata is None
+    assert item.input == {"question": "2+2?"}
+    assert item.version == 2
+    assert ds.item("b").version == 1
 
 
 def test_update_of_missing_or_deleted_item_is_a_clear_error(wb: Workbench) -> None:
@@ -217,7 +217,8 @@ def test_history_lists_an_items_states_across_versions(wb: Workbench) -> None:
     h = ds.history("a")
     assert h["version"].tolist() == [1, 2, 4]
     assert h["op"].tolist() == ["add", "update", "delete"]
-    assert h["expected_output"].tolist()[:2] == ['"4"', '"four"']
+    assert h["expected_output"].tolist() == ["4", "four", None]
+    assert ds.history("a", raw=True)["expected_output"].tolist()[:2] == ['"4"', '"four"']
     with pytest.raises(NotFoundError):
         ds.history("never")
 
@@ -232,8 +233,10 @@ def test_diff_lists_added_removed_and_changed_items(wb: Workbench) -> None:
     d = ds.diff(1, ds.version).set_index("item_id")
     assert d["change"].to_dict() == {"a": "changed", "b": "removed", "d": "added"}
     assert d.loc["a", "fields"] == ["expected_output"]
-    assert d.loc["a", "before"] == '{"expected_output":"4"}'
-    assert d.loc["a", "after"] == '{"expected_output":"four"}'
+    assert d.loc["a", "before"] == {"expected_output": "4"}
+    assert d.loc["a", "after"] == {"expected_output": "four"}
+    assert d.loc["b", "after"] is None
+    assert ds.diff(1, ds.version, raw=True).set_index("item_id").loc["a", "before"] == '{"expected_output":"4"}'
     back = ds.diff(ds.version, 1).set_index("item_id")
     assert back["change"].to_dict() == {"a": "changed", "b": "added", "d": "removed"}
     assert ds.diff(2, 2).empty

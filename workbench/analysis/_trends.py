@@ -11,6 +11,7 @@ import pandas as pd
 from workbench.analysis._runs_summary import ci_bounds, run_stats, split_stats
 from workbench.analysis._views import select_runs
 from workbench.errors import NotFoundError, ValidationError
+from workbench.store._names import folder_name
 
 if TYPE_CHECKING:
     from workbench._workbench import Workbench
@@ -47,7 +48,7 @@ def trends(
         >>> df[df.metric == "exact"][["created_at", "value", "ci_low", "ci_high"]]  # doctest: +SKIP
     """
     refs = select_runs(wb, None, dataset)
-    if not refs and not (wb.datasets_dir / dataset).is_dir():
+    if not refs and not (wb.datasets_dir / folder_name(dataset)).is_dir():  # the dataset's folder (escaped names)
         raise NotFoundError(f"dataset {dataset!r} does not exist and no run used it")
     if target is not None:
         refs = [r for r in refs if r.target == target]

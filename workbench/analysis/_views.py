@@ -13,10 +13,15 @@
 - ``labels``: each labelled unit's effective label (its latest human label, else its
   latest automatic one): ``run_id, item_id, repeat, label, source, author, note, created_at``.
 
-The views are lazy globs (``runs/*/manifest.json``, ``runs/*/results/*.parquet``,
-``runs/*/labels/*.parquet``), so runs and parts written after the connection was opened
-show up in later queries; a temporary file (``.tmp-wb``) never matches. A kind of file
-no run has yet gives an empty view with the same columns.
+The files are listed in Python when the views are made (``runs/<id>/manifest.json``,
+``runs/<id>/results/*.parquet``, ``runs/<id>/labels/*.parquet``, never a temporary
+``.tmp-wb`` file) and handed to DuckDB as explicit lists: DuckDB never globs a user's
+path, so a store under ``~/My Projects`` or ``~/données`` reads like any other. ``wb.sql()``
+makes its views for each query, so it always sees every run; a connection from
+``wb.connect()`` sees the files that existed when it was opened (open a new one to see
+later runs). A kind of file no run has yet gives an empty view with the same columns.
+A file DuckDB cannot read is left out, with a warning, by ``wb.sql()`` (see
+:func:`workbench.store.sql_skipping_unreadable`).
 
 ``results`` and ``scores`` show every stored row. A unit is written once, except when two
 processes ran the same shard by mistake: then it has two rows here, while ``Run.results()``
@@ -26,7 +31,7 @@ turns a two-second scan of 10,000,000 results into minutes; to de-duplicate in y
 query, ``qualify row_number() over (partition by run_id, item_id, repeat order by
 finished_at desc) = 1``.
 
-Why the result globs do not use ``union_by_name``: with it, DuckDB reads the footer of
+Why the result file lists do not use ``union_by_name``: with it, DuckDB reads the footer of
 every part each time a query on the view is bound (and once when the view is created):
 about a second per view for 4,000 parts on two cores, paid by every ``wb.sql()``. Every
 result part is written by ``ResultWriter`` with the one ``RESULT_SCHEMA``, so matching
@@ -38,19 +43,23 @@ Label parts are few and small: they keep ``union_by_name``.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
+import pandas as pd
 
 from workbench.errors import NotFoundError, ValidationError
 from workbench.runs._labels import LABEL_COLUMNS, LABEL_SCHEMA, LABELS_DIR
 from workbench.runs._manifest import MANIFEST, RunManifest, read_manifest
 from workbench.runs._results import RESULT_SCHEMA, RESULTS_DIR
 from workbench.runs._run import Run
-from workbench.store._table import sql_literal
+from workbench.store._catalog import Catalog
+from workbench.store._sql import store_connection, store_files
+from workbench.store._table import sql_list, sql_literal
+from workbench.store._unreadable import sql_skipping_unreadable
 
 if TYPE_CHECKING:
     from workbench._workbench import Workbench
@@ -84,10 +93,35 @@ def _typed_nulls(schema: Any, names: Sequence[str]) -> str:
     return ", ".join(cols)
 
 
+# -- the files ------------------------------------------------------------------------------
+def run_files(runs_dir: Path, kind: str) -> list[str]:
+    """Every run's ``kind`` files, listed here (DuckDB never globs a user's path): the manifests
+    (``kind`` = ``manifest.json``) or the ``*.parquet`` parts of a folder (``results``, ``labels``).
+
+    Temporary files (``.tmp-wb``) are not listed; runs are in id order, parts in name order.
+    """
+    if not runs_dir.is_dir():
+        return []
+    out: list[str] = []
+    for entry in sorted(os.scandir(runs_dir), key=lambda e: e.name):
+        if not entry.is_dir() or entry.name.startswith("."):
+            continue
+        path = os.path.join(entry.path, kind)
+        if kind == MANIFEST:
+            if os.path.isfile(path):
+                out.append(path)
+            continue
+        try:
+            names = sorted(n for n in os.listdir(path) if n.endswith(".parquet"))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        out.extend(os.path.join(path, n) for n in names)
+    return out
+
+
 # -- the views ------------------------------------------------------------------------------
-def runs_view_sql(runs_dir: Path) -> str:
-    """SQL of the ``runs`` view (one row per ``manifest.json``)."""
-    glob = sql_literal(str(runs_dir / "*" / MANIFEST))
+def runs_view_sql(manifests: Sequence[str]) -> str:
+    """SQL of the ``runs`` view (one row per manifest file)."""
     kinds = ", ".join(sql_literal(k) for k in MODEL_KINDS)
     return f"""
         select json->>'$.id' as run_id, json->>'$.dataset' as dataset,
@@ -100,7 +134,7 @@ def runs_view_sql(runs_dir: Path) -> str:
                json->>'$.status' as status, (json->>'$.repeats')::INTEGER as repeats,
                (json->>'$.item_count')::BIGINT as item_count,
                (json->>'$.created_at')::TIMESTAMPTZ as created_at, (json->'$.tags')::JSON as tags
-        from read_json_objects({glob}, format = 'auto')"""
+        from read_json_objects({sql_list(manifests)}, format = 'auto')"""
 
 
 def _empty_runs_sql() -> str:
@@ -112,54 +146,50 @@ def _empty_runs_sql() -> str:
     )
 
 
-def _results_source(runs_dir: Path) -> str:
-    glob = sql_literal(str(runs_dir / "*" / RESULTS_DIR / "*.parquet"))
-    source = f"read_parquet({glob}, filename = true, union_by_name = {str(UNION_BY_NAME).lower()})"
+def _results_source(parts: Sequence[str]) -> str:
+    source = f"read_parquet({sql_list(parts)}, filename = true, union_by_name = {str(UNION_BY_NAME).lower()})"
     return f"(select *, {_run_id_of('filename')} as run_id from {source})"
 
 
-def results_view_sql(runs_dir: Path) -> str:
-    """SQL of the ``results`` view."""
-    return f"select {', '.join(('run_id', *RESULT_FIELDS))} from {_results_source(runs_dir)}"
+def results_view_sql(parts: Sequence[str]) -> str:
+    """SQL of the ``results`` view over the result ``parts``."""
+    return f"select {', '.join(('run_id', *RESULT_FIELDS))} from {_results_source(parts)}"
 
 
-def scores_view_sql(runs_dir: Path) -> str:
-    """SQL of the ``scores`` view."""
+def scores_view_sql(parts: Sequence[str]) -> str:
+    """SQL of the ``scores`` view over the result ``parts``."""
     # unnest in the select list (a lateral join gave the same plan on DuckDB 2.0 in our checks; either works)
     return f"""select run_id, item_id, repeat, s.scorer, s.score, s.reason, s.details, s.error
-               from (select run_id, item_id, repeat, unnest(scores) as s from {_results_source(runs_dir)})"""
+               from (select run_id, item_id, repeat, unnest(scores) as s from {_results_source(parts)})"""
 
 
-def labels_view_sql(runs_dir: Path) -> str:
-    """SQL of the ``labels`` view (the effective label of each labelled unit; see ``labels_sql``)."""
-    glob = sql_literal(str(runs_dir / "*" / LABELS_DIR / "*.parquet"))
+def labels_view_sql(parts: Sequence[str]) -> str:
+    """SQL of the ``labels`` view over the label ``parts`` (each unit's effective label; see ``labels_sql``)."""
     cols = ", ".join(LABEL_COLUMNS)
     return f"""select {_run_id_of("filename")} as run_id, {cols}
-               from read_parquet({glob}, filename = true, union_by_name = true)
+               from read_parquet({sql_list(parts)}, filename = true, union_by_name = true)
                qualify row_number() over (
                    partition by run_id, item_id, repeat
                    order by (source = 'human') desc, created_at desc, filename desc) = 1"""
 
 
-def _any_file(runs_dir: Path, kind: str) -> bool:
-    """Whether some run has a file ``runs/<id>/<kind>`` (a folder's ``*.parquet``, or the manifest)."""
-    if not runs_dir.is_dir():
-        return False
-    for entry in os.scandir(runs_dir):
-        if not entry.is_dir():
-            continue
-        path = Path(entry.path) / kind
-        if kind == MANIFEST:
-            if path.is_file():
-                return True
-        elif path.is_dir() and any(name.endswith(".parquet") for name in os.listdir(path)):
-            return True
-    return False
+def view_files(runs_dir: Path) -> dict[str, list[str]]:
+    """The files the run views read: ``manifests``, ``results`` and ``labels`` (see :func:`run_files`)."""
+    return {
+        "manifests": run_files(runs_dir, MANIFEST),
+        "results": run_files(runs_dir, RESULTS_DIR),
+        "labels": run_files(runs_dir, LABELS_DIR),
+    }
 
 
-def add_run_views(con: duckdb.DuckDBPyConnection, runs_dir: Path) -> None:
-    """Create the views ``runs``, ``results``, ``scores`` and ``labels`` over every run in ``runs_dir``."""
-    has_results = _any_file(runs_dir, RESULTS_DIR)
+def add_run_views(con: duckdb.DuckDBPyConnection, runs_dir: Path, skip: Collection[str] = ()) -> None:
+    """Create the views ``runs``, ``results``, ``scores`` and ``labels`` over every run in ``runs_dir``.
+
+    The files are listed once, here, and handed to DuckDB as explicit lists; ``skip`` leaves
+    out files known to be unreadable (see :func:`workbench.store.sql_skipping_unreadable`).
+    """
+    files = {kind: [f for f in paths if f not in skip] for kind, paths in view_files(runs_dir).items()}
+    results = files["results"]
     empty_results = f"select null::VARCHAR as run_id, {_typed_nulls(RESULT_SCHEMA, RESULT_FIELDS)} where false"
     empty_scores = (
         "select null::VARCHAR as run_id, null::VARCHAR as item_id, null::INTEGER as repeat, null::VARCHAR as scorer, "
@@ -167,14 +197,35 @@ def add_run_views(con: duckdb.DuckDBPyConnection, runs_dir: Path) -> None:
     )
     empty_labels = f"select null::VARCHAR as run_id, {_typed_nulls(LABEL_SCHEMA, LABEL_COLUMNS)} where false"
     views = {
-        "runs": runs_view_sql(runs_dir) if _any_file(runs_dir, MANIFEST) else _empty_runs_sql(),
-        "results": results_view_sql(runs_dir) if has_results else empty_results,
-        "scores": scores_view_sql(runs_dir) if has_results else empty_scores,
-        "labels": labels_view_sql(runs_dir) if _any_file(runs_dir, LABELS_DIR) else empty_labels,
+        "runs": runs_view_sql(files["manifests"]) if files["manifests"] else _empty_runs_sql(),
+        "results": results_view_sql(results) if results else empty_results,
+        "scores": scores_view_sql(results) if results else empty_scores,
+        "labels": labels_view_sql(files["labels"]) if files["labels"] else empty_labels,
     }
     con.execute("set enable_progress_bar = false")  # no progress bar on a script's terminal
     for name, sql in views.items():
         con.execute(f"create or replace view {name} as {sql}")
+
+
+def connect_store(catalog: Catalog, runs_dir: Path, skip: Collection[str] = ()) -> duckdb.DuckDBPyConnection:
+    """A connection with the dataset views and the run views, leaving out the files in ``skip``."""
+    con = store_connection(catalog, skip)
+    add_run_views(con, runs_dir, skip)
+    return con
+
+
+def query_store(catalog: Catalog, runs_dir: Path, query: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
+    """Run ``query`` over the store's views; an unreadable file is left out with a warning, not fatal.
+
+    The fast path lists files and queries; only when DuckDB fails on a file are the files
+    checked, each bad one named in an :class:`~workbench.errors.UnreadableFileWarning`.
+    """
+
+    def files() -> list[str]:
+        dataset_files = [f for fs in store_files(catalog).values() for f in fs]
+        return dataset_files + [f for fs in view_files(runs_dir).values() for f in fs]
+
+    return sql_skipping_unreadable(lambda skip: connect_store(catalog, runs_dir, skip), files, query, params)
 
 
 # -- choosing runs ------------------------------------------------------------------------------

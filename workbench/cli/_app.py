@@ -15,10 +15,12 @@ from typing import Annotated, Any, Literal
 import orjson
 import pandas as pd
 import typer
+from rich.text import Text
 
 from workbench._workbench import Workbench
-from workbench.cli._output import console, err_console, print_frame, print_json
+from workbench.cli._output import console, err_console, print_frame, print_json, value_text, values_frame
 from workbench.errors import ImportValidationError, ValidationError, WorkbenchError
+from workbench.records import ITEM_FIELDS
 from workbench.runs import UnreadableRunWarning
 
 app = typer.Typer(
@@ -141,7 +143,8 @@ def datasets_show(
         console.print(info.description)
     if info.metadata:
         console.print(f"metadata: {orjson.dumps(info.metadata).decode()}")
-    print_frame(items.head(limit), title=f"first {min(limit, len(items))} items")
+    shown_items = values_frame(items.head(limit), ITEM_FIELDS)
+    print_frame(shown_items, title=f"first {min(limit, len(items))} items")
 
 
 @datasets_app.command("delete")
@@ -192,16 +195,19 @@ def import_(
     skip_invalid: Annotated[
         bool, typer.Option("--skip-invalid", help="Import the valid rows, report the rest.")
     ] = False,
-    file_format: Annotated[str | None, typer.Option("--format", help="csv or jsonl (default: by extension).")] = None,
+    file_format: Annotated[
+        str | None, typer.Option("--format", help="csv, jsonl or parquet (default: by extension).")
+    ] = None,
     create: Annotated[bool, typer.Option("--create", help="Create the dataset if it does not exist.")] = False,
     message: Annotated[str | None, typer.Option("--message", "-m")] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Import a CSV or JSONL file into a dataset as one new version."""
+    """Import a CSV, JSONL or Parquet file into a dataset as one new version (an export imports back as it was)."""
     wb = _wb()
-    kind = file_format or ("jsonl" if file.suffix.lower() in (".jsonl", ".ndjson") else "csv")
-    if kind not in ("csv", "jsonl"):
-        raise ValidationError(f"--format {kind!r}: use csv or jsonl")
+    by_suffix = {".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
+    kind = file_format or by_suffix.get(file.suffix.lower(), "csv")
+    if kind not in ("csv", "jsonl", "parquet"):
+        raise ValidationError(f"--format {kind!r}: use csv, jsonl or parquet")
     mapping = _parse_maps(map_ or [])
     exists = wb._catalog.exists(dataset)  # noqa: SLF001 - the CLI is part of the package
     ds = wb.create_dataset(dataset) if create and not exists else wb.dataset(dataset)
@@ -217,6 +223,8 @@ def import_(
                 on_invalid=on_invalid,
                 message=message,
             )
+        elif kind == "parquet":
+            report = ds.import_parquet(file, mapping=mapping, on_invalid=on_invalid, message=message)
         else:
             report = ds.import_jsonl(file, mapping=mapping, on_invalid=on_invalid, message=message)
     except ImportValidationError as exc:
@@ -265,11 +273,35 @@ def versions(dataset: str, as_json: JsonFlag = False) -> None:
     print_json(df) if as_json else print_frame(df, title=f"versions of {dataset}")
 
 
+@app.command("item")
+def item(
+    dataset: str,
+    item_id: str,
+    version: Annotated[int | None, typer.Option(help="Version to read (default: latest).")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Show one item in full: each field's value, text with its own line breaks."""
+    found = _wb().dataset(dataset).item(item_id, version)
+    if as_json:
+        print_json({"item_id": found.item_id, **{f: getattr(found, f) for f in ITEM_FIELDS}, "version": found.version})
+        return
+    console.print(Text.assemble((found.item_id, "bold"), f" · {dataset} · changed in version {found.version}"))
+    for field in ITEM_FIELDS:
+        value = getattr(found, field)
+        if value is None:
+            continue
+        text = value_text(value)  # user text is never read as markup
+        console.print(Text.assemble((f"{field}:", "bold"), "\n" + text if "\n" in text else " " + text))
+
+
 @app.command("history")
 def history(dataset: str, item_id: str, as_json: JsonFlag = False) -> None:
     """Show every state of one item across versions."""
     df = _wb().dataset(dataset).history(item_id)
-    print_json(df) if as_json else print_frame(df, title=f"history of {item_id} in {dataset}")
+    if as_json:
+        print_json(df)
+    else:
+        print_frame(values_frame(df, ITEM_FIELDS), title=f"history of {item_id} in {dataset}")
 
 
 @app.command("diff")
@@ -283,7 +315,7 @@ def diff(dataset: str, v1: int, v2: int, as_json: JsonFlag = False) -> None:
     summary = ", ".join(f"{counts.get(k, 0)} {k}" for k in ("added", "removed", "changed"))
     console.print(f"{dataset}: version {v1} → {v2}: {summary}")
     if not df.empty:
-        print_frame(df)
+        print_frame(values_frame(df, (), fields=("before", "after")))
 
 
 @app.command("sql")

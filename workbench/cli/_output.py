@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import math
 import sys
+from collections.abc import Iterable
 from typing import Any
 
+import orjson
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
@@ -52,6 +54,34 @@ def _cell(value: Any) -> str:
         text = str(value)
     text = redact(text).replace("\n", "⏎")
     return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
+
+
+def value_text(value: Any) -> str:
+    """An item field's value as a person reads it: text as it is, other values as compact JSON, absent as ``""``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, str):
+        return value
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def fields_text(fields: Any) -> str:
+    """A dict of item fields (a diff's ``before``/``after``) as ``field: value; ...``."""
+    if not isinstance(fields, dict):
+        return value_text(fields)
+    return "; ".join(f"{k}: {value_text(v)}" for k, v in fields.items())
+
+
+def values_frame(df: pd.DataFrame, columns: Iterable[str], *, fields: Iterable[str] = ()) -> pd.DataFrame:
+    """A copy of ``df`` for display: ``columns`` hold item values, ``fields`` dicts of them."""
+    out = df.copy()
+    for col in columns:
+        if col in out.columns:
+            out[col] = out[col].map(value_text).astype(object)
+    for col in fields:
+        if col in out.columns:
+            out[col] = out[col].map(fields_text).astype(object)
+    return out
 
 
 def print_frame(df: pd.DataFrame, *, title: str | None = None) -> None:

@@ -40,6 +40,7 @@ import pyarrow.parquet as pq
 from workbench.errors import ValidationError
 from workbench.secrets import redact_obj
 from workbench.storage import LocalStorage
+from workbench.store._table import duckdb_path
 
 LABELS_DIR = "labels"
 OUTCOMES: tuple[str, ...] = (
@@ -299,7 +300,7 @@ def has_labels(run_folder: Path) -> bool:
 
 def labels_sql(run_folder: Path, *, history: bool = False) -> str:
     """SQL for a run's labels: every label (oldest first), or the effective one per unit."""
-    glob = str(run_folder / LABELS_DIR / "*.parquet").replace("'", "''")
+    glob = (duckdb_path(run_folder / LABELS_DIR) + "/*.parquet").replace("'", "''")
     cols = ", ".join(LABEL_COLUMNS)
     base = f"select {cols}, filename from read_parquet('{glob}', filename = true)"
     if history:

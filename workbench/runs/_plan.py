@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from workbench.runs._results import has_parts, parts_glob
-from workbench.store._table import live_items_sql, sql_literal
+from workbench.store._table import live_items_sql, sql_literal, sql_path
 
 SELECTION_FILE = "items.parquet"
 
@@ -20,7 +20,7 @@ def units_sql(
     together the whole run.
     """
     i, n = shard
-    chosen = f"semi join read_parquet({sql_literal(str(folder / SELECTION_FILE))}) using (item_id)" if selection else ""
+    chosen = f"semi join read_parquet({sql_path(folder / SELECTION_FILE)}) using (item_id)" if selection else ""
     sql = f"""
         with items as (select * from ({live_items_sql(files)}) {chosen}),
         numbered as (

@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 
 from workbench.secrets import redact_obj
 from workbench.storage import CorruptFileError, LocalStorage
+from workbench.store._table import duckdb_path
 
 RESULTS_DIR = "results"
 SCORE_TYPE = pa.struct(
@@ -62,8 +63,8 @@ RESULT_SCHEMA = pa.schema(
 
 
 def parts_glob(run_folder: Path) -> str:
-    """The glob of a run's result parts (never matches a temporary file)."""
-    return str(run_folder / RESULTS_DIR / "*.parquet")
+    """The glob of a run's result parts (never matches a temporary file; the folder's own ``[*?`` escaped)."""
+    return duckdb_path(run_folder / RESULTS_DIR) + "/*.parquet"
 
 
 def has_parts(run_folder: Path) -> bool:

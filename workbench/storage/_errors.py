@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workbench.errors import WorkbenchError
+from workbench.errors import CorruptFileError, WorkbenchError
 
 
 class StorageError(WorkbenchError, OSError):
@@ -15,10 +15,6 @@ class StorageError(WorkbenchError, OSError):
     def __init__(self, message: str, errno: int | None = None) -> None:
         super().__init__(message)
         self.errno = errno
-
-
-class CorruptFileError(WorkbenchError, ValueError):
-    """A store file that exists but cannot be understood (truncated, not JSON, not Parquet...)."""
 
 
 def describe(action: str, where: str, exc: OSError) -> StorageError:

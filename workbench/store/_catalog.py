@@ -14,23 +14,24 @@ from typing import Any
 import orjson
 import pandas as pd
 
-from workbench.errors import NotFoundError, ValidationError
+from workbench.errors import CorruptFileError, NotFoundError, ValidationError
 from workbench.storage import fsync_dir
 from workbench.store._dataset import ITEMS_DIR, Dataset
 from workbench.store._info import INFO_FILE, DatasetInfo
-from workbench.store._names import validate_name
+from workbench.store._names import check_store_folder, folder_name, name_of_folder, validate_name
 from workbench.store._schema import compile_schema
 from workbench.store._table import ItemLog
+from workbench.store._unreadable import warn_unreadable
 
 
 class Catalog:
     """The datasets under one folder (``<root>/datasets``)."""
 
     def __init__(self, folder: Path) -> None:
-        self.folder = folder
+        self.folder = check_store_folder(folder)
 
     def _path(self, name: str) -> Path:
-        return self.folder / validate_name(name)
+        return self.folder / folder_name(validate_name(name))
 
     def exists(self, name: str) -> bool:
         """Whether a dataset called ``name`` exists."""
@@ -99,17 +100,27 @@ class Catalog:
         if not self.folder.is_dir():
             return []
         return sorted(
-            p.name for p in self.folder.iterdir() if not p.name.startswith((".", "_")) and (p / INFO_FILE).is_file()
+            name_of_folder(p.name)
+            for p in self.folder.iterdir()
+            if not p.name.startswith(".") and (p / INFO_FILE).is_file()
         )
 
     def list(self) -> pd.DataFrame:
-        """One row per dataset: name, description, version, items, created_at, updated_at."""
+        """One row per dataset: name, description, version, items, created_at, updated_at.
+
+        A dataset whose Delta log cannot be read is left out with an
+        :class:`~workbench.errors.UnreadableFileWarning` naming the file.
+        """
         rows = []
         for name in self.names():
-            ds = Dataset(self.folder / name)
+            ds = Dataset(self._path(name))
             info = ds.info
-            table = ds._log.table()  # noqa: SLF001 - the same package
-            last = ItemLog.last_commit(table)
+            log = ds._log  # noqa: SLF001 - the same package
+            try:
+                last = log.last_commit(log.table())
+            except CorruptFileError as exc:
+                warn_unreadable(exc)
+                continue
             updated = datetime.fromisoformat(info.updated_at)
             if last.timestamp_ms is not None:
                 updated = max(updated, datetime.fromtimestamp(last.timestamp_ms / 1000, tz=UTC))

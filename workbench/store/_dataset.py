@@ -8,15 +8,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+import duckdb
 import orjson
 import pandas as pd
 import pyarrow as pa
 from deltalake import DeltaTable
 
 from workbench.errors import NotFoundError, ValidationError
+from workbench.records import Item
 from workbench.store._info import DatasetInfo, locked, now_iso
 from workbench.store._items import Validators, check_item_id, check_patch, encode_new_item
-from workbench.store._json import decode
+from workbench.store._json import decode, decode_column, decode_values, value_columns_sql
+from workbench.store._names import name_of_folder
 from workbench.store._schema import compile_schema, schema_problem
 from workbench.store._table import (
     ITEM_FIELDS,
@@ -26,8 +29,10 @@ from workbench.store._table import (
     connect,
     latest_rows_sql,
     live_items_sql,
+    local_files,
     sql_list,
 )
+from workbench.store._unreadable import raise_if_unreadable
 
 if TYPE_CHECKING:
     from workbench.store._imports import ImportReport
@@ -61,8 +66,8 @@ class Dataset:
     # -- description -------------------------------------------------------
     @property
     def name(self) -> str:
-        """The dataset's name (its folder's name)."""
-        return self.folder.name
+        """The dataset's name (its folder's name, unescaped: see :func:`~workbench.store._names.folder_name`)."""
+        return name_of_folder(self.folder.name)
 
     @property
     def info(self) -> DatasetInfo:
@@ -97,9 +102,17 @@ class Dataset:
         """The latest version (0 for a dataset that never had items)."""
         return self._log.table().version()
 
+    def files(self, version: int | None = None) -> list[str]:
+        """The local paths of the Parquet files of the item log at ``version`` (default: latest).
+
+        Every row of the log up to that version is in them (see :mod:`workbench.store._table`);
+        hand them to DuckDB with :func:`~workbench.store._table.sql_list`, never as a glob.
+        """
+        return self._log.files(version)
+
     def __len__(self) -> int:
         """Number of items in the latest version."""
-        return ItemLog.last_commit(self._log.table()).item_count
+        return self._log.last_commit(self._log.table()).item_count
 
     def __repr__(self) -> str:
         return f"Dataset({self.name!r}, version={self.version}, items={len(self)})"
@@ -330,7 +343,7 @@ class Dataset:
 
     def _latest_rows(self, dt: DeltaTable, ids: list[str]) -> dict[str, dict[str, Any]]:
         """Latest log row (deletions included) of each of ``ids`` that has one."""
-        files = list(dt.file_uris())
+        files = local_files(dt)
         if not files or not ids:
             return {}
         con = connect()
@@ -348,32 +361,48 @@ class Dataset:
         return latest
 
     # -- reading -------------------------------------------------------------
-    def items(self, version: int | None = None, *, decode_json: bool = False) -> pd.DataFrame:
+    def _query(self, files: list[str], sql: str, params: list[Any] | None = None) -> pa.Table:
+        """Run ``sql`` (over ``files``) as Arrow; a corrupt file is a :class:`CorruptFileError` naming it."""
+        try:
+            return connect().sql(sql, params=params or None).to_arrow_table()
+        except duckdb.Error as exc:
+            raise_if_unreadable(exc, files)
+            raise
+
+    def items(self, version: int | None = None, *, raw: bool = False) -> pd.DataFrame:
         """The items of ``version`` (default: latest), in the order they were added.
 
-        Columns: ``item_id``, ``input``, ``expected_output``, ``context``,
-        ``metadata``, ``output`` (JSON text, or Python objects with
-        ``decode_json=True``) and ``version`` (the version that last changed the item).
+        Columns: ``item_id``, ``input``, ``expected_output``, ``context``, ``metadata``,
+        ``output`` and ``version`` (the version that last changed the item). The fields hold
+        Python values: a JSON string is a ``str``, an object a ``dict``, an absent field ``None``.
+
+        Args:
+            version: the version to read (default: the latest).
+            raw: give the fields as stored, as JSON text (``'"Paris"'``), which skips decoding.
         """
-        files = self._log.files(version)
+        files = self.files(version)
         if not files:
-            empty = pd.DataFrame({c: pd.Series([], dtype="str") for c in ITEM_COLUMNS})
+            empty = pd.DataFrame({c: pd.Series([], dtype=object) for c in ITEM_COLUMNS})
             empty["version"] = empty["version"].astype("int64")
             return empty
-        con = connect()
-        cols = ", ".join(ITEM_COLUMNS)
-        table = con.sql(f"select {cols} from ({live_items_sql(files)}) order by position").arrow().read_all()
-        df: pd.DataFrame = table.to_pandas()
-        if decode_json:
-            for field in ITEM_FIELDS:
-                df[field] = pd.Series([decode(v) for v in table.column(field).to_pylist()], dtype=object)
-        return df
+        live = live_items_sql(files)
+        if raw:
+            cols = ", ".join(ITEM_COLUMNS)
+            raw_frame: pd.DataFrame = self._query(files, f"select {cols} from ({live}) order by position").to_pandas()
+            return raw_frame
+        cols = ", ".join(["item_id", *(value_columns_sql(f) for f in ITEM_FIELDS), "version"])
+        table = self._query(files, f"select {cols} from ({live}) order by position")
+        frame: pd.DataFrame = table.select(["item_id"]).to_pandas()
+        for field in ITEM_FIELDS:  # one column at a time: pandas keeps each array, no copy into one block
+            frame[field] = pd.Series(decode_values(table, field), dtype=object, copy=False)
+        frame["version"] = table.column("version").to_pandas()
+        return frame
 
-    def item(self, item_id: str, version: int | None = None) -> dict[str, Any]:
-        """One item as a dict with decoded JSON fields."""
+    def item(self, item_id: str, version: int | None = None) -> Item:
+        """One item of ``version`` (default: latest), with Python values; ``NotFoundError`` if absent."""
         dt = self._log.table(version)
         row = self._require_live(dt, [item_id])[item_id]
-        return {"item_id": item_id, **{f: decode(row[f]) for f in ITEM_FIELDS}, "version": row["version"]}
+        return Item.from_row(row)
 
     def versions(self) -> pd.DataFrame:
         """One row per version: ``version``, ``created_at``, ``operation``, counts, ``message``."""
@@ -393,27 +422,37 @@ class Dataset:
             )
         return pd.DataFrame(rows)
 
-    def history(self, item_id: str) -> pd.DataFrame:
-        """Every state of one item, oldest first: ``version``, ``created_at``, ``op`` and its fields."""
+    def history(self, item_id: str, *, raw: bool = False) -> pd.DataFrame:
+        """Every state of one item, oldest first: ``version``, ``created_at``, ``op`` and its fields.
+
+        The fields hold Python values (``raw=True``: JSON text, as stored); a deleted state has none.
+        """
         files = self._log.files()
         if not files:
             raise NotFoundError(f"item {item_id!r} never existed in {self.name!r}")
-        con = connect()
         src = f"read_parquet({sql_list(files)})"
         cols = ", ".join(ITEM_FIELDS)
-        df = con.execute(f"select version, op, {cols} from {src} where item_id = ? order by version", [item_id]).df()
-        if df.empty:
+        sql = f"select version, op, {cols} from {src} where item_id = ? order by version"
+        table = self._query(files, sql, [item_id])
+        if table.num_rows == 0:
             raise NotFoundError(f"item {item_id!r} never existed in {self.name!r}")
+        df = pd.DataFrame({"version": table.column("version").to_pandas(), "op": table.column("op").to_pandas()})
+        if raw:
+            df = table.to_pandas()
+        else:
+            for field in ITEM_FIELDS:
+                df[field] = decode_column(table.column(field))
         times = self.versions().set_index("version")["created_at"]
         df.insert(1, "created_at", df["version"].map(times))
         return df
 
-    def diff(self, v1: int, v2: int) -> pd.DataFrame:
+    def diff(self, v1: int, v2: int, *, raw: bool = False) -> pd.DataFrame:
         """What changed from version ``v1`` to ``v2``: one row per added, removed or changed item.
 
         Columns: ``item_id``, ``change`` (``added``/``removed``/``changed``),
-        ``fields`` (the fields that differ), ``before`` and ``after`` (JSON text of
-        those fields at ``v1`` and ``v2``).
+        ``fields`` (the fields that differ), ``before`` and ``after`` (a dict of those
+        fields' values at ``v1`` and ``v2``, ``None`` on the side where the item is absent;
+        JSON text of that dict with ``raw=True``).
         """
         hi = max(v1, v2)
         self._log.table(min(v1, v2))
@@ -421,22 +460,18 @@ class Dataset:
         columns = ["item_id", "change", "fields", "before", "after"]
         if not files or v1 == v2:
             return pd.DataFrame({c: [] for c in columns})
-        con = connect()
         state = """select * from log semi join cand using (item_id) where version <= {v}
                    qualify row_number() over (partition by item_id order by version desc) = 1"""
-        table = (
-            con.sql(
-                f"""with log as (select * from read_parquet({sql_list(files)})),
+        table = self._query(
+            files,
+            f"""with log as (select * from read_parquet({sql_list(files)})),
             cand as (select distinct item_id from log where version > {min(v1, v2)} and version <= {hi}),
             a as ({state.format(v=v1)}), b as ({state.format(v=v2)})
             select coalesce(a.item_id, b.item_id) as item_id,
                    coalesce(a.op, 'delete') as op_a, coalesce(b.op, 'delete') as op_b,
                    coalesce(a.position, b.position) as position,
                    {", ".join(f"a.{f} as a_{f}, b.{f} as b_{f}" for f in ITEM_FIELDS)}
-            from a full outer join b using (item_id) order by position"""
-            )
-            .arrow()
-            .read_all()
+            from a full outer join b using (item_id) order by position""",
         )
         out = []
         for r in table.to_pylist():
@@ -459,8 +494,8 @@ class Dataset:
                     "item_id": r["item_id"],
                     "change": change,
                     "fields": fields,
-                    "before": None if before is None else orjson.dumps(before).decode(),
-                    "after": None if after is None else orjson.dumps(after).decode(),
+                    "before": before if not raw or before is None else orjson.dumps(before).decode(),
+                    "after": after if not raw or after is None else orjson.dumps(after).decode(),
                 }
             )
         return pd.DataFrame(out, columns=columns)
@@ -479,7 +514,14 @@ class Dataset:
         delimiter: str = ",",
         message: str | None = None,
     ) -> ImportReport:
-        """Import a CSV file as one new version; see :func:`workbench.store.import_csv`."""
+        """Import a CSV file as one new version (see :mod:`workbench.store._imports`).
+
+        Cells are text unless ``json_columns``, ``number_columns`` or ``infer_types`` say
+        otherwise. A file whose header is exactly an :meth:`export`'s (``item_id``, ``input``,
+        ``expected_output``, ``context``, ``metadata``, ``output``), imported without a
+        ``mapping``, is read as an export: a cell that parses as JSON is that JSON value, any
+        other cell is text, so the items come back exactly as they were exported.
+        """
         from workbench.store._imports import import_file
 
         return import_file(
@@ -509,6 +551,24 @@ class Dataset:
 
         return import_file(self, Path(path), kind="jsonl", mapping=mapping, on_invalid=on_invalid, message=message)
 
+    def import_parquet(
+        self,
+        path: str | Path,
+        *,
+        mapping: Mapping[str, str | list[str]] | None = None,
+        on_invalid: Literal["abort", "skip"] = "abort",
+        message: str | None = None,
+    ) -> ImportReport:
+        """Import a Parquet file as one new version; rows are numbered from 1 in errors.
+
+        Columns are read as typed (text as ``str``, numbers, lists and structs as Python
+        values); the JSON-text columns of a Parquet :meth:`export` (listed in its metadata)
+        are decoded, so an export imports back to the same items.
+        """
+        from workbench.store._imports import import_file
+
+        return import_file(self, Path(path), kind="parquet", mapping=mapping, on_invalid=on_invalid, message=message)
+
     def export(
         self,
         path: str | Path,
@@ -518,8 +578,11 @@ class Dataset:
     ) -> Path:
         """Write the items of ``version`` (default: latest) to CSV, JSONL or Parquet.
 
-        The format comes from the file's extension unless given. In CSV and
-        Parquet the JSON fields are JSON text; in JSONL they are nested values.
+        The format comes from the file's extension unless given. Each imports back to the
+        same items with the default mapping (:meth:`import_csv`, :meth:`import_jsonl`,
+        :meth:`import_parquet`). In JSONL the fields are nested JSON values; in Parquet,
+        JSON text; in CSV, text is written as text and anything else (and a text that
+        would read as JSON, like ``"1e3"``) as JSON (see :mod:`workbench.store._exports`).
         """
         from workbench.store._exports import export_items
 

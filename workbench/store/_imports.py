@@ -28,7 +28,9 @@ import pyarrow.parquet as pq
 from deltalake import DeltaTable
 
 from workbench.errors import FieldError, ImportValidationError, RowError, ValidationError
+from workbench.store._exports import EXPORT_COLUMNS, JSON_COLUMNS_KEY, cell_value
 from workbench.store._items import ITEM_KEYS, encode_new_item
+from workbench.store._json import decode_column
 from workbench.store._table import ITEM_FIELDS, Commit, connect, latest_rows_sql
 
 if TYPE_CHECKING:
@@ -88,6 +90,7 @@ class _Converter:
         number_columns: set[str],
         infer_types: bool,
         raw_values: bool,
+        json_cells: bool = False,
     ) -> None:
         self.mapping = mapping
         id_spec = mapping.get("item_id")
@@ -96,6 +99,7 @@ class _Converter:
         self.number_columns = number_columns
         self.infer_types = infer_types
         self.raw_values = raw_values  # JSONL values are JSON already
+        self.json_cells = json_cells  # a CSV export of the workbench: see _exports.cell_value
 
     def value(self, column: str, cell: Any) -> Any:
         if self.raw_values:
@@ -104,6 +108,8 @@ class _Converter:
             return None
         if column == self.id_column:
             return cell  # ids are text as written: "007" stays "007"
+        if self.json_cells and column not in self.number_columns and column not in self.json_columns:
+            return cell_value(cell)
         if column in self.json_columns:
             try:
                 return orjson.loads(cell)
@@ -281,6 +287,37 @@ def _jsonl_records(path: Path) -> Iterator[tuple[int, dict[str, Any] | RowError]
             yield line, value
 
 
+def _parquet_records(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, Any] | RowError]]]:
+    """The columns and an iterator of (row number, record) of a Parquet file, values as Python values.
+
+    Columns the file's metadata lists under ``workbench.json_columns`` (a Parquet export of the
+    workbench) hold JSON text and are decoded; every other column is read as it is typed.
+    """
+    try:
+        parquet = pq.ParquetFile(path)
+    except (OSError, pa.ArrowException) as exc:
+        raise ValidationError(f"{path.name}: not a readable Parquet file ({' '.join(str(exc).split())})") from None
+    meta = parquet.schema_arrow.metadata or {}
+    listed = meta.get(JSON_COLUMNS_KEY.encode(), b"").decode()
+    json_columns = {c for c in listed.split(",") if c}
+    columns = list(parquet.schema_arrow.names)
+
+    def records() -> Iterator[tuple[int, dict[str, Any] | RowError]]:
+        row = 0
+        with parquet:
+            for batch in parquet.iter_batches(batch_size=BATCH_ROWS):
+                values = {
+                    name: decode_column(batch.column(name)).tolist() if name in json_columns and name != "item_id"
+                    else batch.column(name).to_pylist()
+                    for name in batch.schema.names
+                }  # fmt: skip
+                for k in range(batch.num_rows):
+                    row += 1
+                    yield row, {name: column[k] for name, column in values.items()}
+
+    return columns, records()
+
+
 def _check_mapping(
     mapping: Mapping[str, FieldSpec] | None, columns: list[str] | None, path: Path
 ) -> dict[str, FieldSpec]:
@@ -317,7 +354,7 @@ def import_file(
     dataset: Dataset,
     path: Path,
     *,
-    kind: Literal["csv", "jsonl"],
+    kind: Literal["csv", "jsonl", "parquet"],
     mapping: Mapping[str, FieldSpec] | None = None,
     json_columns: Iterable[str] = (),
     number_columns: Iterable[str] = (),
@@ -341,6 +378,10 @@ def import_file(
         for col in [*json_columns, *number_columns]:
             if col not in header:
                 raise ValidationError(f"{path.name}: column {col!r} is not in the header")
+    elif kind == "parquet":
+        columns, records = _parquet_records(path)
+        fields = _check_mapping(mapping, columns, path)
+        header = None
     else:
         header = None
         records = _jsonl_records(path)
@@ -351,7 +392,8 @@ def import_file(
         json_columns=set(json_columns),
         number_columns=set(number_columns),
         infer_types=infer_types,
-        raw_values=kind == "jsonl",
+        raw_values=kind != "csv",
+        json_cells=kind == "csv" and mapping is None and tuple(header or ()) == EXPORT_COLUMNS,
     )
     validators = dataset._validators()  # noqa: SLF001 - the same package
     schemas = dataset._schemas()  # noqa: SLF001

@@ -18,6 +18,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import duckdb
 import orjson
@@ -31,12 +32,10 @@ from deltalake import (
     WriterProperties,
     write_deltalake,
 )
-from deltalake.exceptions import CommitFailedError, TableNotFoundError
+from deltalake.exceptions import CommitFailedError, DeltaError, TableNotFoundError
 
-from workbench.errors import ConflictError, NotFoundError
-
-ITEM_FIELDS = ("input", "expected_output", "context", "metadata", "output")
-"""The JSON fields of an item, in display order."""
+from workbench.errors import ConflictError, CorruptFileError, NotFoundError, ValidationError
+from workbench.records import ITEM_FIELDS as ITEM_FIELDS  # noqa: PLC0414 - re-exported to the store's modules
 
 LOG_SCHEMA = pa.schema(
     [
@@ -81,9 +80,54 @@ def sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+_GLOB_ESCAPES = {"[": "[[]", "*": "[*]", "?": "[?]"}
+
+
+def duckdb_path(path: str | Path) -> str:
+    """``path`` as DuckDB's file readers take it literally, never as a glob.
+
+    DuckDB expands ``*``, ``?`` and ``[...]`` in every path it is given (a file list's too):
+    ``runs/a[1]/x.parquet`` would read ``runs/a1/x.parquet``. Each is written as a one-character
+    class (``[[]``). A backslash escapes in a glob, and nothing escapes it back, so a path holding
+    one and a glob character is refused.
+
+    Raises:
+        ValidationError: the path holds a backslash and a glob character.
+    """
+    text = str(path)
+    if not any(ch in text for ch in _GLOB_ESCAPES):
+        return text
+    if "\\" in text:
+        raise ValidationError(f"{text}: DuckDB cannot read a path holding both '\\' and '[', '*' or '?'")
+    return "".join(_GLOB_ESCAPES.get(ch, ch) for ch in text)
+
+
+def sql_path(path: str | Path) -> str:
+    """A SQL literal naming one file, taken literally (see :func:`duckdb_path`)."""
+    return sql_literal(duckdb_path(path))
+
+
 def sql_list(paths: Iterable[str | Path]) -> str:
-    """A DuckDB list literal of file paths."""
-    return "[" + ", ".join(sql_literal(str(p)) for p in paths) + "]"
+    """A DuckDB list literal of file paths, each taken literally (see :func:`duckdb_path`)."""
+    return "[" + ", ".join(sql_path(p) for p in paths) + "]"
+
+
+def sql_glob(folder: str | Path, pattern: str) -> str:
+    """A SQL literal of the glob ``pattern`` under ``folder`` (the folder's own characters escaped)."""
+    return sql_literal(duckdb_path(folder).rstrip("/") + "/" + pattern)
+
+
+def local_files(dt: DeltaTable) -> list[str]:
+    """The local paths of the Parquet files of ``dt``'s version.
+
+    ``DeltaTable.file_uris()`` gives URL-encoded paths (a space as ``%20``, ``é`` as
+    ``%C3%A9``); they are decoded here, so DuckDB and pyarrow open the real files.
+    """
+    out = []
+    for uri in dt.file_uris():
+        path = uri[len("file://") :] if uri.startswith("file://") else uri
+        out.append(unquote(path))
+    return out
 
 
 def live_items_sql(files: list[str]) -> str:
@@ -128,6 +172,8 @@ class ItemLog:
             dt = DeltaTable(str(self.path))
         except TableNotFoundError as exc:
             raise NotFoundError(f"no item table at {self.path}") from exc
+        except DeltaError as exc:
+            raise self._corrupt(exc) from exc
         if version is not None:
             latest = dt.version()
             if not 0 <= version <= latest:
@@ -136,25 +182,60 @@ class ItemLog:
                 dt.load_as_version(version)
         return dt
 
-    def files(self, version: int | None = None) -> list[str]:
-        """The Parquet files that make up ``version``."""
-        return list(self.table(version).file_uris())
+    def _corrupt(self, exc: Exception) -> CorruptFileError:
+        """The error for a Delta log delta-rs cannot read, naming the commit file at fault when one is."""
+        log = self.path / "_delta_log"
+        for path in sorted(log.glob("*.json"), reverse=True):
+            try:
+                for line in path.read_bytes().splitlines():
+                    if line.strip():
+                        orjson.loads(line)
+            except (OSError, orjson.JSONDecodeError) as bad:
+                return CorruptFileError(f"{path}: cannot be read: not valid JSON ({bad})")
+        reason = " ".join(str(exc).split())
+        return CorruptFileError(f"{log}: the Delta log cannot be read: {reason}")
 
-    @staticmethod
-    def last_commit(dt: DeltaTable) -> Commit:
+    def files(self, version: int | None = None) -> list[str]:
+        """The local paths of the Parquet files that make up ``version``."""
+        return local_files(self.table(version))
+
+    def last_commit(self, dt: DeltaTable) -> Commit:
         """Item count and next position recorded by the commit ``dt`` is at."""
         version = dt.version()
         if version == 0:
             return Commit(0, 0, 0)
-        entry = dt.history(1)[0]
+        entry = self.commit_entry(version)
         info = commit_info(entry)
         return Commit(version, int(info["item_count"]), int(info["next_position"]), int(entry["timestamp"]))
+
+    def commit_entry(self, version: int) -> dict[str, Any]:
+        """The ``commitInfo`` of ``version``, read from its commit file in ``_delta_log``.
+
+        Read here rather than with ``DeltaTable.history()``, which returns nothing when the
+        table's path holds ``#`` or ``?`` (delta-rs 1.6 lists the log through a URL).
+        Commit files are never removed (see ``_CONFIG``), so every version has one.
+        """
+        path = self.path / "_delta_log" / f"{version:020d}.json"
+        try:
+            with open(path, "rb") as fh:
+                for line in fh:
+                    if b'"commitInfo"' in line:
+                        action = orjson.loads(line)
+                        if "commitInfo" in action:
+                            info: dict[str, Any] = action["commitInfo"]
+                            return info
+        except FileNotFoundError as exc:
+            raise NotFoundError(f"{path}: the commit of version {version} is missing") from exc
+        except orjson.JSONDecodeError as exc:
+            raise CorruptFileError(f"{path}: cannot be read: not valid JSON ({exc})") from exc
+        raise CorruptFileError(f"{path}: cannot be read: no commitInfo action")
 
     def history(self) -> list[dict[str, Any]]:
         """Every commit, oldest first: version, timestamp and the workbench's own record."""
         out = []
-        for entry in reversed(self.table().history()):
-            out.append({"version": int(entry["version"]), "timestamp": entry["timestamp"], **commit_info(entry)})
+        for version in range(self.table().version() + 1):
+            entry = self.commit_entry(version)
+            out.append({"version": version, "timestamp": entry.get("timestamp"), **commit_info(entry)})
         return out
 
     def commit(

@@ -1,48 +1,16 @@
-"""What a target is given (an :class:`Item`) and what it gives back (a :class:`TargetResult`)."""
+"""What a target is given (an :class:`Item`) and what it gives back (a :class:`TargetResult`).
+
+``Item`` lives in :mod:`workbench.records` (it owns its Arrow schema and row conversion); it is
+re-exported here for ``workbench.targets.Item``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.providers._usage import Usage
-from workbench.store._json import decode
-
-
-@dataclass(frozen=True)
-class Item:
-    """One test case as a target sees it: decoded JSON fields."""
-
-    item_id: str
-    input: Any
-    expected_output: Any = None
-    context: Any = None
-    metadata: Any = None
-    output: Any = None
-
-    @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> Item:
-        """An item from a stored row (``item_id`` plus JSON text fields)."""
-        return cls(
-            item_id=row["item_id"],
-            input=decode(row["input"]),
-            expected_output=decode(row["expected_output"]),
-            context=decode(row["context"]),
-            metadata=decode(row["metadata"]),
-            output=decode(row["output"]),
-        )
-
-    def fields(self) -> dict[str, Any]:
-        """The item as a dict (for templates and scorers)."""
-        return {
-            "item_id": self.item_id,
-            "input": self.input,
-            "expected_output": self.expected_output,
-            "context": self.context,
-            "metadata": self.metadata,
-            "output": self.output,
-        }
+from workbench.records import Item as Item  # noqa: PLC0414 - re-exported: workbench.targets.Item
 
 
 @dataclass

@@ -440,7 +440,7 @@ class DatasetsPanel:
         if self.dataset is None:
             return
         version = None if self.version_select.value == LATEST else int(self.version_select.value)
-        self.editor.load(self.dataset.item(str(row["item_id"]), version))
+        self.editor.load(self.dataset.item(str(row["item_id"]), version).fields())
 
     def after_write(self, what: str) -> None:
         """After an item write or an import: new versions, the table on the latest version."""
