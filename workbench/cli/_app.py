@@ -370,10 +370,9 @@ def label(
     as_json: JsonFlag = False,
 ) -> None:
     """Give one result (item and repeat) of a run a human label; the latest human label wins."""
-    row = _wb().get_run(run_id).label(item_id, label_name, note=note, author=author, repeat=repeat)
-    row = {"run_id": run_id, **row, "created_at": row["created_at"].isoformat()}
+    given = _wb().get_run(run_id).label(item_id, label_name, note=note, author=author, repeat=repeat)
     if as_json:
-        print_json(row)
+        print_json(given.to_dict() | {"created_at": given.created_at.isoformat()})
     else:
         console.print(f"labelled {item_id} (repeat {repeat}) of {run_id} as {label_name}", markup=False)
 

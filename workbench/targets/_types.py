@@ -1,4 +1,7 @@
-"""What a target is given (an :class:`Item`) and what it gives back (a :class:`TargetResult`)."""
+"""What a target is given (an :class:`Item`) and what it gives back (a :class:`TargetResult`).
+
+``ToolCall`` lives with the stored records (:mod:`workbench.records`) and is re-exported here.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.providers._usage import Usage
+from workbench.records._result import ToolCall
 from workbench.store._json import decode
+
+__all__ = ["Item", "PartialResultError", "TargetResult", "ToolCall"]
 
 
 @dataclass(frozen=True)
@@ -42,33 +48,6 @@ class Item:
             "context": self.context,
             "metadata": self.metadata,
             "output": self.output,
-        }
-
-
-@dataclass
-class ToolCall:
-    """One tool call made by an agent: what was asked, what came back, how long it took."""
-
-    name: str
-    arguments: Any
-    step: int
-    result: Any = None
-    error: str | None = None
-    latency_s: float = 0.0
-    valid: bool = True
-    """False when the arguments did not match the tool's schema (an incorrect call)."""
-    call_id: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready form."""
-        return {
-            "name": self.name,
-            "arguments": self.arguments,
-            "step": self.step,
-            "result": self.result,
-            "error": self.error,
-            "latency_s": self.latency_s,
-            "valid": self.valid,
         }
 
 
