@@ -129,9 +129,7 @@ def test_a_killed_run_resumes_without_its_target_and_without_loss_or_repeats(
     df = run.results()
     assert run.status == "completed"
     assert Counter(raw_units(run_folder)) == Counter((i, 0) for i in ids(n))
-    assert dict(zip(df["item_id"], df["output"], strict=True)) == {
-        f"i{k:02d}": 2 * k for k in range(n)
-    }
+    assert dict(zip(df["item_id"], df["output"], strict=True)) == {f"i{k:02d}": 2 * k for k in range(n)}
     assert (df["score_quarter"] == [float(o % 4 == 0) for o in df["output"]]).all()
     resent = logged(second_log)
     assert set(resent).isdisjoint(on_disk), f"items already on disk were sent again: {set(resent) & on_disk}"

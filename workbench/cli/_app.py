@@ -16,7 +16,7 @@ import pandas as pd
 import typer
 
 from workbench._workbench import Workbench
-from workbench.cli._output import console, err_console, print_frame, print_json
+from workbench.cli._output import console, err_console, print_frame, print_json, results_view
 from workbench.errors import ImportValidationError, ValidationError, WorkbenchError
 
 app = typer.Typer(
@@ -354,9 +354,9 @@ def runs_list(as_json: JsonFlag = False) -> None:
 def results(
     run_id: str, limit: Annotated[int, typer.Option(help="Rows to show.")] = 20, as_json: JsonFlag = False
 ) -> None:
-    """Show a run's results (one row per item and repeat, with scores)."""
+    """Show a run's results (one row per item and repeat, with scores): values, not JSON text."""
     df = _wb().get_run(run_id).results()
-    print_json(df) if as_json else print_frame(df.head(limit), title=f"results of {run_id}")
+    print_json(df) if as_json else print_frame(results_view(df.head(limit)), title=f"results of {run_id}")
 
 
 @app.command("label")

@@ -36,13 +36,14 @@ def from_json(text: str | bytes | None) -> Any:
         return text.decode() if isinstance(text, bytes) else text
 
 
-def from_json_many(texts: Iterable[str | None]) -> list[Any]:
+def from_json_many(texts: Iterable[Any]) -> list[Any]:
     """:func:`from_json` of many values at once (a column of a result or score table).
 
     ``orjson.loads`` is mapped over the column in C (no Python frame per value); only when
-    some value is not JSON is each decoded on its own, keeping such text as it is.
+    some value is not JSON is each decoded on its own, keeping such text as it is. A value
+    that is not text (``None``, or the NaN pandas uses for a missing string) is ``None``.
     """
-    values = ["null" if t is None else t for t in texts]
+    values = [t if isinstance(t, str | bytes) else "null" for t in texts]
     try:
         return list(map(orjson.loads, values))
     except orjson.JSONDecodeError:
