@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from workbench.errors import NotFoundError, ValidationError
@@ -30,7 +31,7 @@ from workbench.runs._labels import (
 )
 from workbench.runs._manifest import RunManifest, Status, read_manifest
 from workbench.runs._plan import latest_rows_sql
-from workbench.runs._results import has_parts
+from workbench.runs._results import has_parts, parts_glob
 from workbench.store._table import connect, sql_literal
 
 _LAST = ("shard", "input")
@@ -44,9 +45,19 @@ SCORE_COLUMNS = ("item_id", "repeat", "scorer", "score", "reason", "details", "e
 
 
 def _decode(df: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
-    """Turn the JSON text of ``columns`` into Python values, a column at a time (see ``from_json_many``)."""
+    """Turn the JSON text of ``columns`` into Python values (missing ones ``None``), a column at a time.
+
+    Only the present values are decoded (a column of NULLs costs nothing), by ``orjson``
+    mapped over the column (see ``from_json_many``).
+    """
     for column in columns:
-        df[column] = pd.Series(from_json_many(df[column].tolist()), index=df.index, dtype=object)
+        text = df[column]
+        present = text.notna().to_numpy()
+        values = np.full(len(text), None, dtype=object)
+        if present.any():
+            decoded = pd.Series(from_json_many(text[present].tolist()), dtype=object)
+            values[present] = decoded.to_numpy()
+        df[column] = pd.Series(values, index=df.index, dtype=object)
     return df
 
 
@@ -147,8 +158,10 @@ class Run:
             NotFoundError: the run has no result for that item (or that repeat of it).
         """
         if has_parts(self.folder):
-            sql = f"""select * from ({latest_rows_sql(self.folder)})
-                      where item_id = {sql_literal(str(item_id))} and repeat = {int(repeat)}"""
+            # the filter is pushed into the Parquet scan; the latest row wins as in ``latest_rows_sql``
+            sql = f"""select * from read_parquet({sql_literal(parts_glob(self.folder))}, union_by_name = true)
+                      where item_id = {sql_literal(str(item_id))} and repeat = {int(repeat)}
+                      order by finished_at desc limit 1"""
             rows = connect().sql(sql).arrow().read_all().to_pylist()
             if rows:
                 return Result.from_row(rows[0])
