@@ -256,3 +256,37 @@ def test_engine_and_monitor_parts_have_the_same_schema(wb: Workbench) -> None:
     live = Result.from_table(pq.read_table(monitor_parts[0]))[0]
     assert (live.input, live.output, live.steps) == ({"q": "é"}, "answer", {"metadata": {"user": 1}})
     assert (live.ai_generated, live.scores) == (True, [("short", Score(0.0))])
+
+
+def test_unit_result_fills_every_field_from_the_target_result() -> None:
+    from workbench.providers._usage import Usage
+    from workbench.runs._results import unit_result
+    from workbench.targets import TargetResult
+
+    calls = [ToolCall("f", {"x": 1}, 0)]
+    target = TargetResult(
+        output={"a": 1}, usage=Usage(input_tokens=5, output_tokens=6, cached_tokens=7), cost=0.5, tool_calls=calls,
+        steps=[{"name": "s"}], model="m", cache_hit=True, ai_generated=True, attempts=2,
+    )  # fmt: skip
+    scores = [("s", Score(1.0))]
+    got = unit_result(
+        target, item_id="i", repeat=1, shard="0/2", started_at=STARTED, latency_s=0.5, scores=scores,
+        error="E", error_kind="timeout", input="q",
+    )  # fmt: skip
+    assert got.finished_at is not None
+    assert got.finished_at >= STARTED
+    want = Result(
+        item_id="i", repeat=1, shard="0/2", input="q", output={"a": 1}, error="E", error_kind="timeout",
+        latency_s=0.5, tokens_in=5, tokens_out=6, tokens_cached=7, cost=0.5, tool_calls=calls,
+        steps=[{"name": "s"}], model="m", cache_hit=True, ai_generated=True, attempts=2, started_at=STARTED,
+        finished_at=got.finished_at, scores=scores,
+    )  # fmt: skip
+    assert got == want
+    partial = unit_result(target, item_id="i", repeat=0, shard="0/1", started_at=STARTED, latency_s=0.1,
+                          scores=[], keep_output=False)  # fmt: skip
+    assert partial.output is None
+    assert partial.tool_calls == calls
+    assert (
+        unit_result(None, item_id="i", repeat=0, shard="0/1", started_at=STARTED, latency_s=0.1, scores=[]).output
+        is None
+    )

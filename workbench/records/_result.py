@@ -51,7 +51,7 @@ JSON_FIELDS: tuple[str, ...] = ("input", "output", "tool_calls", "steps")
 """The result columns held as JSON text (besides each score's ``details``)."""
 
 
-@dataclass
+@dataclass(slots=True)
 class ToolCall:
     """One tool call made by an agent: what was asked, what came back, how long it took."""
 
@@ -103,7 +103,7 @@ def _finite(value: float | None) -> float | None:
     return float(value)
 
 
-@dataclass
+@dataclass(slots=True)
 class Result:
     """One unit's stored outcome: what the target gave back, what it cost, and its scores.
 
@@ -170,26 +170,30 @@ class Result:
         return out
 
     def to_row(self) -> dict[str, Any]:
-        """The stored row: JSON-valued fields as JSON text, empty lists and details as NULL."""
+        """The stored row: JSON-valued fields as JSON text, empty lists and details as NULL.
+
+        Made once per unit on the run's I/O thread: kept to plain attribute reads (Arrow checks the types).
+        """
+        cost = self.cost
         return {
             "item_id": self.item_id,
-            "repeat": int(self.repeat),
+            "repeat": self.repeat,
             "shard": self.shard,
-            "input": to_json(self.input),
-            "output": to_json(self.output),
+            "input": None if self.input is None else to_json(self.input),
+            "output": None if self.output is None else to_json(self.output),
             "error": self.error,
             "error_kind": self.error_kind,
             "latency_s": self.latency_s,
             "tokens_in": self.tokens_in,
             "tokens_out": self.tokens_out,
             "tokens_cached": self.tokens_cached,
-            "cost": _finite(self.cost),
+            "cost": cost if cost is None or math.isfinite(cost) else None,
             "tool_calls": to_json([c.to_dict() for c in self.tool_calls]) if self.tool_calls else None,
             "steps": to_json(self.steps) if self.steps else None,
             "model": self.model,
-            "cache_hit": bool(self.cache_hit),
-            "ai_generated": bool(self.ai_generated),
-            "attempts": int(self.attempts),
+            "cache_hit": self.cache_hit,
+            "ai_generated": self.ai_generated,
+            "attempts": self.attempts,
             "started_at": self.started_at,
             "finished_at": self.finished_at,
             "scores": [verdict.to_row(name) for name, verdict in self.scores],

@@ -23,7 +23,7 @@ SCORE_TYPE = pa.struct(
 """A score as stored: one struct of a result row's ``scores`` list, ``details`` as JSON text."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Score:
     """One scorer's verdict on one result.
 
@@ -52,11 +52,9 @@ class Score:
     def to_row(self, scorer: str) -> dict[str, Any]:
         """The stored struct of this verdict by ``scorer`` (empty details as NULL, a NaN score as NULL)."""
         value = self.score
-        if value is not None and not (isinstance(value, int | float) and math.isfinite(value)):
-            value = None
         return {
             "scorer": scorer,
-            "score": None if value is None else float(value),
+            "score": value if value is None or math.isfinite(value) else None,
             "reason": self.reason,
             "details": to_json(self.details) if self.details else None,
             "error": self.error,
