@@ -164,6 +164,7 @@ def test_a_result_round_trips_through_its_row_and_a_parquet_file(output: Any, tm
     assert list(row) == RESULT_SCHEMA.names
     assert isinstance(row["output"], str)  # JSON text inside the row only
     assert Result.from_row(row) == result
+    assert Result.to_table([result, result]).to_pylist() == [row, row]  # the writer's columnar path agrees
     (back,) = Result.from_table(through_parquet(Result.to_table([result]), tmp_path / "r.parquet"))
     assert back == result
     assert type(back.output) is type(output)
