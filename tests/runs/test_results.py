@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
@@ -128,3 +131,17 @@ def test_the_cli_shows_values_not_json_literals(wb: Workbench, tmp_path: Path) -
     assert rows["text"]["output"] == "30 days"
     assert rows["object"]["output"] == OUTPUTS["object"]
     assert rows["object"]["tool_calls"][0]["arguments"] == {"q": "capital"}
+
+
+def test_a_unit_written_twice_reads_as_its_latest_row(wb: Workbench) -> None:
+    run = valued_run(wb)
+    (part,) = sorted((run.folder / "results").glob("*.parquet"))
+    rows = [r for r in Result.from_table(pq.read_table(part)) if r.item_id == "text"]
+    assert rows[0].finished_at is not None
+    later = replace(rows[0], output="written again", finished_at=rows[0].finished_at + timedelta(seconds=1))
+    pq.write_table(Result.to_table([later]), run.folder / "results" / "part-0of1-again-000000.parquet")
+    df = run.results().set_index("item_id")
+    assert len(df) == len(OUTPUTS)
+    assert df.loc["text", "output"] == "written again"
+    assert len(run.scores()) == len(OUTPUTS) - 1  # one scorer, every unit but the failed one
+    assert run.result("text").output == "written again"

@@ -147,9 +147,22 @@ class Run:
         )
         sql = f"""select {", ".join(RESULT_COLUMNS)}{pivots},
                          len(list_filter(scores, lambda s: s.error is not null)) as scorer_errors
-                  from ({latest_rows_sql(self.folder)}) order by finished_at"""
+                  from ({self._latest_sql()}) order by finished_at"""
         df: pd.DataFrame = connect().sql(sql).df()
         return df if raw else _decode(df, JSON_FIELDS)
+
+    def _latest_sql(self) -> str:
+        """SQL of each unit's latest row: the parts as they are when no unit was written twice.
+
+        A unit is written once; only a shard run twice by mistake doubles one, and then
+        :func:`latest_rows_sql` keeps the latest. Counting first (two narrow columns) is
+        cheaper than that window over every column when, as usual, nothing is doubled.
+        """
+        glob = sql_literal(parts_glob(self.folder))
+        doubled = connect().sql(f"select count(*) - count(distinct (item_id, repeat)) from read_parquet({glob})")
+        if doubled.fetchall()[0][0]:
+            return latest_rows_sql(self.folder)
+        return f"select * from read_parquet({glob}, union_by_name = true)"
 
     def result(self, item_id: str, repeat: int = 0) -> Result:
         """One unit's result, with its tool calls and scores, as a :class:`~workbench.records.Result`.
@@ -178,7 +191,7 @@ class Run:
             return pd.DataFrame(columns=list(SCORE_COLUMNS))
         # unnest in the select list, not a lateral join (``from u, unnest(u.scores)``): see analysis/_views.py
         sql = f"""select item_id, repeat, s.scorer, s.score, s.reason, s.details, s.error
-                  from (select item_id, repeat, unnest(scores) as s from ({latest_rows_sql(self.folder)}))
+                  from (select item_id, repeat, unnest(scores) as s from ({self._latest_sql()}))
                   order by item_id, repeat, s.scorer"""
         df: pd.DataFrame = connect().sql(sql).df()
         return df if raw else _decode(df, ["details"])
