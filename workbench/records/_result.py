@@ -139,7 +139,8 @@ _SPECIAL: dict[str, Callable[[Result], Any]] = {
     "steps": _steps,
     "scores": _scores,
 }
-_ENCODE: dict[str, Callable[[Result], Any]] = {n: _SPECIAL.get(n, attrgetter(n)) for n in RESULT_SCHEMA.names}
+_NAMES: tuple[str, ...] = tuple(RESULT_SCHEMA.names)
+_ENCODERS: tuple[Callable[[Result], Any], ...] = tuple(_SPECIAL.get(n, attrgetter(n)) for n in _NAMES)
 """How each column of a stored row is made from a :class:`Result`, in schema order (NaN cost as NULL,
 empty tool calls and steps as NULL, JSON values as text); the other columns are the fields as they are."""
 
@@ -212,7 +213,12 @@ class Result:
 
     def to_row(self) -> dict[str, Any]:
         """The stored row: JSON-valued fields as JSON text, empty lists and details as NULL."""
-        return {name: encode(self) for name, encode in _ENCODE.items()}
+        return dict(zip(_NAMES, self.to_values(), strict=True))
+
+    def to_values(self) -> tuple[Any, ...]:
+        """The stored row's values in schema order (what the run writer buffers: text and numbers,
+        no record objects kept alive until the part is written; see :meth:`values_table`)."""
+        return tuple([encode(self) for encode in _ENCODERS])
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Result:
@@ -254,9 +260,16 @@ class Result:
         Built a column at a time with the same encoders as :meth:`to_row` (twice as fast as
         a table of row dicts: the writer makes every part this way).
         """
-        rows = list(results)
-        columns = {name: list(map(encode, rows)) for name, encode in _ENCODE.items()}
-        return pa.Table.from_pydict(columns, schema=RESULT_SCHEMA)
+        return cls.values_table([r.to_values() for r in results])
+
+    @classmethod
+    def values_table(cls, rows: Iterable[tuple[Any, ...]]) -> pa.Table:
+        """One Arrow table with :data:`RESULT_SCHEMA` from rows of :meth:`to_values`, a column at a time."""
+        columns = list(zip(*rows, strict=True)) or [() for _ in _NAMES]
+        return pa.Table.from_arrays(
+            [pa.array(column, type=field.type) for column, field in zip(columns, RESULT_SCHEMA, strict=True)],
+            schema=RESULT_SCHEMA,
+        )
 
     @classmethod
     def from_table(cls, table: pa.Table) -> list[Result]:

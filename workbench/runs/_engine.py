@@ -108,7 +108,7 @@ class Engine:
         if self.job.progress is not None:
             self.job.progress(self.done, self.errors, self.total)
 
-    def _persist(self, rows: list[Result], status: Status = "running", error: str | None = None) -> None:
+    def _persist(self, rows: list[tuple[Any, ...]], status: Status = "running", error: str | None = None) -> None:
         """Write a part and the manifest's counts (on the engine's own I/O thread)."""
         self.writer.write(rows)
         self._set_state(status, error=error)

@@ -16,6 +16,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 
@@ -59,7 +60,7 @@ class ResultWriter:
         self.shard = shard
         self.max_rows = max_rows
         self.max_seconds = max_seconds
-        self._rows: list[Result] = []
+        self._rows: list[tuple[Any, ...]] = []
         self._last_flush = time.monotonic()
         self._seq = 0
         self._tag = uuid.uuid4().hex[:8]
@@ -67,7 +68,7 @@ class ResultWriter:
 
     def add(self, result: Result) -> bool:
         """Buffer one unit's result; returns True when the buffer is due to be flushed."""
-        self._rows.append(result)
+        self._rows.append(result.to_values())  # encoded now: the record itself is not kept alive
         return len(self._rows) >= self.max_rows or time.monotonic() - self._last_flush >= self.max_seconds
 
     @property
@@ -75,17 +76,17 @@ class ResultWriter:
         """Results buffered but not yet written."""
         return len(self._rows)
 
-    def take(self) -> list[Result]:
-        """Remove and return the buffered results (to be written by :meth:`write`)."""
+    def take(self) -> list[tuple[Any, ...]]:
+        """Remove and return the buffered rows (``Result.to_values()``, to be written by :meth:`write`)."""
         rows, self._rows = self._rows, []
         self._last_flush = time.monotonic()
         return rows
 
-    def write(self, rows: list[Result]) -> None:
-        """Write ``rows`` as one part file, atomically (the rows are made here, off the event loop)."""
+    def write(self, rows: list[tuple[Any, ...]]) -> None:
+        """Write ``rows`` (from :meth:`take`) as one part file, atomically; the table is built a column at a time."""
         if not rows:
             return
-        table = Result.to_table(rows)
+        table = Result.values_table(rows)
         shard = self.shard.replace("/", "of")
         name = f"part-{shard}-{self._tag}-{self._seq:06d}.parquet"
         self._seq += 1
