@@ -58,9 +58,9 @@ def test_three_targets_are_scored_by_code_and_a_simulated_judge(demo: tuple[Work
     assert results["error"].isna().all()
     assert (results["tokens_in"] > 0).all()
     assert results["cost"].sum() > 0
-    assert json.loads(results.loc["q06", "output"]) == "391"  # 17 * 23, computed by the simulator
+    assert results.loc["q06", "output"] == "391"  # 17 * 23, computed by the simulator
     assert results["score_judge_simulated"].notna().all()  # the simulated judge answered every item in JSON
-    calls = json.loads(results.loc["q31", "tool_calls"])
+    calls = results.loc["q31", "tool_calls"]
     assert [(c["name"], c["arguments"]) for c in calls] == [("lookup_order", {"order_id": "D-4471"})]
     assert set(model.labels()["label"]) >= {"success", "failure_tool_error"}
     assert "SIMULATED" in text

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,11 +51,11 @@ def only_row(run: Run) -> dict[str, Any]:
 
 
 def output(row: dict[str, Any]) -> Any:
-    """A row's output, decoded from its JSON text."""
-    return None if row["output"] is None else json.loads(row["output"])
+    """A row's output (``results()`` gives Python values)."""
+    return row["output"]
 
 
 def tool_calls(row: dict[str, Any]) -> list[dict[str, Any]]:
     """A row's recorded tool calls, decoded."""
-    calls: list[dict[str, Any]] = json.loads(row["tool_calls"]) if row["tool_calls"] else []
+    calls: list[dict[str, Any]] = row["tool_calls"] or []
     return calls

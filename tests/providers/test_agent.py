@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -170,7 +169,7 @@ def test_model_steps_are_recorded(wb: Workbench, llm_server: SimulatedLLMServer,
     llm_server.enqueue(ToolCallReply([ToolCall("add", {"a": 1, "b": 1}), ToolCall("add", {"a": 2, "b": 2})]))
     llm_server.enqueue(TextReply("done"))
     row = run_row(wb, api, llm_server)
-    assert json.loads(row["steps"]) == [
+    assert row["steps"] == [
         {"name": "model", "step": 1, "tool_calls": 2},
         {"name": "model", "step": 2, "tool_calls": 0},
     ]

@@ -145,7 +145,7 @@ def test_same_run_again_is_answered_from_the_cache(wb: Workbench, llm_server: Si
     second = wb.run_sync("qa", target).results().sort_values("item_id")
     assert sent == 2
     assert len(llm_server.requests) == sent
-    assert second["output"].tolist() == first["output"].tolist() == ['"re: hi"', '"re: bye"']
+    assert second["output"].tolist() == first["output"].tolist() == ["re: hi", "re: bye"]
     assert second["cache_hit"].tolist() == [True, True]
     assert second["cost"].tolist() == [0.0, 0.0]
     assert first["cache_hit"].tolist() == [False, False]

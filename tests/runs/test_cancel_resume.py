@@ -82,7 +82,7 @@ def test_resume_after_cancel_runs_exactly_the_missing_units(wb: Workbench) -> No
     assert Counter(raw_units(run.folder)) == Counter((i, 0) for i in ids(N))
     assert set(second.finished) == ids(N) - done_before
     assert len(second.finished) == len(set(second.finished))
-    assert (df["score_fine"] == df["output"].astype(int).mod(4).eq(0).astype(float)).all()
+    assert (df["score_fine"] == df["output"].mod(4).eq(0).astype(float)).all()
 
 
 def test_manifest_counts_after_resume_cover_the_whole_run(wb: Workbench) -> None:

@@ -77,4 +77,4 @@ def test_a_truncated_result_part_names_the_file_in_results_and_on_resume(two_run
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert sorted(two_runs.runs()["run_id"]) == ["bad", "good"]  # the manifest is fine: still listed
-    assert two_runs.get_run("good").results()["output"].tolist() == ["0", "2", "4", "6"]
+    assert two_runs.get_run("good").results()["output"].tolist() == [0, 2, 4, 6]

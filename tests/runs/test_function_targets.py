@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import threading
 from typing import Any
 
@@ -14,7 +13,7 @@ from workbench.targets import Item, TargetResult, Usage, record_step
 
 def outputs(run: Any) -> dict[str, Any]:
     df = run.results()
-    return {i: json.loads(o) for i, o in zip(df["item_id"], df["output"], strict=True)}
+    return dict(zip(df["item_id"], df["output"], strict=True))
 
 
 def test_a_sync_function_gets_the_input_and_runs_off_the_callers_thread(wb: Workbench) -> None:
@@ -94,7 +93,7 @@ def test_steps_recorded_by_a_sync_function_are_kept(wb: Workbench) -> None:
 
     run = wb.run_sync("d", pipeline)
     df = run.results().set_index("item_id")
-    steps = json.loads(df.loc["i01", "steps"])
+    steps = df.loc["i01", "steps"]
     assert [s["name"] for s in steps] == ["retrieve", "answer"]
     assert steps[0]["docs"] == 1
     assert steps[0]["at_s"] <= steps[1]["at_s"]
@@ -110,8 +109,7 @@ def test_steps_recorded_by_an_async_function_stay_with_their_item(wb: Workbench)
         return x
 
     run = wb.run_sync("d", pipeline, concurrency=6)
-    for item_id, raw in zip(run.results()["item_id"], run.results()["steps"], strict=True):
-        steps = json.loads(raw)
+    for item_id, steps in zip(run.results()["item_id"], run.results()["steps"], strict=True):
         n = int(item_id[1:])
         assert [(s["name"], s["n"]) for s in steps] == [("start", n), ("end", n)]
 
@@ -129,7 +127,7 @@ def test_a_returned_target_result_keeps_tokens_and_cost(wb: Workbench) -> None:
 
     run = wb.run_sync("d", priced)
     row = run.results().set_index("item_id").loc["i01"]
-    assert json.loads(row["output"]) == "answer 1"
+    assert row["output"] == "answer 1"
     assert (row["tokens_in"], row["tokens_out"], row["tokens_cached"]) == (11, 5, 1)
     assert row["cost"] == 0.25
     assert row["model"] == "m-1"

@@ -51,8 +51,8 @@ def test_the_author_defaults_to_user_and_custom_labels_are_accepted(
 ) -> None:
     monkeypatch.setenv("USER", "carol")
     run = small_run(wb)
-    row = run.label("i01", "needs_review_2")
-    assert row["author"] == "carol"
+    given = run.label("i01", "needs_review_2")
+    assert (given.author, given.run_id, given.source) == ("carol", run.id, "human")
     assert run.labels()["label"].tolist() == ["needs_review_2"]
 
 

@@ -36,7 +36,7 @@ def test_items_changed_after_the_start_are_run_as_they_were(wb: Workbench) -> No
     ds.update_items([{"item_id": f"i{k:02d}", "input": 1000 + k} for k in range(10)])
     run.wait()
     outputs = dict(zip(run.results()["item_id"], run.results()["output"], strict=True))
-    assert outputs == {f"i{k:02d}": str(k * 2) for k in range(10)}
+    assert outputs == {f"i{k:02d}": k * 2 for k in range(10)}
 
 
 def test_manifest_records_the_pinned_version_and_selection(wb: Workbench) -> None:

@@ -165,7 +165,7 @@ def test_keys_in_tool_errors_and_judge_replies_stay_off_disk(
     ds.add_items([{"item_id": "i0", "input": "where is order A1?"}])
     run = wb.run("qa", agent, scorers=[judge], concurrency=1, cache=False, progress=False).wait()
     row = run.results().iloc[0]
-    assert "orders service refused token [redacted]" in row["tool_calls"]
+    assert "orders service refused token [redacted]" in json.dumps(row["tool_calls"])
     reason = run.scores()["reason"].iloc[0]
     assert reason == "it leaked the token [redacted]"
     assert leaks(wb.root, [key]) == []

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import orjson
-
 from workbench import Workbench, scorers, targets
 from workbench.analysis import alignment
 
@@ -27,7 +25,7 @@ def test_a_meta_scorer_scores_the_judges_verdict_and_alignment_uses_the_human_la
 
     run = wb.run_sync(ds, targets.scorer(scorers.scorer(strict_judge)), scorers=[explained])
     results = run.results().set_index("item_id")
-    assert {k: orjson.loads(v)["score"] for k, v in results["output"].items()} == {"a": 1.0, "b": 0.0, "c": 0.0}
+    assert {k: v["score"] for k, v in results["output"].items()} == {"a": 1.0, "b": 0.0, "c": 0.0}
     assert results["score_explained"].to_dict() == {"a": 1.0, "b": 0.0, "c": 0.0}
     figures = alignment(run, ds.items(version=run.manifest.dataset_version))
     assert figures["n"] == 3

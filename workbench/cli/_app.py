@@ -18,7 +18,15 @@ import typer
 from rich.text import Text
 
 from workbench._workbench import Workbench
-from workbench.cli._output import console, err_console, print_frame, print_json, value_text, values_frame
+from workbench.cli._output import (
+    console,
+    err_console,
+    print_frame,
+    print_json,
+    results_view,
+    value_text,
+    values_frame,
+)
 from workbench.errors import ImportValidationError, ValidationError, WorkbenchError
 from workbench.records import ITEM_FIELDS
 from workbench.runs import UnreadableRunWarning
@@ -396,9 +404,9 @@ def runs_list(as_json: JsonFlag = False) -> None:
 def results(
     run_id: str, limit: Annotated[int, typer.Option(help="Rows to show.")] = 20, as_json: JsonFlag = False
 ) -> None:
-    """Show a run's results (one row per item and repeat, with scores)."""
+    """Show a run's results (one row per item and repeat, with scores): values, not JSON text."""
     df = _wb().get_run(run_id).results()
-    print_json(df) if as_json else print_frame(df.head(limit), title=f"results of {run_id}")
+    print_json(df) if as_json else print_frame(results_view(df.head(limit)), title=f"results of {run_id}")
 
 
 @app.command("label")
@@ -412,10 +420,9 @@ def label(
     as_json: JsonFlag = False,
 ) -> None:
     """Give one result (item and repeat) of a run a human label; the latest human label wins."""
-    row = _wb().get_run(run_id).label(item_id, label_name, note=note, author=author, repeat=repeat)
-    row = {"run_id": run_id, **row, "created_at": row["created_at"].isoformat()}
+    given = _wb().get_run(run_id).label(item_id, label_name, note=note, author=author, repeat=repeat)
     if as_json:
-        print_json(row)
+        print_json(given.to_dict() | {"created_at": given.created_at.isoformat()})
     else:
         console.print(f"labelled {item_id} (repeat {repeat}) of {run_id} as {label_name}", markup=False)
 

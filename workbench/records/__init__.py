@@ -1,9 +1,24 @@
 """Records: the typed values the workbench stores, each owning its Arrow schema and row conversion.
 
-``Item`` (one test case of a dataset). JSON text lives only inside a stored row:
-``to_row()`` encodes, ``from_row()`` decodes.
+``Item`` (one test case of a dataset), ``Result`` (one unit's outcome, with its ``ToolCall`` list
+and scores), ``Score`` (one scorer's verdict) and ``Label`` (a unit's qualitative outcome). JSON
+text lives only inside a stored row: ``to_row()`` encodes, ``from_row()`` decodes.
 """
 
 from workbench.records._item import ITEM_FIELDS, ITEM_SCHEMA, Item
+from workbench.records._label import LABEL_SCHEMA, Label
+from workbench.records._result import RESULT_SCHEMA, Result, ToolCall
+from workbench.records._score import SCORE_TYPE, Score
 
-__all__ = ["ITEM_FIELDS", "ITEM_SCHEMA", "Item"]
+__all__ = [
+    "ITEM_FIELDS",
+    "ITEM_SCHEMA",
+    "LABEL_SCHEMA",
+    "RESULT_SCHEMA",
+    "SCORE_TYPE",
+    "Item",
+    "Label",
+    "Result",
+    "Score",
+    "ToolCall",
+]

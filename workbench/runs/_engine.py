@@ -21,12 +21,11 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any
 
-import orjson
-
 from workbench.providers._errors import ProviderError
+from workbench.records._result import Result
 from workbench.runs._manifest import RunManifest, ShardState, Status, now_iso, read_manifest, update_manifest
 from workbench.runs._plan import latest_rows_sql, units_sql
-from workbench.runs._results import ResultWriter, has_parts, reading_parts, utc_now
+from workbench.runs._results import ResultWriter, has_parts, reading_parts, unit_result, utc_now
 from workbench.runs._status import mark_active, mark_inactive, process_started
 from workbench.scorers._base import Score, Scorer
 from workbench.storage import StorageError
@@ -40,13 +39,6 @@ BATCH = 2000
 PLAN_MEMORY = "256MB"
 """DuckDB's memory for a run's plan: above it the sort spills to disk, so RSS stays flat with size."""
 ProgressFn = Callable[[int, int, int], None]
-
-
-def to_json(value: Any) -> str | None:
-    """JSON text of ``value`` (unknown objects as their ``str``), ``None`` for ``None``."""
-    if value is None:
-        return None
-    return orjson.dumps(value, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 @dataclass
@@ -122,7 +114,7 @@ class Engine:
         if self.job.progress is not None:
             self.job.progress(self.done, self.errors, self.total)
 
-    def _persist(self, rows: list[dict[str, Any]], status: Status = "running", error: str | None = None) -> None:
+    def _persist(self, rows: list[tuple[Any, ...]], status: Status = "running", error: str | None = None) -> None:
         """Write a part and the manifest's counts (on the engine's own I/O thread)."""
         self.writer.write(rows)
         self._set_state(status, error=error)
@@ -145,7 +137,7 @@ class Engine:
             except StorageError:
                 if self.writer.written == written:  # the part was not written: its units are pending again
                     self.done -= len(rows)
-                    self.errors -= sum(1 for r in rows if r["error"] is not None)
+                    self.errors -= Result.errors_in(rows)
                 raise
         self._report()
 
@@ -200,11 +192,11 @@ class Engine:
 
     async def _work(self, queue: asyncio.Queue[dict[str, Any] | None]) -> None:
         while (unit := await queue.get()) is not None:
-            row = await self._process(unit)
+            result = await self._process(unit)
             self.done += 1
-            if row["error"] is not None:
+            if result.error is not None:
                 self.errors += 1
-            if self.writer.add(row):
+            if self.writer.add(result):
                 await self._flush()
             elif perf_counter() - self._last_report > 0.2:
                 self._report()
@@ -213,7 +205,7 @@ class Engine:
                     raise self._fatal
                 return
 
-    async def _process(self, unit: dict[str, Any]) -> dict[str, Any]:
+    async def _process(self, unit: dict[str, Any]) -> Result:
         job = self.job
         item = Item.from_row(unit)
         started = utc_now()
@@ -258,39 +250,18 @@ class Engine:
                 if score.error is not None:
                     self.scorer_errors += 1
                 scores.append((scorer.name, score))
-        r = result or partial or TargetResult()
-        return {
-            "item_id": item.item_id,
-            "repeat": unit["repeat"],
-            "shard": job.shard_key,
-            "input": None,
-            "output": to_json(r.output) if result is not None else None,
-            "error": error,
-            "error_kind": kind,
-            "latency_s": latency,
-            "tokens_in": r.usage.input_tokens,
-            "tokens_out": r.usage.output_tokens,
-            "tokens_cached": r.usage.cached_tokens,
-            "cost": r.cost,
-            "tool_calls": to_json([tc.to_dict() for tc in r.tool_calls]) if r.tool_calls else None,
-            "steps": to_json(r.steps) if r.steps else None,
-            "model": r.model,
-            "cache_hit": r.cache_hit,
-            "ai_generated": r.ai_generated,
-            "attempts": r.attempts,
-            "started_at": started,
-            "finished_at": utc_now(),
-            "scores": [
-                {
-                    "scorer": name,
-                    "score": sc.score,
-                    "reason": sc.reason,
-                    "details": to_json(sc.details) if sc.details else None,
-                    "error": sc.error,
-                }
-                for name, sc in scores
-            ],
-        }
+        return unit_result(
+            result or partial,
+            item_id=item.item_id,
+            repeat=unit["repeat"],
+            shard=job.shard_key,
+            started_at=started,
+            latency_s=latency,
+            scores=scores,
+            keep_output=result is not None,
+            error=error,
+            error_kind=kind,
+        )
 
     async def _tick(self) -> None:
         while True:
@@ -326,7 +297,7 @@ class Engine:
                 status = "failed"
                 error = error or (str(exc) if isinstance(exc, StorageError) else f"{type(exc).__name__}: {exc}")
                 self.done -= len(rows)  # not written: they are pending again
-                self.errors -= sum(1 for r in rows if r["error"] is not None)
+                self.errors -= Result.errors_in(rows)
             try:
                 await self._io_call(functools.partial(self._set_state, status, error=error))
             except Exception as exc:  # the manifest keeps "running"; listings show the run interrupted

@@ -6,10 +6,10 @@ the whole history is kept. The *effective* label of a unit is its latest human
 label if it has one, else its latest automatic label.
 
 Automatic labels come from :func:`auto_label`, which applies a list of rules to
-one result row. A rule is either a ``(label, predicate)`` pair, where
-``predicate(unit) -> bool``, or a callable ``rule(unit) -> str | None``; the first
-rule that fires decides. ``unit`` is a :class:`Unit`, the row normalised (JSON
-decoded, scores as a ``{scorer: score}`` dict)::
+one result (a :class:`~workbench.records.Result`, or a row). A rule is either a
+``(label, predicate)`` pair, where ``predicate(unit) -> bool``, or a callable
+``rule(unit) -> str | None``; the first rule that fires decides. ``unit`` is a
+:class:`Unit`, the result normalised (scores as a ``{scorer: score}`` dict)::
 
     from workbench.runs._labels import DEFAULT_RULES, auto_label
 
@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import orjson
 import pandas as pd
@@ -38,9 +38,31 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from workbench.errors import ValidationError
+from workbench.records._label import LABEL_COLUMNS, LABEL_SCHEMA, Label, Source
+from workbench.records._result import Result
 from workbench.secrets import redact_obj
 from workbench.storage import LocalStorage
 from workbench.store._table import duckdb_path
+
+__all__ = [
+    "DEFAULT_RULES",
+    "LABELS_DIR",
+    "LABEL_COLUMNS",
+    "LABEL_SCHEMA",
+    "OUTCOMES",
+    "Rule",
+    "Source",
+    "Unit",
+    "auto_label",
+    "default_author",
+    "empty_labels",
+    "has_labels",
+    "labels_sql",
+    "make_label",
+    "score_rules",
+    "validate_label",
+    "write_labels",
+]
 
 LABELS_DIR = "labels"
 OUTCOMES: tuple[str, ...] = (
@@ -55,19 +77,6 @@ OUTCOMES: tuple[str, ...] = (
 )
 """The built-in outcome taxonomy; any other name of ``[a-z0-9_]`` is accepted as a user label."""
 
-Source = Literal["auto", "human"]
-LABEL_COLUMNS = ("item_id", "repeat", "label", "source", "author", "note", "created_at")
-LABEL_SCHEMA = pa.schema(
-    [
-        ("item_id", pa.string()),
-        ("repeat", pa.int32()),
-        ("label", pa.string()),
-        ("source", pa.string()),
-        ("author", pa.string()),
-        ("note", pa.string()),
-        ("created_at", pa.timestamp("us", tz="UTC")),
-    ]
-)
 
 _LABEL_RE = re.compile(r"[a-z0-9_]{1,64}")
 INFRA_KINDS = frozenset({"rate_limit", "timeout", "server", "connection", "auth", "bad_response"})
@@ -125,12 +134,20 @@ def _scores_of(row: Mapping[str, Any]) -> dict[str, float]:
     return out
 
 
+def _text(output: Any) -> str:
+    if output is None:
+        return ""
+    if isinstance(output, str):
+        return output
+    return orjson.dumps(output, default=str).decode()
+
+
 @dataclass(frozen=True)
 class Unit:
     """One result row, normalised for label rules.
 
     Attributes:
-        row: the row as given (a dict or a ``results()`` row).
+        row: the row as given (a dict or a ``results()`` row), or the result's plain values.
         error: the unit's error text, if any.
         error_kind: ``rate_limit``, ``timeout``, ``exception``... or ``None``.
         output: the decoded output.
@@ -148,15 +165,28 @@ class Unit:
     scores: dict[str, float] = field(default_factory=dict)
 
     @classmethod
+    def from_result(cls, result: Result) -> Unit:
+        """Normalise a :class:`~workbench.records.Result` (``row`` is its :meth:`~Result.to_dict`)."""
+        scores = {name: float(s.score) for name, s in result.scores if s.error is None and s.score is not None}
+        return cls(
+            row=result.to_dict(),
+            error=result.error,
+            error_kind=result.error_kind,
+            output=result.output,
+            output_text=_text(result.output),
+            tool_calls=[c.to_dict() for c in result.tool_calls],
+            scores=scores,
+        )
+
+    @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Unit:
-        """Normalise a result row (raw part row or a row of ``Run.results()``)."""
+        """Normalise a result row given by hand: a stored row or a row of ``Run.results()``.
+
+        Values that are JSON text are decoded (so a stored row and a ``results()`` row give
+        the same unit, but for a text output that happens to be JSON itself).
+        """
         output = None if _missing(row.get("output")) else _decode(row.get("output"))
-        if output is None:
-            text = ""
-        elif isinstance(output, str):
-            text = output
-        else:
-            text = orjson.dumps(output).decode()
+        text = _text(output)
         calls = None if _missing(row.get("tool_calls")) else _decode(row.get("tool_calls"))
         error = row.get("error")
         kind = row.get("error_kind")
@@ -237,12 +267,17 @@ DEFAULT_RULES: tuple[Rule, ...] = tuple(score_rules())
 """Infra error, tool error, refusal, format, hallucination, success, partial success, logic bug — in that order."""
 
 
-def auto_label(row: Mapping[str, Any] | Unit, rules: Iterable[Rule] | None = None) -> str | None:
-    """The first label whose rule fires on ``row`` (a result row), or ``None`` when none does.
+def auto_label(row: Result | Mapping[str, Any] | Unit, rules: Iterable[Rule] | None = None) -> str | None:
+    """The first label whose rule fires on ``row`` (a result or a result row), or ``None`` when none does.
 
     ``rules`` defaults to :data:`DEFAULT_RULES`; see the module docstring for the rule forms.
     """
-    unit = row if isinstance(row, Unit) else Unit.from_row(row)
+    if isinstance(row, Unit):
+        unit = row
+    elif isinstance(row, Result):
+        unit = Unit.from_result(row)
+    else:
+        unit = Unit.from_row(row)
     for rule in DEFAULT_RULES if rules is None else rules:
         if isinstance(rule, tuple):
             label, predicate = rule
@@ -267,26 +302,34 @@ def default_author() -> str:
         return "unknown"
 
 
-def make_label_row(
-    item_id: str, repeat: int, label: str, source: Source, author: str | None, note: str = ""
-) -> dict[str, Any]:
-    """One validated label row, stamped now."""
-    return {
-        "item_id": item_id,
-        "repeat": int(repeat),
-        "label": validate_label(label),
-        "source": source,
-        "author": author,
-        "note": note,
-        "created_at": datetime.now(UTC),
-    }
+def make_label(
+    item_id: str,
+    repeat: int,
+    label: str,
+    source: Source,
+    author: str | None,
+    note: str = "",
+    *,
+    run_id: str | None = None,
+) -> Label:
+    """One validated label, stamped now."""
+    return Label(
+        item_id=item_id,
+        repeat=int(repeat),
+        label=validate_label(label),
+        source=source,
+        author=author,
+        note=note,
+        created_at=datetime.now(UTC),
+        run_id=run_id,
+    )
 
 
-def write_labels(run_folder: Path, rows: Sequence[dict[str, Any]]) -> None:
-    """Append ``rows`` as one label part, atomically (temporary name, fsync, rename)."""
-    if not rows:
+def write_labels(run_folder: Path, labels: Sequence[Label]) -> None:
+    """Append ``labels`` as one label part, atomically (temporary name, fsync, rename)."""
+    if not labels:
         return
-    table = pa.Table.from_pylist(redact_obj(list(rows)), schema=LABEL_SCHEMA)  # no secret in a note
+    table = pa.Table.from_pylist(redact_obj(Label.to_table(labels).to_pylist()), schema=LABEL_SCHEMA)  # no secret
     # the name sorts in write order: it breaks ties between labels stamped the same microsecond
     name = f"labels-{time.time_ns():020d}-{uuid.uuid4().hex[:8]}.parquet"
     with LocalStorage(run_folder).open_atomic(f"{LABELS_DIR}/{name}") as fh:

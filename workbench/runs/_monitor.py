@@ -3,7 +3,8 @@
 ``record()`` takes microseconds and never blocks: it samples, and puts the record
 on a bounded queue (a full queue drops it and counts the drop). A worker thread
 scores the records and writes them, in batches, into a live run under
-``<root>/runs`` that every analysis can read like any other run.
+``<root>/runs`` that every analysis can read like any other run. A scored record
+becomes a :class:`~workbench.records.Result` written by the run engine's writer.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ import random
 import threading
 import time
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
-from workbench.runs._engine import to_json
+from workbench.records._result import Result
+from workbench.records._score import Score
 from workbench.runs._manifest import RunManifest, ShardState, now_iso, update_manifest, write_manifest
-from workbench.runs._results import ResultWriter, utc_now
+from workbench.runs._results import ResultWriter, unit_result, utc_now
 from workbench.runs._run import Run
 from workbench.runs._runner import new_run_id
 from workbench.runs._status import mark_active, mark_inactive, process_started
@@ -141,8 +144,8 @@ class Monitor:
                     continue
                 if entry is _STOP:
                     break
-                row = loop.run_until_complete(self._score(*entry))
-                if self._writer.add(row):
+                result = loop.run_until_complete(self._score(*entry))
+                if self._writer.add(result):
                     self._write()
         finally:
             self._write()
@@ -155,10 +158,10 @@ class Monitor:
         metadata: Any,
         fields: dict[str, Any],
         t0: float,
-        started: Any,
-    ) -> dict[str, Any]:
-        scores = []
-        result = TargetResult(output=output)
+        started: datetime,
+    ) -> Result:
+        scores: list[tuple[str, Score]] = []
+        result = TargetResult(output=output, ai_generated=True)
         for scorer in self.scorers:
             verdict = await scorer.ascore(
                 input=input, output=output, expected=fields.get("expected"), context=fields.get("context"),
@@ -166,39 +169,19 @@ class Monitor:
             )  # fmt: skip
             if verdict.error is not None:
                 self.errors += 1
-            scores.append(
-                {
-                    "scorer": scorer.name,
-                    "score": verdict.score,
-                    "reason": verdict.reason,
-                    "details": to_json(verdict.details) if verdict.details else None,
-                    "error": verdict.error,
-                }
-            )
+            scores.append((scorer.name, verdict))
         self.scored += 1
-        return {
-            "item_id": str(fields.get("item_id") or new_item_id()),
-            "repeat": 0,
-            "shard": "0/1",
-            "input": to_json(input),
-            "output": to_json(output),
-            "error": None,
-            "error_kind": None,
-            "latency_s": perf_counter() - t0,
-            "tokens_in": 0,
-            "tokens_out": 0,
-            "tokens_cached": 0,
-            "cost": None,
-            "tool_calls": None,
-            "steps": to_json({"metadata": metadata}) if metadata is not None else None,
-            "model": None,
-            "cache_hit": False,
-            "ai_generated": True,
-            "attempts": 1,
-            "started_at": started,
-            "finished_at": utc_now(),
-            "scores": scores,
-        }
+        return unit_result(
+            result,
+            item_id=str(fields.get("item_id") or new_item_id()),
+            repeat=0,
+            shard="0/1",
+            started_at=started,
+            latency_s=perf_counter() - t0,
+            scores=scores,
+            input=input,
+            steps={"metadata": metadata} if metadata is not None else None,
+        )
 
     def _write(self, status: str = "running") -> None:
         rows = self._writer.take()

@@ -11,9 +11,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from workbench.errors import NotFoundError, ValidationError
+from workbench.records._codec import from_json_many
+from workbench.records._label import Label
+from workbench.records._result import JSON_FIELDS, RESULT_SCHEMA, Result
 from workbench.runs._labels import (
     LABELS_DIR,
     Rule,
@@ -22,20 +26,41 @@ from workbench.runs._labels import (
     empty_labels,
     has_labels,
     labels_sql,
-    make_label_row,
+    make_label,
     validate_label,
     write_labels,
 )
 from workbench.runs._manifest import RunManifest, Status, read_manifest
 from workbench.runs._plan import latest_rows_sql
-from workbench.runs._results import has_parts, reading_parts
+from workbench.runs._results import has_parts, parts_glob, reading_parts
 from workbench.runs._status import ObservedStatus, observed_status
-from workbench.store._table import connect
+from workbench.store._table import connect, sql_literal
 
-RESULT_COLUMNS = (
-    "item_id, repeat, output, error, error_kind, latency_s, tokens_in, tokens_out, tokens_cached, cost, "
-    "tool_calls, steps, model, cache_hit, ai_generated, attempts, started_at, finished_at, shard, input"
+_LAST = ("shard", "input")
+RESULT_COLUMNS: tuple[str, ...] = (
+    *(n for n in RESULT_SCHEMA.names if n not in (*_LAST, "scores")),
+    *_LAST,
 )
+"""The columns of :meth:`Run.results` before the scores: the stored ones, ``shard`` and ``input`` last."""
+SCORE_COLUMNS = ("item_id", "repeat", "scorer", "score", "reason", "details", "error")
+"""The columns of :meth:`Run.scores`."""
+
+
+def _decode(df: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
+    """Turn the JSON text of ``columns`` into Python values (missing ones ``None``), a column at a time.
+
+    Only the present values are decoded (a column of NULLs costs nothing), by ``orjson``
+    mapped over the column (see ``from_json_many``).
+    """
+    for column in columns:
+        text = df[column]
+        present = text.notna().to_numpy()
+        values = np.full(len(text), None, dtype=object)
+        if present.any():
+            decoded = pd.Series(from_json_many(text[present].tolist()), dtype=object)
+            values[present] = decoded.to_numpy()
+        df[column] = pd.Series(values, index=df.index, dtype=object)
+    return df
 
 
 class Run:
@@ -107,42 +132,80 @@ class Run:
         """Whether this process's part of the run has finished."""
         return self._future is None or self._future.done()
 
-    def results(self) -> pd.DataFrame:
+    def results(self, raw: bool = False) -> pd.DataFrame:
         """One row per finished unit (item x repeat), with each scorer's score as a column.
 
-        JSON values (output, tool_calls, steps) are JSON text. Score columns are named
+        Values are Python values: ``output`` and ``input`` as the target gave and took them
+        (a ``str``, ``dict``, ``list``, number...), ``tool_calls`` a list of dicts, ``steps``
+        a list; ``None`` where there is none. ``raw=True`` keeps those four columns as the
+        stored JSON text (faster, for SQL-minded code). Score columns are named
         ``score_<scorer>``; ``scorer_errors`` counts scorers that failed on the unit.
+        :meth:`result` gives one unit as a :class:`~workbench.records.Result`.
+        """
+        scorers = [s["name"] for s in self.manifest.scorers]
+        score_columns = [f"score_{n.replace(chr(34), '')}" for n in scorers]
+        if not has_parts(self.folder):
+            return pd.DataFrame(columns=[*RESULT_COLUMNS, *score_columns, "scorer_errors"])
+        pivots = "".join(
+            ", list_extract(list_transform(list_filter(scores, lambda s: s.scorer = "
+            f'{sql_literal(n)}), lambda s: s.score), 1) as "{column}"'
+            for n, column in zip(scorers, score_columns, strict=True)
+        )
+        sql = f"""select {", ".join(RESULT_COLUMNS)}{pivots},
+                         len(list_filter(scores, lambda s: s.error is not null)) as scorer_errors
+                  from ({self._latest_sql()}) order by finished_at"""
+        with reading_parts(self.folder):
+            df: pd.DataFrame = connect().sql(sql).df()
+        return df if raw else _decode(df, JSON_FIELDS)
+
+    def _latest_sql(self) -> str:
+        """SQL of each unit's latest row: the parts as they are when no unit was written twice.
+
+        A unit is written once; only a shard run twice by mistake doubles one, and then
+        :func:`latest_rows_sql` keeps the latest. Counting first (two narrow columns) is
+        cheaper than that window over every column when, as usual, nothing is doubled.
+        """
+        glob = sql_literal(parts_glob(self.folder))
+        with reading_parts(self.folder):
+            doubled = connect().sql(f"select count(*) - count(distinct (item_id, repeat)) from read_parquet({glob})")
+            twice = doubled.fetchall()[0][0]
+        if twice:
+            return latest_rows_sql(self.folder)
+        return f"select * from read_parquet({glob}, union_by_name = true)"
+
+    def result(self, item_id: str, repeat: int = 0) -> Result:
+        """One unit's result, with its tool calls and scores, as a :class:`~workbench.records.Result`.
+
+        Raises:
+            NotFoundError: the run has no result for that item (or that repeat of it).
+        """
+        if has_parts(self.folder):
+            # the filter is pushed into the Parquet scan; the latest row wins as in ``latest_rows_sql``
+            sql = f"""select * from read_parquet({sql_literal(parts_glob(self.folder))}, union_by_name = true)
+                      where item_id = {sql_literal(str(item_id))} and repeat = {int(repeat)}
+                      order by finished_at desc limit 1"""
+            with reading_parts(self.folder):
+                rows = connect().sql(sql).arrow().read_all().to_pylist()
+            if rows:
+                return Result.from_row(rows[0])
+        units = {(r["item_id"], r["repeat"]) for r in self._unit_rows("item_id, repeat")}
+        raise self._missing_unit(item_id, repeat, units)
+
+    def scores(self, raw: bool = False) -> pd.DataFrame:
+        """One row per unit and scorer: score, reason, details and error.
+
+        ``details`` is a dict (``None`` when the scorer kept none); ``raw=True`` keeps it as
+        the stored JSON text.
         """
         if not has_parts(self.folder):
-            return pd.DataFrame(columns=["item_id", "repeat", "output", "error"])
-        con = connect()
-        scorers = [s["name"] for s in self.manifest.scorers]
-        pivots = ", ".join(
-            "list_extract(list_transform(list_filter(scores, lambda s: s.scorer = "
-            f"'{n.replace(chr(39), chr(39) * 2)}'), "
-            f'lambda s: s.score), 1) as "score_{n.replace(chr(34), "")}"'
-            for n in scorers
-        )
-        extra = (", " + pivots) if pivots else ""
-        sql = f"""select {RESULT_COLUMNS}{extra},
-                         len(list_filter(scores, lambda s: s.error is not null)) as scorer_errors
-                  from ({latest_rows_sql(self.folder)}) order by finished_at"""
-        with reading_parts(self.folder):
-            df: pd.DataFrame = con.sql(sql).df()
-        return df
-
-    def scores(self) -> pd.DataFrame:
-        """One row per unit and scorer: score, reason, details (JSON text) and error."""
-        if not has_parts(self.folder):
-            return pd.DataFrame(columns=["item_id", "repeat", "scorer", "score", "reason", "details", "error"])
-        con = connect()
+            return pd.DataFrame(columns=list(SCORE_COLUMNS))
         # unnest in the select list, not a lateral join (``from u, unnest(u.scores)``): see analysis/_views.py
         sql = f"""select item_id, repeat, s.scorer, s.score, s.reason, s.details, s.error
-                  from (select item_id, repeat, unnest(scores) as s from ({latest_rows_sql(self.folder)}))
+                  from (select item_id, repeat, unnest(scores) as s from ({self._latest_sql()}))
                   order by item_id, repeat, s.scorer"""
         with reading_parts(self.folder):
-            df: pd.DataFrame = con.sql(sql).df()
-        return df
+            df: pd.DataFrame = connect().sql(sql).df()
+        return df if raw else _decode(df, ["details"])
 
     def _unit_rows(self, columns: str) -> list[dict[str, Any]]:
         if not has_parts(self.folder):
@@ -160,40 +223,43 @@ class Run:
         """
         rule_list = None if rules is None else list(rules)
         out = []
-        for row in self._unit_rows("item_id, repeat, output, error, error_kind, tool_calls, scores"):
-            label = auto_label(row, rule_list)
+        for row in self._unit_rows("*"):
+            result = Result.from_row(row)
+            label = auto_label(result, rule_list)
             if label is not None:
-                out.append(make_label_row(row["item_id"], row["repeat"], label, "auto", "auto_label"))
+                out.append(make_label(result.item_id, result.repeat, label, "auto", "auto_label", run_id=self.id))
         write_labels(self.folder, out)
         return len(out)
 
-    def label(
-        self, item_id: str, label: str, note: str = "", author: str | None = None, repeat: int = 0
-    ) -> dict[str, Any]:
+    def label(self, item_id: str, label: str, note: str = "", author: str | None = None, repeat: int = 0) -> Label:
         """Give a unit a human label (latest human label wins over any automatic one).
 
         ``author`` defaults to ``$USER``. A label outside the taxonomy is fine if it is a
         name of ``[a-z0-9_]`` (``ValidationError`` otherwise); an item/repeat without a
         result in this run raises ``NotFoundError``. Nothing is written on error.
-        Returns the stored label row.
+        Returns the stored :class:`~workbench.records.Label`.
         """
         validate_label(label)
         if not isinstance(note, str):
             raise ValidationError("note must be text")
         units = {(r["item_id"], r["repeat"]) for r in self._unit_rows("item_id, repeat")}
         if (item_id, repeat) not in units:
-            known = any(i == item_id for i, _ in units)
-            what = f"repeat {repeat} of item {item_id!r}" if known else f"item {item_id!r}"
-            raise NotFoundError(f"run {self.id} has no result for {what}")
-        row = make_label_row(item_id, repeat, label, "human", author or default_author(), note)
-        write_labels(self.folder, [row])
-        return row
+            raise self._missing_unit(item_id, repeat, units)
+        given = make_label(item_id, repeat, label, "human", author or default_author(), note, run_id=self.id)
+        write_labels(self.folder, [given])
+        return given
+
+    def _missing_unit(self, item_id: str, repeat: int, units: set[tuple[str, int]]) -> NotFoundError:
+        known = any(i == item_id for i, _ in units)
+        what = f"repeat {repeat} of item {item_id!r}" if known else f"item {item_id!r}"
+        return NotFoundError(f"run {self.id} has no result for {what}")
 
     def labels(self, history: bool = False) -> pd.DataFrame:
         """Each unit's effective label (latest human, else latest automatic), or with
         ``history=True`` every label ever given, oldest first.
 
-        Columns: item_id, repeat, label, source (``auto``/``human``), author, note, created_at.
+        Columns: item_id, repeat, label, source (``auto``/``human``), author, note, created_at
+        (plain values: labels hold no JSON).
         """
         if not has_labels(self.folder):
             return empty_labels()

@@ -1,7 +1,8 @@
 """Scorers: a verdict (0..1 score, reason, details) on one output.
 
-This is the common core: :class:`Score`, the :class:`Scorer` base class and
-:func:`scorer`, which turns a plain function into a scorer. Judges and the
+This is the common core: the :class:`Scorer` base class and :func:`scorer`, which
+turns a plain function into a scorer. Their verdict, :class:`Score`, is a stored
+record (:mod:`workbench.records`) re-exported here. Judges and the
 four-step pipeline build on it.
 """
 
@@ -11,17 +12,19 @@ import asyncio
 import inspect
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from workbench._objects import import_path
 from workbench.errors import ValidationError
+from workbench.records._score import Score
 from workbench.specs import Spec
 
 if TYPE_CHECKING:
     from workbench.scorers._judge import Judge
     from workbench.targets._context import CallContext
     from workbench.targets._types import TargetResult
+
+__all__ = ["ARGUMENTS", "STEPS", "FunctionScorer", "Score", "Scorer", "as_scorer", "scorer", "to_score"]
 
 ARGUMENTS = ("input", "output", "expected", "context", "metadata", "item_id", "result")
 """What a scorer function may ask for, by parameter name (and ``ctx``, the run's :class:`CallContext`)."""
@@ -48,23 +51,6 @@ def check_pass_mark(pass_mark: Any, name: str) -> float | None:
     if isinstance(pass_mark, bool) or not isinstance(pass_mark, int | float) or not 0.0 <= pass_mark <= 1.0:
         raise ValidationError(f"scorer {name}: pass_mark must be a number in 0..1 or None, not {pass_mark!r}")
     return float(pass_mark)
-
-
-@dataclass
-class Score:
-    """One scorer's verdict on one result.
-
-    Attributes:
-        score: 0..1, or ``None`` when the scorer failed (see ``error``): a failure is never a silent 0.
-        reason: why, in words.
-        details: anything else worth keeping (each step's output, judge tokens...).
-        error: what went wrong when the scorer could not score.
-    """
-
-    score: float | None
-    reason: str = ""
-    details: dict[str, Any] = field(default_factory=dict)
-    error: str | None = None
 
 
 def to_score(value: Any) -> Score:

@@ -36,6 +36,7 @@ from deltalake.exceptions import CommitFailedError, DeltaError, TableNotFoundErr
 
 from workbench.errors import ConflictError, CorruptFileError, NotFoundError, ValidationError
 from workbench.records import ITEM_FIELDS as ITEM_FIELDS  # noqa: PLC0414 - re-exported to the store's modules
+from workbench.storage import LocalStorage
 
 LOG_SCHEMA = pa.schema(
     [
@@ -215,16 +216,16 @@ class ItemLog:
         table's path holds ``#`` or ``?`` (delta-rs 1.6 lists the log through a URL).
         Commit files are never removed (see ``_CONFIG``), so every version has one.
         """
-        path = self.path / "_delta_log" / f"{version:020d}.json"
+        name = f"_delta_log/{version:020d}.json"
+        path = self.path / name
         try:
-            with open(path, "rb") as fh:
-                for line in fh:
-                    if b'"commitInfo"' in line:
-                        action = orjson.loads(line)
-                        if "commitInfo" in action:
-                            info: dict[str, Any] = action["commitInfo"]
-                            return info
-        except FileNotFoundError as exc:
+            for line in LocalStorage(self.path).read_bytes(name).splitlines():
+                if b'"commitInfo"' in line:
+                    action = orjson.loads(line)
+                    if "commitInfo" in action:
+                        info: dict[str, Any] = action["commitInfo"]
+                        return info
+        except NotFoundError as exc:
             raise NotFoundError(f"{path}: the commit of version {version} is missing") from exc
         except orjson.JSONDecodeError as exc:
             raise CorruptFileError(f"{path}: cannot be read: not valid JSON ({exc})") from exc

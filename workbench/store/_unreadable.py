@@ -11,13 +11,15 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import duckdb
 import orjson
 import pandas as pd
 
-from workbench.errors import CorruptFileError, UnreadableFileWarning
+from workbench.errors import CorruptFileError, NotFoundError, UnreadableFileWarning
+from workbench.storage import LocalStorage
 
 _FILE_ERRORS = (duckdb.IOException, duckdb.InvalidInputException, duckdb.SerializationException)
 """DuckDB errors a bad file can cause (a syntax error or an unknown column cannot)."""
@@ -33,13 +35,12 @@ def file_problem(path: str) -> str | None:
     """Why ``path`` cannot be read (a Parquet footer or a JSON document), or ``None`` when it can."""
     try:
         if path.endswith(".json"):
-            with open(path, "rb") as fh:
-                orjson.loads(fh.read())
+            orjson.loads(LocalStorage(Path(path).parent).read_bytes(Path(path).name))
         else:
             import pyarrow.parquet as pq
 
             pq.read_metadata(path)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotFoundError):
         return "the file is gone"
     except orjson.JSONDecodeError as exc:
         return f"not valid JSON: {exc}"

@@ -1,7 +1,7 @@
 """What a target is given (an :class:`Item`) and what it gives back (a :class:`TargetResult`).
 
-``Item`` lives in :mod:`workbench.records` (it owns its Arrow schema and row conversion); it is
-re-exported here for ``workbench.targets.Item``.
+``Item`` and ``ToolCall`` live in :mod:`workbench.records` (they own their Arrow schema and row
+conversion); they are re-exported here for ``workbench.targets``.
 """
 
 from __future__ import annotations
@@ -11,33 +11,9 @@ from typing import Any
 
 from workbench.providers._usage import Usage
 from workbench.records import Item as Item  # noqa: PLC0414 - re-exported: workbench.targets.Item
+from workbench.records._result import ToolCall
 
-
-@dataclass
-class ToolCall:
-    """One tool call made by an agent: what was asked, what came back, how long it took."""
-
-    name: str
-    arguments: Any
-    step: int
-    result: Any = None
-    error: str | None = None
-    latency_s: float = 0.0
-    valid: bool = True
-    """False when the arguments did not match the tool's schema (an incorrect call)."""
-    call_id: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready form."""
-        return {
-            "name": self.name,
-            "arguments": self.arguments,
-            "step": self.step,
-            "result": self.result,
-            "error": self.error,
-            "latency_s": self.latency_s,
-            "valid": self.valid,
-        }
+__all__ = ["Item", "PartialResultError", "TargetResult", "ToolCall"]
 
 
 @dataclass

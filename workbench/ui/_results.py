@@ -145,7 +145,7 @@ def unit_frame(wb: Workbench, run: Run) -> pd.DataFrame:
     ``label_source``, ``label_note`` and ``score_<scorer>`` per scorer. Built with joins,
     not Python loops: only the page shown is formatted (:func:`format_unit`).
     """
-    results = run.results()
+    results = run.results(raw=True)
     if results.empty:
         return pd.DataFrame(columns=FRAME_COLUMNS)
     score_columns = [c for c in results.columns if c.startswith("score_")]
