@@ -75,7 +75,9 @@ def _run(wb: Workbench, target: ModelTarget, timeout: float) -> tuple[float, dic
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("first,second", [(OPENAI, ANTHROPIC), (ANTHROPIC, OPENAI)], ids=["openai-anthropic", "anthropic-openai"])
+@pytest.mark.parametrize(
+    ("first", "second"), [(OPENAI, ANTHROPIC), (ANTHROPIC, OPENAI)], ids=["openai-anthropic", "anthropic-openai"]
+)
 def test_a_second_run_is_not_stalled_by_the_clients_of_the_first(
     tmp_path: Path, chaos_server: SimulatedLLMServer, first: Api, second: Api
 ) -> None:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
+import importlib
 from typing import TYPE_CHECKING, Any
 
 from workbench.providers._base import ModelReply, ModelRequest, RequestedToolCall
 from workbench.providers._classify import classify
+from workbench.providers._clients import LoopClients
 from workbench.providers._errors import ProviderError
 from workbench.providers._params import split_params
 from workbench.providers._usage import Usage
 
-if TYPE_CHECKING:  # the SDK is imported on first use: it costs a second at start-up
+if TYPE_CHECKING:  # the SDK is imported when a provider is made (never by `import workbench`)
     import anthropic
 
 DEFAULT_MAX_TOKENS = 1024
@@ -55,23 +56,28 @@ class AnthropicProvider:
         self.model = model
         self.base_url = base_url
         self._api_key = api_key
-        self._clients: dict[int, anthropic.AsyncAnthropic] = {}
+        # Imported here, on the caller's thread before a run starts, not lazily on the run's
+        # loop: the import takes a second, which would block every call in flight.
+        self._sdk = importlib.import_module("anthropic")
+        self._clients: LoopClients[anthropic.AsyncAnthropic] = LoopClients(self._new_client)
 
     def spec(self) -> dict[str, Any]:
         """Provider, model and base URL (the key is never included)."""
         return {"provider": self.provider, "model": self.model, "base_url": self.base_url}
 
-    def _client(self) -> anthropic.AsyncAnthropic:
-        import anthropic
-
-        loop = id(asyncio.get_running_loop())
-        client = self._clients.get(loop)
-        if client is None:
-            client = anthropic.AsyncAnthropic(
-                api_key=self._api_key or "not-needed", base_url=self.base_url, max_retries=0
-            )
-            self._clients[loop] = client
+    def _new_client(self) -> anthropic.AsyncAnthropic:
+        client: anthropic.AsyncAnthropic = self._sdk.AsyncAnthropic(
+            api_key=self._api_key or "not-needed", base_url=self.base_url, max_retries=0
+        )
         return client
+
+    async def warm_up(self) -> None:
+        """Make the running loop's client (so its start-up is not counted in the first call's latency)."""
+        self._clients.get()
+
+    async def aclose(self) -> None:
+        """Close the running loop's client and its connections (a later call makes a new one)."""
+        await self._clients.aclose()
 
     async def complete(self, request: ModelRequest, *, timeout: float | None) -> ModelReply:
         """One message; failures become :class:`ProviderError`."""
@@ -88,13 +94,12 @@ class AnthropicProvider:
             kwargs["tools"] = [
                 {"name": t.name, "description": t.description, "input_schema": t.parameters} for t in request.tools
             ]
-        import anthropic
-
-        create = self._client().messages.create
+        sdk = self._sdk
+        create = self._clients.get().messages.create
         try:
             response = await create(**split_params(create, kwargs), timeout=timeout)
-        except (anthropic.AnthropicError, ValueError) as exc:
-            raise classify(exc, anthropic) from exc
+        except (sdk.AnthropicError, ValueError) as exc:
+            raise classify(exc, sdk) from exc
         content = getattr(response, "content", None)
         if content is None:
             raise ProviderError("bad_response", "the reply has no content")

@@ -96,3 +96,11 @@ class Provider(Protocol):
     async def complete(self, request: ModelRequest, *, timeout: float | None) -> ModelReply:
         """Send one request; raise :class:`ProviderError` on failure."""
         ...
+
+    async def warm_up(self) -> None:
+        """Get ready to send on the running loop (make the client), before the first call is timed."""
+        ...
+
+    async def aclose(self) -> None:
+        """Close what the running loop's calls opened (connections); a later call opens them again."""
+        ...

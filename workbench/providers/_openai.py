@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
+import importlib
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from workbench.providers._base import ModelReply, ModelRequest, RequestedToolCall
 from workbench.providers._classify import classify
+from workbench.providers._clients import LoopClients
 from workbench.providers._errors import ProviderError
 from workbench.providers._params import split_params
 from workbench.providers._usage import Usage
 
-if TYPE_CHECKING:  # the SDK is imported on first use: it costs a second at start-up
+if TYPE_CHECKING:  # the SDK is imported when a provider is made (never by `import workbench`)
     import openai
 
 
@@ -64,21 +65,28 @@ class OpenAIProvider:
         self.model = model
         self.base_url = base_url
         self._api_key = api_key
-        self._clients: dict[int, openai.AsyncOpenAI] = {}
+        # Imported here, on the caller's thread before a run starts, not lazily on the run's
+        # loop: the import takes a second, which would block every call in flight.
+        self._sdk = importlib.import_module("openai")
+        self._clients: LoopClients[openai.AsyncOpenAI] = LoopClients(self._new_client)
 
     def spec(self) -> dict[str, Any]:
         """Provider, model and base URL (the key is never included)."""
         return {"provider": self.provider, "model": self.model, "base_url": self.base_url}
 
-    def _client(self) -> openai.AsyncOpenAI:
-        import openai
-
-        loop = id(asyncio.get_running_loop())  # an async client belongs to one event loop
-        client = self._clients.get(loop)
-        if client is None:
-            client = openai.AsyncOpenAI(api_key=self._api_key or "not-needed", base_url=self.base_url, max_retries=0)
-            self._clients[loop] = client
+    def _new_client(self) -> openai.AsyncOpenAI:
+        client: openai.AsyncOpenAI = self._sdk.AsyncOpenAI(
+            api_key=self._api_key or "not-needed", base_url=self.base_url, max_retries=0
+        )
         return client
+
+    async def warm_up(self) -> None:
+        """Make the running loop's client (so its start-up is not counted in the first call's latency)."""
+        self._clients.get()
+
+    async def aclose(self) -> None:
+        """Close the running loop's client and its connections (a later call makes a new one)."""
+        await self._clients.aclose()
 
     async def complete(self, request: ModelRequest, *, timeout: float | None) -> ModelReply:
         """One chat completion; failures become :class:`ProviderError`."""
@@ -91,13 +99,12 @@ class OpenAIProvider:
                 }
                 for t in request.tools
             ]
-        import openai
-
-        create = self._client().chat.completions.create
+        sdk = self._sdk
+        create = self._clients.get().chat.completions.create
         try:
             response = await create(**split_params(create, kwargs), timeout=timeout)
-        except (openai.OpenAIError, ValueError) as exc:
-            raise classify(exc, openai) from exc
+        except (sdk.OpenAIError, ValueError) as exc:
+            raise classify(exc, sdk) from exc
         choices = getattr(response, "choices", None)
         if not choices or getattr(choices[0], "message", None) is None:
             raise ProviderError("bad_response", "the reply has no choices/message")
