@@ -16,6 +16,17 @@ if TYPE_CHECKING:  # the SDK is imported when a provider is made (never by `impo
     import anthropic
 
 DEFAULT_MAX_TOKENS = 1024
+_CANNED_REPLY: dict[str, Any] = {
+    "id": "warm-up",
+    "type": "message",
+    "role": "assistant",
+    "model": "warm-up",
+    "content": [{"type": "text", "text": ""}, {"type": "tool_use", "id": "t", "name": "f", "input": {}}],
+    "stop_reason": "end_turn",
+    "stop_sequence": None,
+    "usage": {"input_tokens": 0, "output_tokens": 0},
+}
+"""A reply parsed once before the first call, so the SDK's one-time type set-up is not timed as a call."""
 
 
 def to_anthropic_messages(request: ModelRequest) -> list[dict[str, Any]]:
@@ -72,8 +83,9 @@ class AnthropicProvider:
         return client
 
     async def warm_up(self) -> None:
-        """Make the running loop's client (so its start-up is not counted in the first call's latency)."""
-        self._clients.get()
+        """Make the running loop's client and load what its first call would (not counted as the call's latency)."""
+        split_params(self._clients.get().messages.create, {})  # the SDK imports its resources on first access
+        self._sdk.types.Message.construct(**_CANNED_REPLY)  # and builds its reply types on the first reply
 
     async def aclose(self) -> None:
         """Close the running loop's client and its connections (a later call makes a new one)."""
