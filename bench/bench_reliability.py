@@ -5,7 +5,8 @@ formats; the runs use the official ``openai`` and ``anthropic`` clients. Figures
 ``docs/reliability.md``.
 
     python bench/bench_reliability.py                    # both scenarios, both wire formats
-    python bench/bench_reliability.py chaos --items 300  # faults only (--chaos-items for the 65% mix)
+    python bench/bench_reliability.py rate-limit         # issue 12.5's scenario (--items 300)
+    python bench/bench_reliability.py chaos              # 65% faults (--chaos-items 100, --provider)
     python bench/bench_reliability.py kill --kills 5     # SIGKILL and resume only
 
 ``chaos``: each request draws a fault (the mix below, 65% in all); items completed,
@@ -116,6 +117,10 @@ def _unit_figures(wb: Workbench, run_id: str, n: int) -> dict[str, Any]:
         "duplicated": sum(c - 1 for c in raw.values() if c > 1),
         "lost": n - len({i for i, _ in raw}),
         "attempts": int(df["attempts"].sum()),
+        "failures": [
+            {"error": str(r.error)[:120], "attempts": int(r.attempts), "latency_s": round(float(r.latency_s), 1)}
+            for r in df[df["error"].notna()].head(5).itertuples()
+        ],
     }
 
 
@@ -228,21 +233,23 @@ def kill_and_resume(provider: str, n: int, kills: int, seed: int) -> dict[str, A
 def main() -> None:
     """Run the scenarios and print one JSON line per result."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("scenario", nargs="?", choices=["chaos", "kill", "all"], default="all")
+    parser.add_argument("scenario", nargs="?", choices=["rate-limit", "chaos", "kill", "all"], default="all")
     parser.add_argument("--items", type=int, default=300, help="items of the rate-limit replay (default 300)")
     parser.add_argument("--chaos-items", type=int, default=100, help="items per 65%%-fault run (default 100)")
     parser.add_argument("--kill-items", type=int, default=400, help="items of the killed run (default 400)")
     parser.add_argument("--kills", type=int, default=5, help="SIGKILLs per wire format (default 5)")
     parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument("--provider", choices=sorted(MODELS), help="only this wire format (default: both)")
     args = parser.parse_args()
-    if args.scenario in ("chaos", "all"):
+    if args.scenario in ("rate-limit", "all"):
         for figures in rate_limit_replay(args.items, args.seed):
             print(json.dumps({"scenario": "rate-limit", **figures}), flush=True)
-        for provider in MODELS:
+    if args.scenario in ("chaos", "all"):
+        for provider in [args.provider] if args.provider else MODELS:
             figures = chaos(provider, args.chaos_items, args.seed, FAULTS_65)
             print(json.dumps({"scenario": "chaos-65", **figures}), flush=True)
     if args.scenario in ("kill", "all"):
-        for provider in MODELS:
+        for provider in [args.provider] if args.provider else MODELS:
             figures = kill_and_resume(provider, args.kill_items, args.kills, args.seed)
             print(json.dumps({"scenario": "sigkill", **figures}), flush=True)
 
