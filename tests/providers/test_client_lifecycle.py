@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 
 from workbench import Workbench, targets
+from workbench.providers._clients import open_clients
+from workbench.runs._loop import background_loop
 from workbench.simulator import ErrorReply, Reply, SimRequest, SimulatedLLMServer, TextReply
 from workbench.targets import CallContext, Item, TargetResult
 from workbench.targets._model import ModelTarget
@@ -91,3 +93,31 @@ def test_a_second_run_is_not_stalled_by_the_clients_of_the_first(
     finally:
         gc.enable()
     assert kinds == {}, f"items failed after {elapsed:.1f}s: {kinds}"
+
+
+@pytest.mark.parametrize("api", [OPENAI, ANTHROPIC], ids=["openai", "anthropic"])
+def test_a_run_closes_the_clients_it_opened(wb: Workbench, llm_server: SimulatedLLMServer, api: Api) -> None:
+    wb.create_dataset("qa").add_items([{"item_id": f"i{k}", "input": f"q{k}"} for k in range(8)])
+    loop = background_loop().loop
+    before = open_clients(loop)
+    run = wb.run_sync("qa", targets.model(api.target, base_url=api.base_url(llm_server)), concurrency=4)
+    assert run.status == "completed"
+    assert open_clients(loop) == before
+
+
+def test_runs_sharing_a_target_keep_its_client_until_the_last_ends(
+    wb: Workbench, llm_server: SimulatedLLMServer
+) -> None:
+    wb.create_dataset("qa").add_items([{"item_id": f"i{k}", "input": f"q{k}"} for k in range(4)])
+    wb.create_dataset("long").add_items([{"item_id": f"i{k}", "input": f"q{k}"} for k in range(100)])
+    llm_server.latency = 0.03
+    target = targets.model(OPENAI.target, base_url=OPENAI.base_url(llm_server))
+    loop = background_loop().loop
+    before = open_clients(loop)
+    long = wb.run("long", target, concurrency=2)
+    short = wb.run_sync("qa", target, concurrency=2)  # ends first, while the long run still calls
+    assert open_clients(loop) == before + 1
+    long.wait()
+    assert short.results()["error"].isna().all()
+    assert long.results()["error"].isna().all()
+    assert open_clients(loop) == before

@@ -83,12 +83,15 @@ class AnthropicProvider:
         return client
 
     async def warm_up(self) -> None:
-        """Make the running loop's client and load what its first call would (not counted as the call's latency)."""
-        split_params(self._clients.get().messages.create, {})  # the SDK imports its resources on first access
+        """Get the running loop's client ready (made, its first-use loading done) for one more user.
+
+        Each ``warm_up`` is matched by one :meth:`aclose`; the client closes when its last user does.
+        """
+        split_params(self._clients.hold().messages.create, {})  # the SDK imports its resources on first access
         self._sdk.types.Message.construct(**_CANNED_REPLY)  # and builds its reply types on the first reply
 
     async def aclose(self) -> None:
-        """Close the running loop's client and its connections (a later call makes a new one)."""
+        """One user is done: close the running loop's client and its connections when it was the last."""
         await self._clients.aclose()
 
     async def complete(self, request: ModelRequest, *, timeout: float | None) -> ModelReply:

@@ -98,9 +98,12 @@ class Provider(Protocol):
         ...
 
     async def warm_up(self) -> None:
-        """Get ready to send on the running loop (make the client), before the first call is timed."""
+        """Get ready to send on the running loop (make the client), before the first call is timed.
+
+        Each call is matched by one :meth:`aclose` when the caller is done.
+        """
         ...
 
     async def aclose(self) -> None:
-        """Close what the running loop's calls opened (connections); a later call opens them again."""
+        """One user is done: close the running loop's client when it was the last (a later call opens a new one)."""
         ...
