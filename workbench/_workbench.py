@@ -147,8 +147,9 @@ class Workbench:
         repeats: int = 1,
         concurrency: int = 16,
         timeout: float | None = 60.0,
+        call_timeout: float | None = None,
         max_retries: int = 5,
-        cache: bool = True,
+        cache: bool = False,
         tags: Mapping[str, Any] | None = None,
         run_id: str | None = None,
         shard: str | tuple[int, int] | None = None,
@@ -169,9 +170,13 @@ class Workbench:
             item_ids: run only these items (default: all).
             repeats: trials per item.
             concurrency: units in flight at once (model calls back off on rate limits).
-            timeout: seconds allowed per item (None: no limit).
-            max_retries: retries of a model call on rate limits and transient errors.
-            cache: reuse cached model replies (and store new ones) under ``<root>/cache``.
+            timeout: seconds allowed per item, retries included (None: no limit).
+            call_timeout: seconds one model call may take before it is abandoned and retried within
+                the item's timeout (default: 30, never more than ``timeout``).
+            max_retries: retries of a model call on rate limits, timeouts and transient errors.
+            cache: answer model calls from the response cache under ``<root>/cache`` (and store new
+                replies there). Off by default: an evaluation measures fresh calls. Each repeat has
+                its own entries, so a repeat is never answered with another repeat's reply.
             tags: any JSON kept in the manifest.
             run_id: an id of your choice (needed for shards started separately).
             shard: ``"i/n"``: do only shard i of n (other processes do the rest).
@@ -179,7 +184,8 @@ class Workbench:
         """
         return start_run(
             self, dataset, target, scorers=scorers, version=version, item_ids=item_ids, repeats=repeats,
-            concurrency=concurrency, timeout=timeout, max_retries=max_retries, cache=cache, tags=tags,
+            concurrency=concurrency, timeout=timeout, call_timeout=call_timeout, max_retries=max_retries, cache=cache,
+            tags=tags,
             run_id=run_id, shard=shard, progress=progress,
         )  # fmt: skip
 

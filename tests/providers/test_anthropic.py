@@ -291,7 +291,7 @@ def test_key_from_dotenv_is_never_written_to_the_store(wb: Workbench, llm_server
     add_dataset(wb, {"question": "2+2?"}, {"question": "3+3?"})
     wb.create_prompt("answer", "Question: {{ question }}")
     llm_server.enqueue(TextReply("4"), ErrorReply(400))
-    run = wb.run_sync("qa", model(llm_server, prompt="answer"), concurrency=1)
+    run = wb.run_sync("qa", model(llm_server, prompt="answer"), concurrency=1, cache=True)
     assert run.manifest.status == "completed"
     written = [p for p in Path(wb.root).rglob("*") if p.is_file() and p.name != ".env"]
     assert any(p.is_relative_to(wb.runs_dir) for p in written)

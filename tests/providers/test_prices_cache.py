@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,7 +14,7 @@ import pytest
 from workbench import ValidationError, Workbench, targets
 from workbench.providers import PriceTable
 from workbench.providers._usage import Usage
-from workbench.simulator import SimulatedLLMServer, TextReply, ToolCall, ToolCallReply
+from workbench.simulator import SimRequest, SimulatedLLMServer, TextReply, ToolCall, ToolCallReply
 from workbench.simulator import Usage as SimUsage
 
 from ._support import ANTHROPIC, OPENAI, Api, add_dataset, only_row, output, tool_calls
@@ -140,9 +143,9 @@ def test_same_run_again_is_answered_from_the_cache(wb: Workbench, llm_server: Si
     add_dataset(wb, "hi", "bye")
     target = targets.model(api.target, base_url=api.base_url(llm_server))
     llm_server.set_responder(lambda request: reply(f"re: {request.conversation.last_user_text}"))
-    first = wb.run_sync("qa", target).results().sort_values("item_id")
+    first = wb.run_sync("qa", target, cache=True).results().sort_values("item_id")
     sent = len(llm_server.requests)
-    second = wb.run_sync("qa", target).results().sort_values("item_id")
+    second = wb.run_sync("qa", target, cache=True).results().sort_values("item_id")
     assert sent == 2
     assert len(llm_server.requests) == sent
     assert second["output"].tolist() == first["output"].tolist() == ["re: hi", "re: bye"]
@@ -156,7 +159,7 @@ def test_cache_false_always_calls_the_model(wb: Workbench, llm_server: Simulated
     add_dataset(wb, "hi")
     target = targets.model(api.target, base_url=api.base_url(llm_server))
     llm_server.set_responder(lambda request: reply())
-    wb.run_sync("qa", target)  # stores the reply in the cache
+    wb.run_sync("qa", target, cache=True)  # stores the reply in the cache
     row = only_row(wb.run_sync("qa", target, cache=False))
     assert len(llm_server.requests) == 2
     assert not row["cache_hit"]
@@ -166,15 +169,16 @@ def test_cache_false_always_calls_the_model(wb: Workbench, llm_server: Simulated
 def test_cache_is_kept_under_the_store_root(wb: Workbench, llm_server: SimulatedLLMServer) -> None:
     add_dataset(wb, "hi")
     llm_server.enqueue(reply())
-    wb.run_sync("qa", targets.model(OPENAI.target, base_url=llm_server.openai_base_url))
+    wb.run_sync("qa", targets.model(OPENAI.target, base_url=llm_server.openai_base_url), cache=True)
     assert [p.suffix for p in (wb.root / "cache").rglob("*") if p.is_file()] == [".json"]
 
 
 def test_different_request_params_miss_the_cache(wb: Workbench, llm_server: SimulatedLLMServer) -> None:
     add_dataset(wb, "hi")
     llm_server.set_responder(lambda request: reply())
-    wb.run_sync("qa", targets.model(OPENAI.target, base_url=llm_server.openai_base_url, seed=1))
-    row = only_row(wb.run_sync("qa", targets.model(OPENAI.target, base_url=llm_server.openai_base_url, seed=2)))
+    wb.run_sync("qa", targets.model(OPENAI.target, base_url=llm_server.openai_base_url, seed=1), cache=True)
+    target = targets.model(OPENAI.target, base_url=llm_server.openai_base_url, seed=2)
+    row = only_row(wb.run_sync("qa", target, cache=True))
     assert len(llm_server.requests) == 2
     assert not row["cache_hit"]
 
@@ -189,10 +193,62 @@ def test_agent_run_again_replays_every_step_from_the_cache(
     add_dataset(wb, "double 21")
     target = targets.agent(api.target, tools=[double], base_url=api.base_url(llm_server))
     llm_server.enqueue(ToolCallReply([ToolCall("double", {"n": 21}, id="c1")]), reply("42"))
-    wb.run_sync("qa", target)
-    row = only_row(wb.run_sync("qa", target))
+    wb.run_sync("qa", target, cache=True)
+    row = only_row(wb.run_sync("qa", target, cache=True))
     assert len(llm_server.requests) == 2
     assert output(row) == "42"
     assert [c["result"] for c in tool_calls(row)] == [42]
     assert row["cache_hit"]
     assert row["cost"] == 0.0
+
+
+def counting_responder() -> Callable[[SimRequest], TextReply]:
+    """Replies ``reply 1``, ``reply 2``... in the order the requests arrive."""
+    count = itertools.count(1)
+    lock = threading.Lock()
+
+    def respond(request: SimRequest) -> TextReply:
+        with lock:
+            n = next(count)
+        return reply(f"reply {n}")
+
+    return respond
+
+
+def test_repeats_are_never_answered_from_the_cache(wb: Workbench, llm_server: SimulatedLLMServer, api: Api) -> None:
+    """Issue 12.2: repeats=3 gave 40 cache copies out of 60 units; a repeat is an independent sample."""
+    add_dataset(wb, *[f"q{k}" for k in range(5)])
+    llm_server.set_responder(counting_responder())
+    target = targets.model(api.target, base_url=api.base_url(llm_server))
+    df = wb.run_sync("qa", target, repeats=3, concurrency=1, cache=True).results()
+    assert len(df) == 15
+    assert not df["cache_hit"].any(), "a repeat was answered with another repeat's reply"
+    assert len(llm_server.requests) == 15
+    assert df["output"].nunique() == 15
+
+
+def test_a_cached_rerun_gives_each_repeat_its_own_reply(
+    wb: Workbench, llm_server: SimulatedLLMServer, api: Api
+) -> None:
+    add_dataset(wb, "q0", "q1")
+    llm_server.set_responder(counting_responder())
+    target = targets.model(api.target, base_url=api.base_url(llm_server))
+    first = wb.run_sync("qa", target, repeats=3, cache=True).results().sort_values(["item_id", "repeat"])
+    second = wb.run_sync("qa", target, repeats=3, cache=True).results().sort_values(["item_id", "repeat"])
+    assert len(llm_server.requests) == 6
+    assert second["cache_hit"].all()
+    assert second["output"].tolist() == first["output"].tolist()
+
+
+def test_runs_are_uncached_unless_asked(wb: Workbench, llm_server: SimulatedLLMServer, api: Api) -> None:
+    """Issue 12.3: the cache was on by default, so a re-run was all cache hits (2 ms, cost 0)."""
+    add_dataset(wb, "hi")
+    llm_server.set_responder(lambda request: reply())
+    target = targets.model(api.target, base_url=api.base_url(llm_server))
+    first = wb.run_sync("qa", target)
+    second = wb.run_sync("qa", target)
+    assert len(llm_server.requests) == 2
+    assert not only_row(second)["cache_hit"]
+    assert only_row(second)["cost"] > 0  # type: ignore[operator]
+    assert first.manifest.settings["cache"] is False
+    assert not (wb.root / "cache").exists()

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import math
 import os
+import sys
+import threading
 import time
 from typing import Any
 
@@ -12,7 +15,7 @@ import pandas as pd
 import pytest
 
 from tests.runs._support import ids, make_dataset, wait_until
-from workbench import Workbench
+from workbench import Workbench, targets
 
 
 def fails_on_three(x: int) -> int:
@@ -172,3 +175,77 @@ def test_hung_sync_targets_do_not_hold_the_run_past_the_timeout(wb: Workbench) -
         run.wait()
     assert finished_in_time, "the run waited for hung calls long after every item had timed out"
     assert (run.results()["error_kind"] == "timeout").all()
+
+
+class Custom(BaseException):
+    """A BaseException of the user's own (not an Exception)."""
+
+
+def _sync_exit(x: int) -> int:
+    if x == 2:
+        sys.exit(3)
+    return x
+
+
+async def _async_raise(x: int, exc: BaseException) -> int:
+    if x == 2:
+        raise exc
+    return x
+
+
+@pytest.mark.parametrize(
+    ("target", "name"),
+    [
+        (_sync_exit, "SystemExit: 3"),
+        (functools.partial(_async_raise, exc=SystemExit()), "SystemExit"),
+        (functools.partial(_async_raise, exc=KeyboardInterrupt()), "KeyboardInterrupt"),
+        (functools.partial(_async_raise, exc=GeneratorExit()), "GeneratorExit"),
+        (functools.partial(_async_raise, exc=Custom("boom")), "Custom: boom"),
+        (functools.partial(_async_raise, exc=asyncio.CancelledError()), "CancelledError"),
+    ],
+    ids=["sys.exit-in-thread", "SystemExit", "KeyboardInterrupt", "GeneratorExit", "custom", "own-CancelledError"],
+)
+def test_a_base_exception_of_one_item_is_that_items_error(wb: Workbench, target: Any, name: str) -> None:
+    """Issue 12.6: ``sys.exit()`` in a target killed the run's loop; wait() never returned, status stayed running."""
+    make_dataset(wb, 5)
+    run = wb.run("d", targets.function(target, name="t"), concurrency=2).wait(timeout=30)
+    assert run.done(), "run.wait() did not return"
+    assert run.status == "completed"
+    df = run.results().set_index("item_id")
+    assert set(df.index) == ids(5)
+    assert df.loc["i02", "error_kind"] == "exception"
+    assert df.loc["i02", "error"] == name
+    assert df.drop(index="i02")["error"].isna().all()
+    again = wb.run_sync("d", fails_on_three)  # the process stays usable
+    assert again.status == "completed"
+    assert len(again.results()) == 5
+
+
+def test_a_scorer_that_calls_sys_exit_is_a_scorer_error(wb: Workbench) -> None:
+    make_dataset(wb, 3)
+
+    def quits(output: int) -> float:
+        sys.exit("no")
+
+    run = wb.run("d", fails_on_three, scorers=[quits]).wait(timeout=30)
+    assert run.status == "completed"
+    scores = run.scores()
+    assert scores["score"].isna().all()
+    assert (scores["error"] == "SystemExit: no").all()
+
+
+def test_cancelling_a_run_still_cancels_it(wb: Workbench) -> None:
+    make_dataset(wb, 20)
+    started = threading.Event()
+
+    async def slow(x: int) -> int:
+        started.set()
+        await asyncio.sleep(10)
+        return x
+
+    run = wb.run("d", slow, concurrency=2)
+    assert started.wait(10)
+    run.cancel()
+    run.wait(timeout=30)
+    assert run.status == "cancelled"
+    assert len(run.results()) < 20

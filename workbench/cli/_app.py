@@ -355,10 +355,16 @@ def run_(
     experiment_id: Annotated[
         str | None, typer.Option("--experiment-id", help="Id shared by every shard of one experiment.")
     ] = None,
+    cache: Annotated[
+        bool, typer.Option("--cache", help="Answer model calls from the response cache (off unless asked).")
+    ] = False,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Run an experiment file (one run per target), or resume a run with --resume RUN_ID.
+
+    Runs call the models afresh; --cache (or ``cache = true`` in the file) answers repeated
+    calls from the response cache instead.
 
     Exits 1 when a run failed or was cancelled (item errors alone do not fail the command).
     """
@@ -375,7 +381,10 @@ def run_(
     else:
         if shard is not None and experiment_id is None:
             raise ValidationError("--shard needs --experiment-id so every shard writes into the same runs")
-        runs = run_experiment(wb, load_experiment(config), experiment_id=experiment_id, shard=shard, progress=progress)
+        runs = run_experiment(
+            wb, load_experiment(config), experiment_id=experiment_id, shard=shard, progress=progress,
+            cache=True if cache else None,
+        )  # fmt: skip
     rows = _run_rows(runs)
     if as_json:
         print_json(rows)

@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
-import asyncio
+import importlib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from workbench.providers._base import ModelReply, ModelRequest, RequestedToolCall
 from workbench.providers._classify import classify
+from workbench.providers._clients import LoopClients
 from workbench.providers._errors import ProviderError
 from workbench.providers._keys import public_spec, register_call_secrets
 from workbench.providers._params import split_params
 from workbench.providers._usage import Usage
 
-if TYPE_CHECKING:  # the SDK is imported on first use: it costs a second at start-up
+if TYPE_CHECKING:  # the SDK is imported when a provider is made (never by `import workbench`)
     import anthropic
 
 DEFAULT_MAX_TOKENS = 1024
+_CANNED_REPLY: dict[str, Any] = {
+    "id": "warm-up",
+    "type": "message",
+    "role": "assistant",
+    "model": "warm-up",
+    "content": [{"type": "text", "text": ""}, {"type": "tool_use", "id": "t", "name": "f", "input": {}}],
+    "stop_reason": "end_turn",
+    "stop_sequence": None,
+    "usage": {"input_tokens": 0, "output_tokens": 0},
+}
+"""A reply parsed once before the first call, so the SDK's one-time type set-up is not timed as a call."""
 
 
 def to_anthropic_messages(request: ModelRequest) -> list[dict[str, Any]]:
@@ -66,26 +78,35 @@ class AnthropicProvider:
         self._api_key = api_key
         self._headers = dict(default_headers or {})
         register_call_secrets(api_key=api_key, base_url=base_url, headers=self._headers)
-        self._clients: dict[int, anthropic.AsyncAnthropic] = {}
+        # Imported here, on the caller's thread before a run starts, not lazily on the run's
+        # loop: the import takes a second, which would block every call in flight.
+        self._sdk = importlib.import_module("anthropic")
+        self._clients: LoopClients[anthropic.AsyncAnthropic] = LoopClients(self._new_client)
 
     def spec(self) -> dict[str, Any]:
         """Provider, model, base URL without user-info, header names (never the key or a header's value)."""
         return public_spec(self.provider, self.model, self.base_url, self._headers)
 
-    def _client(self) -> anthropic.AsyncAnthropic:
-        import anthropic
-
-        loop = id(asyncio.get_running_loop())
-        client = self._clients.get(loop)
-        if client is None:
-            client = anthropic.AsyncAnthropic(
-                api_key=self._api_key or "not-needed",
-                base_url=self.base_url,
-                default_headers=self._headers or None,
-                max_retries=0,
-            )
-            self._clients[loop] = client
+    def _new_client(self) -> anthropic.AsyncAnthropic:
+        client: anthropic.AsyncAnthropic = self._sdk.AsyncAnthropic(
+            api_key=self._api_key or "not-needed",
+            base_url=self.base_url,
+            default_headers=self._headers or None,
+            max_retries=0,
+        )
         return client
+
+    async def warm_up(self) -> None:
+        """Get the running loop's client ready (made, its first-use loading done) for one more user.
+
+        Each ``warm_up`` is matched by one :meth:`aclose`; the client closes when its last user does.
+        """
+        split_params(self._clients.hold().messages.create, {})  # the SDK imports its resources on first access
+        self._sdk.types.Message.construct(**_CANNED_REPLY)  # and builds its reply types on the first reply
+
+    async def aclose(self) -> None:
+        """One user is done: close the running loop's client and its connections when it was the last."""
+        await self._clients.aclose()
 
     async def complete(self, request: ModelRequest, *, timeout: float | None) -> ModelReply:
         """One message; failures become :class:`ProviderError`."""
@@ -102,13 +123,12 @@ class AnthropicProvider:
             kwargs["tools"] = [
                 {"name": t.name, "description": t.description, "input_schema": t.parameters} for t in request.tools
             ]
-        import anthropic
-
-        create = self._client().messages.create
+        sdk = self._sdk
+        create = self._clients.get().messages.create
         try:
             response = await create(**split_params(create, kwargs), timeout=timeout)
-        except (anthropic.AnthropicError, ValueError) as exc:
-            raise classify(exc, anthropic) from exc
+        except (sdk.AnthropicError, ValueError) as exc:
+            raise classify(exc, sdk) from exc
         content = getattr(response, "content", None)
         if content is None:
             raise ProviderError("bad_response", "the reply has no content")

@@ -96,3 +96,14 @@ class Provider(Protocol):
     async def complete(self, request: ModelRequest, *, timeout: float | None) -> ModelReply:
         """Send one request; raise :class:`ProviderError` on failure."""
         ...
+
+    async def warm_up(self) -> None:
+        """Get ready to send on the running loop (make the client), before the first call is timed.
+
+        Each call is matched by one :meth:`aclose` when the caller is done.
+        """
+        ...
+
+    async def aclose(self) -> None:
+        """One user is done: close the running loop's client when it was the last (a later call opens a new one)."""
+        ...

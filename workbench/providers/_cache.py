@@ -22,9 +22,16 @@ class ResponseCache:
         self.storage = LocalStorage(folder)
 
     @staticmethod
-    def key(provider: dict[str, Any], request: ModelRequest) -> str:
-        """The request's key: provider, model, messages, tools and params."""
-        data = {"provider": provider, **request.cache_key_data()}
+    def key(provider: dict[str, Any], request: ModelRequest, *, repeat: int = 0) -> str:
+        """The request's key: provider, model, messages, tools, params, and the repeat.
+
+        Each repeat of an item is an independent sample: repeat ``r`` of a run is only ever
+        answered with the reply once given to repeat ``r`` (of this or an earlier run),
+        never with another repeat's. Repeat 0 keeps the key it always had.
+        """
+        data: dict[str, Any] = {"provider": provider, **request.cache_key_data()}
+        if repeat:
+            data["repeat"] = repeat
         return hashlib.sha256(orjson.dumps(data, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
     @staticmethod

@@ -2,25 +2,50 @@
 
 from __future__ import annotations
 
+import email.utils
+import math
+from datetime import UTC, datetime
 from typing import Any
 
 from workbench.providers._errors import ErrorKind, ProviderError
 
+MAX_RETRY_AFTER = 120.0
+"""The longest wait a server's ``Retry-After`` is honoured for (seconds); longer ones are capped."""
 
-def retry_after(headers: Any) -> float | None:
-    """Seconds to wait from ``retry-after-ms`` / ``Retry-After`` (seconds), if present."""
+
+def _seconds(value: str, scale: float) -> float | None:
+    """A number of seconds (``"2"``, ``"1.5"``), or, for ``Retry-After``, an HTTP date (RFC 9110)."""
+    try:
+        return float(value) * scale
+    except ValueError:
+        pass
+    if scale != 1.0:
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # an HTTP date is always GMT
+        when = when.replace(tzinfo=UTC)
+    return (when - datetime.now(UTC)).total_seconds()
+
+
+def retry_after(headers: Any, *, cap: float = MAX_RETRY_AFTER) -> float | None:
+    """Seconds to wait from ``retry-after-ms`` or ``Retry-After`` (seconds or an HTTP date), if present.
+
+    A date in the past means "now" (0); a wait beyond ``cap`` is capped; a value that is
+    neither a number nor a date is ignored.
+    """
     if headers is None:
         return None
     for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
         value = headers.get(name)
         if value is None:
             continue
-        try:
-            seconds = float(value) * scale
-        except ValueError:
+        seconds = _seconds(str(value).strip(), scale)
+        if seconds is None or math.isnan(seconds):
             continue
-        if seconds >= 0:
-            return seconds
+        return min(max(seconds, 0.0), cap)
     return None
 
 

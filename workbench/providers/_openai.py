@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+import importlib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -10,13 +10,35 @@ import orjson
 
 from workbench.providers._base import ModelReply, ModelRequest, RequestedToolCall
 from workbench.providers._classify import classify
+from workbench.providers._clients import LoopClients
 from workbench.providers._errors import ProviderError
 from workbench.providers._keys import public_spec, register_call_secrets
 from workbench.providers._params import split_params
 from workbench.providers._usage import Usage
 
-if TYPE_CHECKING:  # the SDK is imported on first use: it costs a second at start-up
+if TYPE_CHECKING:  # the SDK is imported when a provider is made (never by `import workbench`)
     import openai
+
+
+_CANNED_REPLY: dict[str, Any] = {
+    "id": "warm-up",
+    "object": "chat.completion",
+    "created": 0,
+    "model": "warm-up",
+    "choices": [
+        {
+            "index": 0,
+            "finish_reason": "stop",
+            "message": {
+                "role": "assistant",
+                "content": "",
+                "tool_calls": [{"id": "t", "type": "function", "function": {"name": "f", "arguments": "{}"}}],
+            },
+        }
+    ],
+    "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0, "prompt_tokens_details": {}},
+}
+"""A reply parsed once before the first call, so the SDK's one-time type set-up is not timed as a call."""
 
 
 def to_openai_messages(request: ModelRequest) -> list[dict[str, Any]]:
@@ -75,26 +97,35 @@ class OpenAIProvider:
         self._api_key = api_key
         self._headers = dict(default_headers or {})
         register_call_secrets(api_key=api_key, base_url=base_url, headers=self._headers)
-        self._clients: dict[int, openai.AsyncOpenAI] = {}
+        # Imported here, on the caller's thread before a run starts, not lazily on the run's
+        # loop: the import takes a second, which would block every call in flight.
+        self._sdk = importlib.import_module("openai")
+        self._clients: LoopClients[openai.AsyncOpenAI] = LoopClients(self._new_client)
 
     def spec(self) -> dict[str, Any]:
         """Provider, model, base URL without user-info, header names (never the key or a header's value)."""
         return public_spec(self.provider, self.model, self.base_url, self._headers)
 
-    def _client(self) -> openai.AsyncOpenAI:
-        import openai
-
-        loop = id(asyncio.get_running_loop())  # an async client belongs to one event loop
-        client = self._clients.get(loop)
-        if client is None:
-            client = openai.AsyncOpenAI(
-                api_key=self._api_key or "not-needed",
-                base_url=self.base_url,
-                default_headers=self._headers or None,
-                max_retries=0,
-            )
-            self._clients[loop] = client
+    def _new_client(self) -> openai.AsyncOpenAI:
+        client: openai.AsyncOpenAI = self._sdk.AsyncOpenAI(
+            api_key=self._api_key or "not-needed",
+            base_url=self.base_url,
+            default_headers=self._headers or None,
+            max_retries=0,
+        )
         return client
+
+    async def warm_up(self) -> None:
+        """Get the running loop's client ready (made, its first-use loading done) for one more user.
+
+        Each ``warm_up`` is matched by one :meth:`aclose`; the client closes when its last user does.
+        """
+        split_params(self._clients.hold().chat.completions.create, {})  # the SDK imports its resources on first access
+        self._sdk.types.chat.ChatCompletion.construct(**_CANNED_REPLY)  # and builds its reply types on the first reply
+
+    async def aclose(self) -> None:
+        """One user is done: close the running loop's client and its connections when it was the last."""
+        await self._clients.aclose()
 
     async def complete(self, request: ModelRequest, *, timeout: float | None) -> ModelReply:
         """One chat completion; failures become :class:`ProviderError`."""
@@ -107,13 +138,12 @@ class OpenAIProvider:
                 }
                 for t in request.tools
             ]
-        import openai
-
-        create = self._client().chat.completions.create
+        sdk = self._sdk
+        create = self._clients.get().chat.completions.create
         try:
             response = await create(**split_params(create, kwargs), timeout=timeout)
-        except (openai.OpenAIError, ValueError) as exc:
-            raise classify(exc, openai) from exc
+        except (sdk.OpenAIError, ValueError) as exc:
+            raise classify(exc, sdk) from exc
         choices = getattr(response, "choices", None)
         if not choices or getattr(choices[0], "message", None) is None:
             raise ProviderError("bad_response", "the reply has no choices/message")

@@ -31,7 +31,7 @@ from workbench.scorers._base import Score, Scorer
 from workbench.storage import StorageError
 from workbench.store._table import connect
 from workbench.targets._base import Target
-from workbench.targets._context import CallContext
+from workbench.targets._context import CallContext, unit_calls
 from workbench.targets._types import Item, PartialResultError, TargetResult
 
 log = logging.getLogger("workbench.runs")
@@ -60,6 +60,14 @@ class Job:
     def shard_key(self) -> str:
         """``"i/n"``."""
         return f"{self.shard[0]}/{self.shard[1]}"
+
+
+def _cancelled(exc: BaseException) -> bool:
+    """Whether ``exc`` is this task being cancelled (a real ``cancel()``), not a target's own ``CancelledError``."""
+    if not isinstance(exc, asyncio.CancelledError):
+        return False
+    task = asyncio.current_task()
+    return task is None or task.cancelling() > 0
 
 
 def _next_batch(reader: Any) -> Any:
@@ -209,49 +217,48 @@ class Engine:
         job = self.job
         item = Item.from_row(unit)
         started = utc_now()
-        t0 = perf_counter()
         result: TargetResult | None = None
         partial: TargetResult | None = None
         error = kind = None
-        try:
-            if job.timeout:
-                async with asyncio.timeout(job.timeout):
+        with unit_calls(unit["repeat"]) as calls:
+            t0 = perf_counter()  # after the unit left the queue: only the target's own time counts
+            try:
+                if job.timeout:
+                    async with asyncio.timeout(job.timeout):
+                        result = await job.target(item, job.ctx)
+                else:
                     result = await job.target(item, job.ctx)
-            else:
-                result = await job.target(item, job.ctx)
-        except TimeoutError:
-            kind, error = "timeout", f"no result within the {job.timeout}s item timeout"
-        except PartialResultError as exc:
-            kind, error, partial = exc.kind, str(exc), exc.result
-            if exc.kind == "auth":
-                self._fatal = exc
-        except ProviderError as exc:
-            kind, error = exc.kind, str(exc)
-            if exc.kind == "auth":
-                self._fatal = exc
-        except Exception as exc:  # the target's own failure: recorded, the run goes on
-            kind, error = "exception", f"{type(exc).__name__}: {exc}"
-        latency = perf_counter() - t0
+            except TimeoutError:
+                kind, error = "timeout", f"no result within the {job.timeout}s item timeout"
+            except PartialResultError as exc:
+                kind, error, partial = exc.kind, str(exc), exc.result
+                if exc.kind == "auth":
+                    self._fatal = exc
+            except ProviderError as exc:
+                kind, error = exc.kind, str(exc)
+                if exc.kind == "auth":
+                    self._fatal = exc
+            except Exception as exc:  # the target's own failure: recorded, the run goes on
+                kind, error = "exception", f"{type(exc).__name__}: {exc}"
+            except BaseException as exc:  # sys.exit(), KeyboardInterrupt... raised by the target: this item's error
+                if _cancelled(exc):
+                    raise
+                kind, error = "exception", f"{type(exc).__name__}: {exc}".rstrip(": ")
+            # the request's time: without waiting for a concurrency slot or a client's start-up
+            latency = max(perf_counter() - t0 - calls.waited_s, 0.0)
+        attempts = calls.sent if calls.used else 1  # a plain function is one attempt; a model call counts what was sent
         if result is not None:
             result.latency_s = latency
         scores: list[tuple[str, Score]] = []
         if result is not None:
-            for scorer in job.scorers:
-                score = await scorer.ascore(
-                    input=item.input,
-                    output=result.output,
-                    expected=item.expected_output,
-                    context=item.context,
-                    metadata=item.metadata,
-                    item_id=item.item_id,
-                    result=result,
-                    ctx=job.ctx,
-                )
-                if score.error is not None:
-                    self.scorer_errors += 1
-                scores.append((scorer.name, score))
+            with unit_calls(unit["repeat"]):  # a judge's calls: per repeat in the cache, not the item's attempts
+                for scorer in job.scorers:
+                    score = await self._score(scorer, item, result)
+                    if score.error is not None:
+                        self.scorer_errors += 1
+                    scores.append((scorer.name, score))
         return unit_result(
-            result or partial,
+            result or partial or TargetResult(attempts=attempts),
             item_id=item.item_id,
             repeat=unit["repeat"],
             shard=job.shard_key,
@@ -262,6 +269,26 @@ class Engine:
             error=error,
             error_kind=kind,
         )
+
+    async def _score(self, scorer: Scorer, item: Item, result: TargetResult) -> Score:
+        """One scorer's verdict; a ``BaseException`` it raises (``sys.exit()``...) is its error, not the run's end."""
+        try:
+            return await scorer.ascore(
+                input=item.input,
+                output=result.output,
+                expected=item.expected_output,
+                context=item.context,
+                metadata=item.metadata,
+                item_id=item.item_id,
+                result=result,
+                ctx=self.job.ctx,
+            )
+        except Exception as exc:
+            return Score(None, error=f"{type(exc).__name__}: {exc}")
+        except BaseException as exc:
+            if _cancelled(exc):
+                raise
+            return Score(None, error=f"{type(exc).__name__}: {exc}".rstrip(": "))
 
     async def _tick(self) -> None:
         while True:
@@ -346,6 +373,7 @@ class Engine:
             mark_inactive(job.folder, job.shard_key)
             self._report()
             self._io.shutdown(wait=False)
+            await job.ctx.aclose()  # on this loop, now: never left to the garbage collector (issue 12.5)
             job.ctx.close()
         log.info("run %s shard %s %s: %d/%d done", job.manifest.id, job.shard_key, status, self.done, self.total)
         return status

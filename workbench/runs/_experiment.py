@@ -66,7 +66,9 @@ from workbench.targets._base import Target
 if TYPE_CHECKING:
     from workbench._workbench import Workbench
 
-RUN_SETTINGS = ("version", "item_ids", "repeats", "concurrency", "timeout", "max_retries", "cache", "tags")
+RUN_SETTINGS = (
+    "version", "item_ids", "repeats", "concurrency", "timeout", "call_timeout", "max_retries", "cache", "tags",
+)  # fmt: skip
 TABLES = ("experiment", "models", "agents", "functions", "scorers")
 MODEL_KEYS = ("model", "prompts", "prompt", "params", "base_url", "system", "name")
 AGENT_KEYS = ("model", "prompt", "tools", "max_steps", "params", "base_url", "system", "name")
@@ -300,9 +302,17 @@ def run_experiment(
     experiment_id: str | None = None,
     shard: str | None = None,
     progress: bool | None = None,
+    cache: bool | None = None,
 ) -> list[Run]:
-    """Run every target of the experiment, one after the other; return the finished runs."""
+    """Run every target of the experiment, one after the other; return the finished runs.
+
+    ``cache=True`` answers model calls from the response cache whatever the file says
+    (the file's ``cache = true`` does the same for its own runs; both default to off).
+    """
     exp_id = experiment_id or new_experiment_id(experiment.name)
+    settings = dict(experiment.settings)
+    if cache is not None:
+        settings["cache"] = cache
     runs = []
     for target in experiment.targets:
         run = wb.run(
@@ -312,7 +322,7 @@ def run_experiment(
             run_id=experiment_run_id(exp_id, target),
             shard=shard,
             progress=progress,
-            **{**experiment.settings, "tags": _tags(experiment)},
+            **{**settings, "tags": _tags(experiment)},
         )
         runs.append(run.wait())
     return runs

@@ -35,7 +35,7 @@ from workbench.store._dataset import Dataset
 from workbench.store._names import validate_name
 from workbench.store._table import connect, live_items_sql
 from workbench.targets._base import Target
-from workbench.targets._context import CallContext
+from workbench.targets._context import CallContext, call_timeout_for
 from workbench.targets._registry import as_target, build_target
 from workbench.targets._types import Item
 
@@ -69,15 +69,22 @@ def parse_shard(shard: str | tuple[int, int] | None) -> tuple[int, int]:
     return (i, n)
 
 
-def _check_settings(repeats: int, concurrency: int, timeout: float | None, max_retries: int) -> None:
+def _check_seconds(name: str, value: float | None) -> None:
+    if value is not None and (
+        isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value <= 0
+    ):
+        raise ValidationError(f"{name} must be a number of seconds > 0, or None; got {value!r}")
+
+
+def _check_settings(
+    repeats: int, concurrency: int, timeout: float | None, max_retries: int, call_timeout: float | None = None
+) -> None:
     if not isinstance(repeats, int) or repeats < 1:
         raise ValidationError(f"repeats must be a whole number >= 1, got {repeats!r}")
     if not isinstance(concurrency, int) or concurrency < 1:
         raise ValidationError(f"concurrency must be a whole number >= 1, got {concurrency!r}")
-    if timeout is not None and (
-        isinstance(timeout, bool) or not isinstance(timeout, int | float) or not math.isfinite(timeout) or timeout <= 0
-    ):
-        raise ValidationError(f"timeout must be a number of seconds > 0, or None; got {timeout!r}")
+    _check_seconds("timeout", timeout)
+    _check_seconds("call_timeout", call_timeout)
     if not isinstance(max_retries, int) or max_retries < 0:
         raise ValidationError(f"max_retries must be a whole number >= 0, got {max_retries!r}")
 
@@ -145,12 +152,12 @@ def _progress(show: bool | None, label: str) -> ProgressFn | None:
     return progress_bar(label) if show else None
 
 
-def _context(wb: Workbench, concurrency: int, timeout: float | None, max_retries: int, cache: bool) -> CallContext:
+def _context(wb: Workbench, concurrency: int, call_timeout: float | None, max_retries: int, cache: bool) -> CallContext:
     return CallContext(
         executor=ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="workbench-target"),
         limiter=AdaptiveLimiter(concurrency),
         max_retries=max_retries,
-        call_timeout=timeout,
+        call_timeout=call_timeout,
         cache=ResponseCache(wb.root / "cache") if cache else None,
         prices=PriceTable.default(wb.root, wb.prices),
     )
@@ -167,8 +174,9 @@ def start_run(
     repeats: int = 1,
     concurrency: int = 16,
     timeout: float | None = 60.0,
+    call_timeout: float | None = None,
     max_retries: int = 5,
-    cache: bool = True,
+    cache: bool = False,
     tags: Mapping[str, Any] | None = None,
     run_id: str | None = None,
     shard: str | tuple[int, int] | None = None,
@@ -176,7 +184,8 @@ def start_run(
 ) -> Run:
     """Check everything, create the run folder and start the run in the background."""
     ds = dataset if isinstance(dataset, Dataset) else wb.dataset(dataset)
-    _check_settings(repeats, concurrency, timeout, max_retries)
+    _check_settings(repeats, concurrency, timeout, max_retries, call_timeout)
+    per_call = call_timeout_for(timeout, call_timeout)
     shard_t = parse_shard(shard)
     the_target = as_target(target)
     the_scorers = _scorers(scorers)
@@ -193,7 +202,13 @@ def start_run(
         repeats=repeats,
         target=the_target.spec(),
         scorers=tuple(s.spec() for s in the_scorers),
-        settings={"concurrency": concurrency, "timeout": timeout, "max_retries": max_retries, "cache": cache},
+        settings={
+            "concurrency": concurrency,
+            "timeout": timeout,
+            "call_timeout": per_call,
+            "max_retries": max_retries,
+            "cache": cache,
+        },
     )
     manifest = RunManifest.from_spec(
         validate_name(run_id, what="run") if run_id else new_run_id(the_target.name),
@@ -201,7 +216,7 @@ def start_run(
         item_count=count,
         tags=orjson.loads(orjson.dumps(dict(tags or {}), default=str)),
     )
-    ctx = _context(wb, concurrency, timeout, max_retries, cache)  # reads the price table: may fail
+    ctx = _context(wb, concurrency, per_call, max_retries, cache)  # reads the price table: may fail
     folder = wb.runs_dir / manifest.id
     if not _create(folder, manifest, ids):
         manifest = _join(folder, manifest, shard_t)
@@ -294,7 +309,8 @@ def resume_run(
     settings = manifest.settings
     workers = concurrency or int(settings.get("concurrency", 16))
     timeout = settings.get("timeout")
-    ctx = _context(wb, workers, timeout, int(settings.get("max_retries", 5)), bool(settings.get("cache", True)))
+    per_call = call_timeout_for(timeout, settings.get("call_timeout"))
+    ctx = _context(wb, workers, per_call, int(settings.get("max_retries", 5)), bool(settings.get("cache", False)))
     job = Job(folder, manifest, files, the_target, the_scorers, ctx, shard_t, workers, timeout)
     return _launch(job, progress)
 
