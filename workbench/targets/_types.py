@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from workbench.errors import WorkbenchError
 from workbench.providers._usage import Usage
 from workbench.store._json import decode
 
@@ -89,7 +90,7 @@ class TargetResult:
     """Seconds the target took (set by the runner before scoring, for latency budgets)."""
 
 
-class PartialResultError(Exception):
+class PartialResultError(WorkbenchError):
     """A target that failed part-way, keeping what it did (tool calls, tokens, cost) for the record."""
 
     def __init__(self, kind: str, message: str, result: TargetResult) -> None:

@@ -24,6 +24,7 @@ import ipywidgets as widgets
 import orjson
 import pandas as pd
 
+from workbench.errors import NotFoundError, ValidationError
 from workbench.store._table import connect
 
 DEFAULT_PAGE_SIZE = 25
@@ -260,7 +261,7 @@ class PagedTable:
         css_class: str | None = None,
     ) -> None:
         if not 1 <= page_size <= MAX_PAGE_SIZE:
-            raise ValueError(f"page_size must be 1 to {MAX_PAGE_SIZE}, not {page_size}")
+            raise ValidationError(f"page_size must be 1 to {MAX_PAGE_SIZE}, not {page_size}")
         self.source = source
         self.columns = list(columns) if columns is not None else None
         self.key = key
@@ -403,11 +404,11 @@ class PagedTable:
         return self._checkboxes[str(key)]
 
     def open_button(self, key: str) -> Any:
-        """The open button of the visible row ``key`` (``KeyError`` when absent)."""
+        """The open button of the visible row ``key`` (``NotFoundError``, a ``KeyError``, when absent)."""
         for row, widget in zip(self._rows, self._open_buttons, strict=True):
             if str(row[self.key]) == str(key):
                 return widget
-        raise KeyError(key)
+        raise NotFoundError(f"no row {key!r} on this page")
 
     def set_source(self, source: TableSource, *, keep_selection: bool = False) -> None:
         """Show another source (page 1); the selection is cleared unless ``keep_selection``."""
