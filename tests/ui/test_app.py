@@ -136,6 +136,7 @@ def test_the_served_notebook_has_no_outputs_and_uses_the_workbench_kernel() -> N
     assert "app_from_environment()" in "".join(code[-1]["source"])
 
 
+@pytest.mark.slow
 def test_workbench_ui_refuses_a_bad_target_before_starting(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "WORKBENCH_ROOT"}
     done = subprocess.run(
@@ -150,6 +151,7 @@ def test_workbench_ui_refuses_a_bad_target_before_starting(tmp_path: Path) -> No
     assert "'nope:f': module 'nope' cannot be imported" in done.stderr
 
 
+@pytest.mark.slow
 def test_workbench_ui_says_so_when_the_port_is_taken(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "WORKBENCH_ROOT"}
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as busy:

@@ -29,7 +29,7 @@ START_SECONDS = 180
 STEP_MS = 60_000
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-pytestmark = needs_chromium
+pytestmark = [pytest.mark.slow, needs_chromium]
 
 
 def _read_lines(stream: IO[str], lines: queue.Queue[str]) -> None:
