@@ -88,6 +88,7 @@ def test_v1_and_v2_are_compared_and_the_reports_written(demo: tuple[Workbench, D
     assert SIMULATED in result.reports["trends"].read_text()  # the leaderboard names the model as simulated
 
 
+@pytest.mark.slow
 def test_the_demo_starts_its_dataset_afresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
