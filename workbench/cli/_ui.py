@@ -89,7 +89,7 @@ def ui(
         bool,
         typer.Option(
             "--no-token",
-            help="Serve without a token: any program or web page on this machine can use the app. Trusted setups only.",
+            help="Serve without a token: any program or user on this machine can use the app. Trusted setups only.",
         ),
     ] = False,
     kernel_idle_timeout: Annotated[
@@ -171,7 +171,7 @@ def _serve(process: subprocess.Popen[bytes], port: int, *, open_browser: bool, r
         time.sleep(0.2)
     url = app_url(port, token)
     if not token:
-        err_console.print("warning: --no-token: any program or web page on this machine can use this app")
+        err_console.print("warning: --no-token: any program or user on this machine can use this app")
     console.print(f"Eval Workbench UI for {root} at {url}  (Ctrl-C to stop)", soft_wrap=True, markup=False)
     print(f"URL {url}", flush=True)
     if open_browser:
