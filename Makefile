@@ -44,9 +44,10 @@ pytest: $(STAMP) chromium
 
 test: lint typecheck pytest
 
-# The inner loop: lint, types and every test not marked slow (no browser, Papermill, kernels or subprocesses).
+# The inner loop: lint, types and every test not marked slow (no browser, Papermill, kernels or
+# subprocesses), on every core (pytest-xdist).
 test-fast: lint typecheck
-	$(BIN)/pytest -m "not slow" -q
+	$(BIN)/pytest -m "not slow" -n auto -q
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_store.py
