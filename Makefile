@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test lint typecheck pytest bench clean chromium
+.PHONY: demo test test-fast lint typecheck pytest bench clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ pytest: $(STAMP) chromium
 	WORKBENCH_REQUIRE_BROWSER=1 $(BIN)/pytest
 
 test: lint typecheck pytest
+
+# The inner loop: lint, types and every test not marked slow (no browser, Papermill, kernels or
+# subprocesses), on every core (pytest-xdist).
+test-fast: lint typecheck
+	$(BIN)/pytest -m "not slow" -n auto -q
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_store.py

@@ -27,6 +27,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Workbench, DemoResul
     return wb, result, (root / "out.txt").read_text()
 
 
+@pytest.mark.slow
 def test_the_dataset_is_imported_edited_and_exported(demo: tuple[Workbench, DemoResult, str]) -> None:
     wb, _, text = demo
     ds = wb.dataset(DEMO_DATASET)
@@ -43,6 +44,7 @@ def test_the_dataset_is_imported_edited_and_exported(demo: tuple[Workbench, Demo
     assert "q27" in text
 
 
+@pytest.mark.slow
 def test_three_targets_are_scored_by_code_and_a_simulated_judge(demo: tuple[Workbench, DemoResult, str]) -> None:
     wb, result, text = demo
     runs = wb.runs()
@@ -66,6 +68,7 @@ def test_three_targets_are_scored_by_code_and_a_simulated_judge(demo: tuple[Work
     assert "SIMULATED" in text
 
 
+@pytest.mark.slow
 def test_v1_and_v2_are_compared_and_the_reports_written(demo: tuple[Workbench, DemoResult, str]) -> None:
     wb, result, text = demo
     comparison = result.comparison
@@ -85,6 +88,7 @@ def test_v1_and_v2_are_compared_and_the_reports_written(demo: tuple[Workbench, D
     assert SIMULATED in result.reports["trends"].read_text()  # the leaderboard names the model as simulated
 
 
+@pytest.mark.slow
 def test_the_demo_starts_its_dataset_afresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)

@@ -10,9 +10,12 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 HEAVY = ("jsonschema", "altair", "vl_convert", "scipy", "openai", "anthropic", "pydantic", "ipywidgets")
 
 
+@pytest.mark.slow
 def test_importing_the_package_loads_no_heavy_library() -> None:
     code = "import sys, json, workbench; print(json.dumps(sorted(m for m in sys.modules if '.' not in m)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
@@ -20,6 +23,7 @@ def test_importing_the_package_loads_no_heavy_library() -> None:
     assert not loaded & set(HEAVY), f"import workbench loaded {sorted(loaded & set(HEAVY))}"
 
 
+@pytest.mark.slow
 def test_the_lazy_names_still_resolve() -> None:
     code = (
         "import workbench; from workbench import charts, analysis, Comparison, Summary; "

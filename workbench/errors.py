@@ -2,7 +2,13 @@
 
 Every error a user can cause derives from :class:`WorkbenchError`, carries a
 one-line message that names what is wrong, and is raised before anything is
-written.
+written. So does every exception the package raises on purpose, wherever its
+class lives: ``ProviderError`` (a model call), ``JudgeError`` (an unusable
+judge reply), ``PartialResultError`` (a target that failed part-way),
+``ReportError`` and ``KernelNotFoundError`` (reports), ``MissingValue`` (a
+prompt template). Those that callers catch as a builtin derive from it too
+(``NotFoundError`` is a ``KeyError``, ``ValidationError`` a ``ValueError``).
+``tests/test_errors.py`` checks every exception class of the package.
 """
 
 from __future__ import annotations

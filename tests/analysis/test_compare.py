@@ -303,6 +303,7 @@ NOISE_TRIALS = 20
 NOISE_MAX_FLAGGED = int(binom.ppf(0.999, NOISE_TRIALS, 0.05))
 
 
+@pytest.mark.slow
 def test_pure_noise_is_rarely_flagged_and_a_planted_regression_is(wb: Workbench) -> None:
     make(wb, 12)
     flagged = 0

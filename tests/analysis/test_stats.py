@@ -135,6 +135,7 @@ TRIALS, ALPHA = 1000, 0.05
 MAX_FLAGGED = int(binom.ppf(0.999, TRIALS, ALPHA))
 
 
+@pytest.mark.slow
 def test_paired_t_flags_pure_noise_at_no_more_than_the_nominal_rate() -> None:
     flagged = detected = 0
     for seed in range(TRIALS):
@@ -148,6 +149,7 @@ def test_paired_t_flags_pure_noise_at_no_more_than_the_nominal_rate() -> None:
     assert detected >= TRIALS * 0.6
 
 
+@pytest.mark.slow
 def test_sign_test_flags_pass_fail_noise_at_no_more_than_the_nominal_rate() -> None:
     flagged = 0
     for seed in range(TRIALS):
@@ -159,6 +161,7 @@ def test_sign_test_flags_pass_fail_noise_at_no_more_than_the_nominal_rate() -> N
     assert flagged <= MAX_FLAGGED
 
 
+@pytest.mark.slow
 def test_clustered_interval_covers_the_true_mean_at_the_nominal_rate_with_repeats() -> None:
     missed = naive_missed = 0
     for seed in range(TRIALS):

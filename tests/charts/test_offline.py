@@ -14,6 +14,8 @@ import papermill
 import pytest
 from nbconvert import HTMLExporter
 
+pytestmark = pytest.mark.slow
+
 KERNEL = "eval-workbench"
 
 SETUP = """\

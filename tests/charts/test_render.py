@@ -81,6 +81,7 @@ def renderer() -> Iterator[None]:
     alt.theme.enable(theme)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(BUILDERS))
 def test_each_chart_renders_to_png_and_svg(name: str, tmp_path: Path) -> None:
     chart = BUILDERS[name]()
@@ -99,6 +100,7 @@ def test_each_chart_renders_to_png_and_svg(name: str, tmp_path: Path) -> None:
     assert saved.read_bytes().startswith(PNG_MAGIC)
 
 
+@pytest.mark.slow
 def test_save_picks_the_format_by_suffix(tmp_path: Path) -> None:
     chart = BUILDERS["latency_hist"]()
     assert charts.save(chart, tmp_path / "a.svg").read_text().startswith("<svg")

@@ -12,6 +12,8 @@ import pytest
 
 from workbench import Workbench
 
+pytestmark = pytest.mark.slow
+
 CSV = (
     b"id,question,answer,source,difficulty\r\n"
     b"q1,What is 2+2?,4,math,1\r\n"

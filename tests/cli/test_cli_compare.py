@@ -176,6 +176,7 @@ def test_summary_as_table_json_and_markdown(
     assert "40.0% (≥ 0.5)" in out
 
 
+@pytest.mark.slow
 def test_the_installed_command_exits_1_on_a_regression(store: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "WORKBENCH_ROOT"}
     args = [sys.executable, "-m", "workbench", "--root", str(store), "compare", "base", "worse", "--fail-on-regression"]

@@ -12,6 +12,8 @@ import pytest
 
 from workbench import Workbench
 
+pytestmark = pytest.mark.slow
+
 PIPELINE = """
 def answer(input):
     return str(input["n"] * 2)

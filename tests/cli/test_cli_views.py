@@ -127,6 +127,7 @@ def test_bad_input_is_one_line_and_exit_2(store: Path, cli: Callable[..., Outcom
         assert len(out.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_the_real_command_exits_2_on_an_unknown_dataset(store: Path) -> None:
     out = process(store, "trends", "nothing")
     assert out.returncode == 2, out.stderr

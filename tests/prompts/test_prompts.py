@@ -116,6 +116,7 @@ def _create_many(folder: str, tag: str, count: int, barrier: Any, out: Any) -> N
     out.put((tag, versions))
 
 
+@pytest.mark.slow
 def test_concurrent_creation_from_two_processes_loses_nothing(store: PromptStore) -> None:
     ctx = multiprocessing.get_context("spawn")
     barrier, out, count = ctx.Barrier(2), ctx.Queue(), 25

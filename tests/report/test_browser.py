@@ -19,7 +19,7 @@ from tests.report._png import distinct_colours
 SCREENS = ARTIFACTS / "report-screens"
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-pytestmark = needs_chromium
+pytestmark = [pytest.mark.slow, needs_chromium]
 
 
 @pytest.mark.parametrize("name", ["compare_runs", "trends"])

@@ -6,9 +6,13 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.report._html import assert_report_page
 from tests.report._store import FixtureStore
 from tests.report.conftest import cli
+
+pytestmark = pytest.mark.slow
 
 
 def test_report_writes_the_html_and_keeps_the_notebook(reports: dict[str, Any]) -> None:

@@ -18,6 +18,7 @@ from workbench import NotFoundError, ValidationError, Workbench
 from workbench.report import KernelNotFoundError, ReportError
 
 
+@pytest.mark.slow
 def test_a_failing_cell_is_named_with_its_index_first_line_and_exception(reports: dict[str, Any]) -> None:
     error = reports["failing_cell"]
     assert isinstance(error, ReportError)
@@ -30,6 +31,7 @@ def test_a_failing_cell_is_named_with_its_index_first_line_and_exception(reports
     assert any(o.get("ename") == "KeyError" for c in executed.cells for o in c.get("outputs", []))
 
 
+@pytest.mark.slow
 def test_a_cell_over_the_time_limit_is_named_too(reports: dict[str, Any]) -> None:
     error = reports["timeout"]
     assert isinstance(error, ReportError)
@@ -37,6 +39,7 @@ def test_a_cell_over_the_time_limit_is_named_too(reports: dict[str, Any]) -> Non
     assert "after 2 seconds" in error.evalue
 
 
+@pytest.mark.slow
 def test_a_missing_required_parameter_fails_in_the_first_cell_after_the_parameters(reports: dict[str, Any]) -> None:
     error = reports["missing_parameter"]
     assert isinstance(error, ReportError)
@@ -46,6 +49,7 @@ def test_a_missing_required_parameter_fails_in_the_first_cell_after_the_paramete
     assert "-p candidate=..." in error.evalue
 
 
+@pytest.mark.slow
 def test_api_keys_in_the_environment_never_reach_a_report(reports: dict[str, Any]) -> None:
     out = reports["leaky"]
     assert isinstance(out, Path), f"the notebook failed: {out}"
@@ -60,6 +64,7 @@ def _decoded_svgs(html: str) -> list[str]:
     return [base64.b64decode(s[len(prefix) :]).decode("utf-8") for s in sources]
 
 
+@pytest.mark.slow
 def test_an_api_key_in_a_failing_cell_never_reaches_the_error_or_the_kept_notebook(reports: dict[str, Any]) -> None:
     error = reports["leaky_error"]
     assert isinstance(error, ReportError), f"the notebook did not fail: {error}"
@@ -75,6 +80,7 @@ def test_an_api_key_in_a_failing_cell_never_reaches_the_error_or_the_kept_notebo
     assert not error.executed.with_suffix(".html").exists()
 
 
+@pytest.mark.slow
 def test_an_api_key_in_a_failing_cell_never_reaches_the_command_line(reports: dict[str, Any]) -> None:
     done = reports["cli_leaky_error"]
     assert isinstance(done, subprocess.CompletedProcess)
@@ -86,6 +92,7 @@ def test_an_api_key_in_a_failing_cell_never_reaches_the_command_line(reports: di
     assert "bad key [redacted]" in done.stderr
 
 
+@pytest.mark.slow
 def test_api_keys_in_the_store_dotenv_never_reach_a_report_nor_its_charts(reports: dict[str, Any]) -> None:
     out = reports["dotenv_leaky"]
     assert isinstance(out, Path), f"the notebook failed: {out}"

@@ -37,6 +37,7 @@ def test_committed_notebooks_have_no_outputs(name: str) -> None:
     assert nb.cells[0].source.startswith("# ")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
@@ -57,6 +58,7 @@ def test_each_notebook_runs_into_an_html_report(name: str, expected: list[str], 
     assert "Traceback" not in html
 
 
+@pytest.mark.slow
 def test_the_comparison_report_shows_the_runs_the_changes_and_escaped_outputs(
     reports: dict[str, Any], store: FixtureStore
 ) -> None:
@@ -76,6 +78,7 @@ def test_the_comparison_report_shows_the_runs_the_changes_and_escaped_outputs(
     assert "&lt;script&gt;alert('x')&lt;/script&gt;" in html  # the markup output, escaped
 
 
+@pytest.mark.slow
 def test_the_comparison_report_takes_alpha_directions_and_margins(reports: dict[str, Any]) -> None:
     done = reports["cli_settings"]  # -p alpha=0.9 -p directions='{"correct": "lower"}' -p margins=...
     assert isinstance(done, subprocess.CompletedProcess)
@@ -88,6 +91,7 @@ def test_the_comparison_report_takes_alpha_directions_and_margins(reports: dict[
     assert "Settings: alpha 0.9; lower is better: correct; margins: correct 0.1." in text
 
 
+@pytest.mark.slow
 def test_the_judge_alignment_report_reads_human_labels_too(reports: dict[str, Any]) -> None:
     out = reports["judge_labels"]
     assert isinstance(out, Path), f"judge_alignment on labels failed: {out}"

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 jupyter_client = pytest.importorskip("jupyter_client")
+pytestmark = pytest.mark.slow
 
 
 def execute(client: Any, code: str, timeout: float = 60) -> tuple[str, float]:

@@ -143,6 +143,7 @@ def cli(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
+@pytest.mark.slow
 def test_the_cli_labels_a_result(wb: Workbench) -> None:
     run = small_run(wb)
     out = cli(wb.root, "label", run.id, "i02", "partial_success", "--note", "close", "--author", "dan", "--json")

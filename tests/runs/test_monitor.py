@@ -8,6 +8,8 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
+
 from workbench import Monitor, Workbench
 
 
@@ -72,6 +74,7 @@ def test_a_failing_scorer_is_counted_and_the_monitor_goes_on(wb: Workbench) -> N
     assert monitor.stats["scorer_errors"] == 5
 
 
+@pytest.mark.slow
 def test_records_are_flushed_at_interpreter_exit(tmp_path: Path) -> None:
     code = f"""
 from workbench import Monitor, Workbench

@@ -94,6 +94,7 @@ def logged(path: Path) -> list[str]:
     return path.read_text().split() if path.exists() else []
 
 
+@pytest.mark.slow
 def test_a_killed_run_resumes_without_its_target_and_without_loss_or_repeats(
     wb: Workbench, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -137,6 +138,7 @@ def test_a_killed_run_resumes_without_its_target_and_without_loss_or_repeats(
     assert run.manifest.counts()["done"] == n
 
 
+@pytest.mark.slow
 def test_three_shards_in_parallel_processes_equal_one_unsharded_run(
     wb: Workbench, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -135,6 +135,7 @@ def test_count_tokens_is_rough_and_deterministic() -> None:
     assert count_tokens("order A-1042") == 4
 
 
+@pytest.mark.slow
 def test_command_line_prints_the_urls_and_serves_until_interrupted() -> None:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     command = [sys.executable, "-m", "workbench.simulator", "--port", "0"]

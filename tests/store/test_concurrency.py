@@ -28,6 +28,8 @@ import pytest
 
 from workbench import ConflictError, Dataset, Item, NotFoundError, ValidationError, Workbench
 
+pytestmark = pytest.mark.slow
+
 BIG = 200_000
 """Items in a large write."""
 

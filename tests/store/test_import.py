@@ -710,6 +710,7 @@ def test_rows_breaking_the_expected_schema_are_row_errors_naming_the_field(wb: W
 # -- large files -----------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_file_larger_than_a_staging_batch_imports_completely_in_file_order(ds: Dataset, tmp_path: Path) -> None:
     n = 120_000  # more than two 50,000-row staging batches
     ids = [f"r{(k * 7919) % n:06d}" for k in range(n)]  # distinct, and not in sorted order

@@ -17,6 +17,7 @@ from workbench.errors import ValidationError
 from workbench.ui import App, DatasetsPanel, app_from_environment
 from workbench.ui import _app as app_module
 from workbench.ui._app import Placeholder
+from workbench.ui._serve import cull_interval, server_config, set_xsrf_cookie
 
 QUESTIONS = [
     ("q1", "What is the capital of Australia?", "Canberra"),
@@ -119,11 +120,33 @@ def test_a_bad_spec_is_named(tmp_path: Path, spec: str, message: str) -> None:
 
 def test_voila_is_bound_to_localhost_and_shows_no_code() -> None:
     command = voila_command(Path("app.ipynb"), 8123, "dark")
+    assert command[1:3] == ["-m", "workbench.ui._serve"]  # Voila with the token, Host/Origin checks and culling
+    assert not any("token" in part for part in command)  # the token never shows on a command line
     assert "--Voila.ip=127.0.0.1" in command
     assert "--port=8123" in command
     assert "--no-browser" in command
     assert "--strip_sources=True" in command
     assert "--theme=dark" in command
+
+
+def test_the_server_config_uses_jupyter_servers_own_checks() -> None:
+    config = server_config("abc", 600)
+    assert config["Voila"]["token"] == "abc"
+    settings = config["Voila"]["tornado_settings"]
+    assert settings["allow_remote_access"] is False
+    assert settings["local_hostnames"] == ["localhost"]
+    assert not settings["allow_origin"]
+    assert not settings["allow_origin_pat"]
+    assert config["MappingKernelManager"] == {
+        "cull_idle_timeout": 600,
+        "cull_interval": 60,
+        "cull_connected": False,
+        "cull_busy": False,
+    }
+    assert config["VoilaConfiguration"]["prelaunch_hook"] is set_xsrf_cookie
+    assert "MappingKernelManager" not in server_config("", 0)  # 0: never cull
+    assert server_config("", 0)["Voila"]["token"] == ""  # --no-token
+    assert [cull_interval(t) for t in (1, 8, 100, 10_000)] == [1, 2, 25, 60]
 
 
 def test_the_served_notebook_has_no_outputs_and_uses_the_workbench_kernel() -> None:
@@ -136,6 +159,7 @@ def test_the_served_notebook_has_no_outputs_and_uses_the_workbench_kernel() -> N
     assert "app_from_environment()" in "".join(code[-1]["source"])
 
 
+@pytest.mark.slow
 def test_workbench_ui_refuses_a_bad_target_before_starting(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "WORKBENCH_ROOT"}
     done = subprocess.run(
@@ -150,6 +174,7 @@ def test_workbench_ui_refuses_a_bad_target_before_starting(tmp_path: Path) -> No
     assert "'nope:f': module 'nope' cannot be imported" in done.stderr
 
 
+@pytest.mark.slow
 def test_workbench_ui_says_so_when_the_port_is_taken(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "WORKBENCH_ROOT"}
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as busy:

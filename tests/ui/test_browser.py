@@ -29,7 +29,7 @@ START_SECONDS = 180
 STEP_MS = 60_000
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-pytestmark = needs_chromium
+pytestmark = [pytest.mark.slow, needs_chromium]
 
 
 def _read_lines(stream: IO[str], lines: queue.Queue[str]) -> None:
@@ -67,7 +67,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
                     pytest.fail(f"workbench ui printed no URL (exit code {process.poll()}):\n" + "".join(seen))
                 continue
             seen.append(line)
-            match = re.match(r"URL (http://127\.0\.0\.1:\d+/)", line)
+            match = re.match(r"URL (http://127\.0\.0\.1:\d+/\S*)", line)
             url = match.group(1) if match else None
         yield url, root
     finally:

@@ -183,6 +183,7 @@ def test_diff_between_two_versions(panel: DatasetsPanel, wb: Workbench) -> None:
     assert "v0" in panel.versions_table.value or ">0<" in panel.versions_table.value
 
 
+@pytest.mark.slow
 def test_a_hundred_thousand_items_render_one_page(big_store: Workbench) -> None:
     panel = DatasetsPanel(big_store)
     assert panel.table.total == 100_000

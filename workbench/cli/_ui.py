@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -52,11 +53,15 @@ def _check_kernel() -> None:
 
 
 def voila_command(notebook: Path, port: int, theme: str) -> list[str]:
-    """The Voila command line: bound to 127.0.0.1, no browser, no code shown."""
+    """The Voila command line: bound to 127.0.0.1, no browser, no code shown.
+
+    It runs ``workbench.ui._serve``, which starts Voila with the token (from the environment,
+    never the command line), the ``Host``/``Origin`` checks and idle-kernel culling.
+    """
     return [
         sys.executable,
         "-m",
-        "voila",
+        "workbench.ui._serve",
         str(notebook),
         "--no-browser",
         f"--port={port}",
@@ -80,19 +85,39 @@ def ui(
     ] = None,
     no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open a browser.")] = False,
     theme: Annotated[str, typer.Option(help="light or dark.")] = "light",
+    no_token: Annotated[
+        bool,
+        typer.Option(
+            "--no-token",
+            help="Serve without a token: any program or user on this machine can use the app. Trusted setups only.",
+        ),
+    ] = False,
+    kernel_idle_timeout: Annotated[
+        int | None,
+        typer.Option(
+            help="Seconds a page's kernel may stay idle with no browser connected before it is shut down "
+            "(0: never; default 600).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Serve the panels (Datasets | Run | Results | Compare) in a browser with Voila, on 127.0.0.1.
 
-    Prints the URL, then serves until Ctrl-C. Targets and scorers given here are
-    imported in the app's kernel and registered (``wb.register``); modules in the
-    current folder can be imported.
+    Prints the URL, with a fresh random token as Jupyter does (``?token=...``), then
+    serves until Ctrl-C. Requests need the token, a local ``Host`` and, when they carry
+    an ``Origin``, this server's. Targets and scorers given here are imported in the
+    app's kernel and registered (``wb.register``); modules in the current folder can be
+    imported.
     """
     from workbench.ui._app import SCORERS_ENV, TARGETS_ENV, import_object
+    from workbench.ui._serve import IDLE_ENV, TOKEN_ENV
 
     if theme not in ("light", "dark"):
         raise ValidationError(f"--theme {theme!r}: use light or dark")
     if not 0 <= port <= 65535:
         raise ValidationError(f"--port {port}: use 0 to 65535")
+    if kernel_idle_timeout is not None and kernel_idle_timeout < 0:
+        raise ValidationError(f"--kernel-idle-timeout {kernel_idle_timeout}: use 0 (never) or a number of seconds")
     sys.path.insert(0, os.getcwd())
     for spec in [*(target or []), *(scorer or [])]:
         import_object(spec)  # fail here, with the spec named, rather than in the browser
@@ -106,12 +131,16 @@ def ui(
     env[ROOT_ENV] = str(root)
     env[TARGETS_ENV] = ",".join(target or [])
     env[SCORERS_ENV] = ",".join(scorer or [])
+    token = "" if no_token else secrets.token_hex(24)
+    env[TOKEN_ENV] = token  # the server takes it out of its environment: kernels never see it
+    if kernel_idle_timeout is not None:
+        env[IDLE_ENV] = str(kernel_idle_timeout)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (os.getcwd(), env.get("PYTHONPATH", "")) if p)
     with resources.as_file(resources.files("workbench.ui") / "app.ipynb") as notebook:
         process = subprocess.Popen(voila_command(notebook, port, theme), env=env)
         signal.signal(signal.SIGTERM, _stop)  # a terminated `workbench ui` stops Voila (and its kernels) too
         try:
-            _serve(process, port, open_browser=not no_browser, root=root)
+            _serve(process, port, open_browser=not no_browser, root=root, token=token)
         finally:
             if process.poll() is None:
                 process.terminate()
@@ -125,7 +154,12 @@ def _stop(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _serve(process: subprocess.Popen[bytes], port: int, *, open_browser: bool, root: Path) -> None:
+def app_url(port: int, token: str) -> str:
+    """The URL to open: ``http://127.0.0.1:PORT/``, with ``?token=...`` when there is one."""
+    return f"http://{HOST}:{port}/" + (f"?token={token}" if token else "")
+
+
+def _serve(process: subprocess.Popen[bytes], port: int, *, open_browser: bool, root: Path, token: str) -> None:
     deadline = time.monotonic() + STARTUP_SECONDS
     while not _listening(port):
         if process.poll() is not None:
@@ -135,7 +169,9 @@ def _serve(process: subprocess.Popen[bytes], port: int, *, open_browser: bool, r
             err_console.print(f"error: voila did not listen on {HOST}:{port} within {STARTUP_SECONDS:.0f} s")
             raise typer.Exit(1)
         time.sleep(0.2)
-    url = f"http://{HOST}:{port}/"
+    url = app_url(port, token)
+    if not token:
+        err_console.print("warning: --no-token: any program or user on this machine can use this app")
     console.print(f"Eval Workbench UI for {root} at {url}  (Ctrl-C to stop)", soft_wrap=True, markup=False)
     print(f"URL {url}", flush=True)
     if open_browser:

@@ -17,13 +17,14 @@ from jinja2 import StrictUndefined, Template, TemplateRuntimeError, UndefinedErr
 from jinja2.sandbox import SandboxedEnvironment
 from jinja2.utils import missing
 
+from workbench.errors import WorkbenchError
 from workbench.store import ITEM_FIELDS
 
 FIELDS = ("item_id", *ITEM_FIELDS)
 """The item fields a template sees by name."""
 
 
-class MissingValue(UndefinedError):
+class MissingValue(WorkbenchError, UndefinedError):
     """A template used a value the item does not have; ``path`` names it (``input.nope``)."""
 
     def __init__(self, path: str) -> None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Literal
 
+from workbench.errors import WorkbenchError
 from workbench.secrets import redact
 
 ErrorKind = Literal["rate_limit", "timeout", "server", "connection", "bad_response", "bad_request", "auth"]
 RETRYABLE: frozenset[str] = frozenset({"rate_limit", "timeout", "server", "connection", "bad_response"})
 
 
-class ProviderError(Exception):
+class ProviderError(WorkbenchError):
     """A model call that failed, with its kind.
 
     ``bad_request`` and ``auth`` are never retried: the same call would fail again.

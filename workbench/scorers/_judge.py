@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 import orjson
 
+from workbench.errors import WorkbenchError
 from workbench.providers._base import ModelReply, ModelRequest, Provider
 from workbench.providers._limiter import AdaptiveLimiter
 from workbench.providers._prices import PriceTable
@@ -33,7 +34,7 @@ _FENCE = re.compile(r"```(?:json)?[ \t]*\n(.*?)\n?[ \t]*```", re.DOTALL)
 _REASON = {"type": "string", "minLength": 1, "pattern": r"\S"}
 
 
-class JudgeError(Exception):
+class JudgeError(WorkbenchError):
     """A judge's reply stayed unusable after every attempt."""
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from workbench.errors import WorkbenchError
 from workbench.providers._usage import Usage
 from workbench.records import Item as Item  # noqa: PLC0414 - re-exported: workbench.targets.Item
 from workbench.records._result import ToolCall
@@ -33,7 +34,7 @@ class TargetResult:
     """Seconds the target took (set by the runner before scoring, for latency budgets)."""
 
 
-class PartialResultError(Exception):
+class PartialResultError(WorkbenchError):
     """A target that failed part-way, keeping what it did (tool calls, tokens, cost) for the record."""
 
     def __init__(self, kind: str, message: str, result: TargetResult) -> None:

@@ -34,7 +34,7 @@ from workbench.analysis._options import lower_directions, parse_margins, parse_p
 from workbench.analysis._summary import fmt, fmt_p, fmt_pct, html_table
 from workbench.errors import WorkbenchError
 from workbench.ui._results import run_options
-from workbench.ui._table import cell_text, message_html
+from workbench.ui._table import cell_text, json_values, message_html
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -59,7 +59,7 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
     return (
         html_table(header, rows)
         .replace("<table>", "<table style='border-collapse:collapse;margin:4px 0 10px'>")
-        .replace("<td>", "<td style='padding:2px 12px 2px 0'>")
+        .replace("<td>", "<td style='padding:2px 12px 2px 0;vertical-align:top;white-space:pre-wrap'>")
         .replace("<th>", "<th style='padding:2px 12px 2px 0;text-align:left'>")
     )
 
@@ -147,7 +147,11 @@ def _short(value: Any) -> str:
 def items_html(comparison: Comparison, limit: int = MAX_ITEMS) -> str:
     """Per scorer, the regressed then the improved items: scores before/after and both outputs."""
     scores = comparison.items.set_index(["scorer", "item_id"]) if not comparison.items.empty else None
-    outputs: pd.DataFrame | None = comparison.outputs.set_index("item_id") if not comparison.outputs.empty else None
+    outputs: pd.DataFrame | None = None
+    if not comparison.outputs.empty:  # outputs as values: text without quotes, objects compact
+        outputs = comparison.outputs.set_index("item_id")[["baseline_output", "candidate_output"]].copy()
+        for column in outputs.columns:
+            outputs[column] = json_values(outputs[column].tolist())
     parts = []
     for kind, lists in (("regressed", comparison.regressed_items), ("improved", comparison.improved_items)):
         for scorer, ids in lists.items():

@@ -33,9 +33,11 @@ def items_source(dataset: Dataset, version: int | None = None) -> SqlSource | Fr
     """A paged source of a dataset version's items (DuckDB ``limit``/``offset`` over the item log)."""
     files = dataset._log.files(version)  # noqa: SLF001 - the item log's files, read-only, like the SQL views
     if not files:
-        return FrameSource(dataset.items(version)[["item_id", *EDITABLE_FIELDS]])
+        return FrameSource(dataset.items(version)[["item_id", *EDITABLE_FIELDS]], json_columns=EDITABLE_FIELDS)
     sql = f"select item_id, {', '.join(EDITABLE_FIELDS)}, version, position from ({live_items_sql(files)})"
-    return SqlSource(sql, order_by="position", search_columns=["item_id", *EDITABLE_FIELDS])
+    return SqlSource(
+        sql, order_by="position", search_columns=["item_id", *EDITABLE_FIELDS], json_columns=EDITABLE_FIELDS
+    )
 
 
 def parse_json_field(field: str, text: str) -> Any:
@@ -463,7 +465,7 @@ class DatasetsPanel:
         counts = diff["change"].value_counts().to_dict() if len(diff) else {}
         parts = ", ".join(f"{counts.get(c, 0)} {c}" for c in ("added", "removed", "changed"))
         self.diff_summary.value = html.escape(f"v{v1} \u2192 v{v2}: {parts}")
-        self.diff_table.set_source(FrameSource(diff, key="item_id"))
+        self.diff_table.set_source(FrameSource(diff, key="item_id", json_columns=("before", "after")))
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)

@@ -137,7 +137,9 @@ class RunPanel:
         self.status.add_class("wb-run-status")
         self.message = widgets.HTML()
         self.message.add_class("wb-run-message")
-        self._result_source = FrameSource(pd.DataFrame(columns=["item_id", *RESULT_COLUMNS]), key="item_id")
+        self._result_source = FrameSource(
+            pd.DataFrame(columns=["item_id", *RESULT_COLUMNS]), key="item_id", json_columns=["output"]
+        )
         self._result_source.search_columns = ["item_id", "target", "output", "error"]
         self.results = PagedTable(
             self._result_source, key="item_id", columns=RESULT_COLUMNS, page_size=PAGE_SIZE, css_class="wb-run-results"
@@ -323,6 +325,7 @@ class RunPanel:
             order_by=base.order_by,
             search_columns=base.search_columns,
             params=[*base.params, *params],
+            json_columns=base.json_columns,
         )
 
     def _load_versions(self) -> None:

@@ -3,7 +3,10 @@
 The table never holds more than one page of widgets: each page is fetched from a
 :class:`TableSource` (``count`` + ``page`` with an offset and a limit), so a
 100,000-row dataset costs the same to show as a 10-row one. Every cell is
-HTML-escaped and truncated.
+HTML-escaped and truncated, and shows a value, not a JSON literal: a string as
+its text (no quotes, its newlines as line breaks), an object or a list as
+compact JSON, a missing value as nothing. Sources decode the columns that hold
+stored JSON text (``json_columns=``), one page at a time.
 
 Examples:
     >>> table = PagedTable(FrameSource(df), key="item_id", selectable=True)  # doctest: +SKIP
@@ -21,14 +24,17 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol, TypeVar
 
 import ipywidgets as widgets
+import numpy as np
 import orjson
 import pandas as pd
 
+from workbench.errors import NotFoundError, ValidationError
 from workbench.store._table import connect
 
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 50
 MAX_CELL_CHARS = 120
+MAX_CELL_LINES = 6
 RELOAD_FACTOR = 4.0
 
 T = TypeVar("T")
@@ -106,14 +112,21 @@ class FrameSource:
         frame: the rows.
         key: the column identifying a row (for selection).
         search_columns: columns the search looks in (default: all).
+        json_columns: columns that may hold stored JSON text: decoded (see :func:`json_values`) when shown.
     """
 
     def __init__(
-        self, frame: pd.DataFrame, *, key: str = "item_id", search_columns: Sequence[str] | None = None
+        self,
+        frame: pd.DataFrame,
+        *,
+        key: str = "item_id",
+        search_columns: Sequence[str] | None = None,
+        json_columns: Sequence[str] = (),
     ) -> None:
         self.frame = frame.reset_index(drop=True)
         self.key = key
         self.search_columns = list(search_columns) if search_columns is not None else list(frame.columns)
+        self.json_columns = list(json_columns)
 
     def _matching(self, search: str) -> pd.DataFrame:
         if not search:
@@ -129,8 +142,12 @@ class FrameSource:
         return len(self._matching(search))
 
     def page(self, search: str, offset: int, limit: int) -> pd.DataFrame:
-        """One page of matching rows."""
-        return self._matching(search).iloc[offset : offset + limit]
+        """One page of matching rows (its JSON columns decoded)."""
+        page = self._matching(search).iloc[offset : offset + limit].copy()
+        for column in self.json_columns:
+            if column in page.columns:
+                page[column] = pd.Series(json_values(page[column].tolist()), index=page.index, dtype=object)
+        return page
 
     def keys(self, search: str) -> list[str]:
         """Keys of every matching row."""
@@ -147,6 +164,7 @@ class SqlSource:
         key: the column identifying a row.
         params: parameters of ``sql``.
         connection: makes the DuckDB connection (default: a cursor on the process's shared database).
+        json_columns: columns holding stored JSON text (item fields, outputs): decoded on each page fetched.
     """
 
     def __init__(
@@ -158,6 +176,7 @@ class SqlSource:
         key: str = "item_id",
         params: Sequence[Any] = (),
         connection: Callable[[], Any] = connect,
+        json_columns: Sequence[str] = (),
     ) -> None:
         self.sql = sql
         self.order_by = order_by
@@ -165,6 +184,7 @@ class SqlSource:
         self.key = key
         self.params = list(params)
         self.connection = connection
+        self.json_columns = list(json_columns)
 
     def _where(self, search: str) -> tuple[str, list[Any]]:
         if not search or not self.search_columns:
@@ -184,6 +204,9 @@ class SqlSource:
         where, args = self._where(search)
         query = f"select * from ({self.sql}) {where} order by {self.order_by} limit ? offset ?"
         df: pd.DataFrame = self.connection().execute(query, [*self.params, *args, limit, offset]).df()
+        for column in self.json_columns:
+            if column in df.columns:
+                df[column] = pd.Series([_decoded(v) for v in df[column]], index=df.index, dtype=object)
         return df
 
     def keys(self, search: str) -> list[str]:
@@ -193,26 +216,70 @@ class SqlSource:
         return [str(r[0]) for r in self.connection().execute(query, [*self.params, *args]).fetchall()]
 
 
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
+
+
+def _decoded(value: Any) -> Any:
+    """Stored JSON text as its value (SQL NULL as ``None``); anything else, or text that is not JSON, as it is."""
+    if _missing(value):
+        return None
+    if isinstance(value, str):
+        try:
+            return orjson.loads(value)
+        except orjson.JSONDecodeError:
+            return value
+    return value
+
+
+def json_values(values: Sequence[Any]) -> list[Any]:
+    """A column that may hold stored JSON text, as values.
+
+    Decoded only when every present value is JSON text (as a store column is); a column that
+    already holds values (a plain string that is not JSON, a dict...) is left as it is, so a
+    value is never decoded twice.
+    """
+    present = [v for v in values if not _missing(v)]
+    if not all(isinstance(v, str) for v in present):
+        return [None if _missing(v) else v for v in values]
+    try:
+        decoded = {i: orjson.loads(v) for i, v in enumerate(values) if not _missing(v)}
+    except orjson.JSONDecodeError:
+        return [None if _missing(v) else v for v in values]
+    return [decoded.get(i) for i in range(len(values))]
+
+
 def cell_text(value: Any) -> str:
-    """A cell's plain text: strings as they are, JSON values compact, nulls empty."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    """A value's plain text: a string as it is (no quotes), objects and lists as compact JSON, missing as ""."""
+    if _missing(value):
         return ""
     if isinstance(value, str):
         return value
-    if isinstance(value, dict | list | tuple | bool | int | float):
+    if isinstance(value, dict | list | tuple | bool | int | float | np.ndarray | np.generic):
         try:
-            return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+            return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY).decode()
         except TypeError:
             return str(value)
     return str(value)
 
 
+def _shortened(text: str, max_chars: int, max_lines: int = MAX_CELL_LINES) -> str:
+    lines = text.split("\n")
+    short = "\n".join(lines[:max_lines])
+    if len(short) > max_chars:
+        short = short[: max_chars - 1]
+    elif len(lines) <= max_lines:
+        return text
+    return short + "\u2026"
+
+
 def cell_html(value: Any, max_chars: int = MAX_CELL_CHARS) -> str:
-    """A cell as escaped HTML, truncated to ``max_chars`` with the full text (escaped) as a tooltip."""
+    """A value as escaped HTML: its text, newlines shown as line breaks, cut at ``max_chars`` characters
+    or :data:`MAX_CELL_LINES` lines, with the full text (escaped) as a tooltip."""
     text = cell_text(value)
-    short = text if len(text) <= max_chars else text[: max_chars - 1] + "\u2026"
     title = html.escape(text[:2000], quote=True)
-    return f'<span class="wb-cell" title="{title}">{html.escape(short)}</span>'
+    short = html.escape(_shortened(text, max_chars))
+    return f'<span class="wb-cell" style="white-space:pre-wrap" title="{title}">{short}</span>'
 
 
 class PagedTable:
@@ -260,7 +327,7 @@ class PagedTable:
         css_class: str | None = None,
     ) -> None:
         if not 1 <= page_size <= MAX_PAGE_SIZE:
-            raise ValueError(f"page_size must be 1 to {MAX_PAGE_SIZE}, not {page_size}")
+            raise ValidationError(f"page_size must be 1 to {MAX_PAGE_SIZE}, not {page_size}")
         self.source = source
         self.columns = list(columns) if columns is not None else None
         self.key = key
@@ -403,11 +470,11 @@ class PagedTable:
         return self._checkboxes[str(key)]
 
     def open_button(self, key: str) -> Any:
-        """The open button of the visible row ``key`` (``KeyError`` when absent)."""
+        """The open button of the visible row ``key`` (``NotFoundError``, a ``KeyError``, when absent)."""
         for row, widget in zip(self._rows, self._open_buttons, strict=True):
             if str(row[self.key]) == str(key):
                 return widget
-        raise KeyError(key)
+        raise NotFoundError(f"no row {key!r} on this page")
 
     def set_source(self, source: TableSource, *, keep_selection: bool = False) -> None:
         """Show another source (page 1); the selection is cleared unless ``keep_selection``."""
