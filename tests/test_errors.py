@@ -9,7 +9,7 @@ import pkgutil
 import pytest
 
 import workbench
-from workbench.errors import WorkbenchError
+from workbench.errors import WorkbenchError, WorkbenchWarning
 
 ALLOWED = {
     "workbench.store._imports._RowProblem": "an internal signal of one bad cell, turned into a RowError in the module",
@@ -38,7 +38,7 @@ def _exception_classes() -> dict[str, type[BaseException]]:
 
 def test_every_exception_class_of_the_package_is_a_workbench_error() -> None:
     classes = _exception_classes()
-    outside = sorted(name for name, cls in classes.items() if not issubclass(cls, WorkbenchError))
+    outside = sorted(name for name, cls in classes.items() if not issubclass(cls, WorkbenchError | WorkbenchWarning))
     assert [name for name in outside if name not in ALLOWED] == []
     assert sorted(ALLOWED) == [name for name in outside if name in ALLOWED], "an allow-listed class is gone: drop it"
 
@@ -69,3 +69,9 @@ def test_provider_judge_partial_result_and_report_errors_are_workbench_errors() 
         "workbench.prompts._render.MissingValue",
     ):
         assert issubclass(classes[name], WorkbenchError), name
+
+
+def test_every_warning_class_of_the_package_is_a_workbench_warning() -> None:
+    warnings = {n: c for n, c in _exception_classes().items() if issubclass(c, Warning)}
+    assert warnings, "the package defines warnings (unreadable files and runs)"
+    assert sorted(n for n, c in warnings.items() if not issubclass(c, WorkbenchWarning)) == []

@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING, Any, Literal
 import duckdb
 import pandas as pd
 
-from workbench.prompts import Prompt, PromptRef, PromptStore
-from workbench.runs import Run, list_runs, observed_status, resume_hint, resume_run, start_run
+from workbench.project import Project
+from workbench.prompts import Prompt, PromptRef
+from workbench.runs import Run, list_runs, observed_status, open_run, resume_hint, resume_run, start_run
 from workbench.scorers import Scorer
-from workbench.storage import LocalStorage, Storage
-from workbench.store import Catalog, Dataset
+from workbench.storage import Storage
+from workbench.store import Dataset
 from workbench.targets import Target
 
 if TYPE_CHECKING:
@@ -24,12 +25,12 @@ if TYPE_CHECKING:
     from workbench.ui._app import App
     from workbench.ui._registry import Entry, Registry
 
-ROOT_ENV = "WORKBENCH_ROOT"
 
+def _cache_run_stats(folder: Path) -> None:
+    """Cache a completed run's figures beside it (``stats.parquet``) so summaries over many runs stay fast."""
+    from workbench.analysis._runs_summary import cache_run_stats
 
-def default_root() -> Path:
-    """``$WORKBENCH_ROOT`` when set, else the current folder."""
-    return Path(os.environ.get(ROOT_ENV) or ".")
+    cache_run_stats(folder)
 
 
 class Workbench:
@@ -52,17 +53,39 @@ class Workbench:
         *,
         prices: Mapping[str, Mapping[str, float]] | None = None,
     ) -> None:
-        self.root = Path(root) if root is not None else default_root()
-        self.storage: Storage = LocalStorage(self.root)
-        """The store's files (every read and write of the store goes through a :class:`Storage`)."""
-        self.datasets_dir = self.root / "datasets"
-        self.runs_dir = self.root / "runs"
-        self.prompts_dir = self.root / "prompts"
-        self._prompts = PromptStore(self.prompts_dir)
-        self.prices = dict(prices or {})
-        """Price overrides (USD per 1M tokens) on top of the shipped table and ``<root>/prices.json``."""
-        self._catalog = Catalog(self.datasets_dir)
+        self.project = Project(root, prices=prices, on_run_complete=_cache_run_stats)
+        """The store's context, which the concept packages take (``workbench.project.Project``)."""
         self._registry: Registry | None = None
+
+    @property
+    def root(self) -> Path:
+        """The store's folder."""
+        return self.project.root
+
+    @property
+    def storage(self) -> Storage:
+        """The store's files (every read and write of the store goes through a :class:`Storage`)."""
+        return self.project.storage
+
+    @property
+    def prices(self) -> dict[str, Mapping[str, float]]:
+        """Price overrides (USD per 1M tokens) on top of the shipped table and ``<root>/prices.json``."""
+        return self.project.prices
+
+    @property
+    def datasets_dir(self) -> Path:
+        """``<root>/datasets``."""
+        return self.project.datasets_dir
+
+    @property
+    def runs_dir(self) -> Path:
+        """``<root>/runs``."""
+        return self.project.runs_dir
+
+    @property
+    def prompts_dir(self) -> Path:
+        """``<root>/prompts``."""
+        return self.project.prompts_dir
 
     def __repr__(self) -> str:
         return f"Workbench({str(self.root)!r})"
@@ -86,7 +109,7 @@ class Workbench:
             input_schema: JSON Schema every item's ``input`` must match.
             expected_schema: JSON Schema every item's ``expected_output`` must match.
         """
-        return self._catalog.create(
+        return self.project.catalog.create(
             name,
             description=description,
             metadata=metadata,
@@ -96,19 +119,19 @@ class Workbench:
 
     def dataset(self, name: str) -> Dataset:
         """The dataset called ``name`` (``NotFoundError`` if there is none)."""
-        return self._catalog.open(name)
+        return self.project.catalog.open(name)
 
     def datasets(self) -> pd.DataFrame:
         """Every dataset: name, description, version, items, created_at, updated_at."""
-        return self._catalog.list()
+        return self.project.catalog.list()
 
     def delete_dataset(self, name: str) -> None:
         """Delete a dataset with all its versions."""
-        self._catalog.delete(name)
+        self.project.catalog.delete(name)
 
     def rename_dataset(self, name: str, new_name: str) -> Dataset:
         """Rename a dataset; its versions and history come along."""
-        return self._catalog.rename(name, new_name)
+        return self.project.catalog.rename(name, new_name)
 
     # -- prompts -------------------------------------------------------------------
     def create_prompt(self, name: str, template: str, *, system: str | None = None, note: str = "") -> Prompt:
@@ -117,23 +140,23 @@ class Workbench:
         Templates are Jinja2 over the item's fields: ``{{ input.question }}``, ``{{ context }}``,
         ``{{ metadata.source }}``; an ``input`` object's keys also stand alone (``{{ question }}``).
         """
-        return self._prompts.create(name, template, system=system, note=note)
+        return self.project.prompts.create(name, template, system=system, note=note)
 
     def prompt(self, ref: PromptRef) -> Prompt:
         """A prompt version: ``"name"`` (latest), ``"name@3"`` or ``("name", 3)``."""
-        return self._prompts.get(ref)
+        return self.project.prompts.get(ref)
 
     def prompts(self) -> pd.DataFrame:
         """Every prompt: name, latest version, variables, note, created_at, updated_at."""
-        return self._prompts.list()
+        return self.project.prompts.list()
 
     def prompt_versions(self, name: str) -> pd.DataFrame:
         """Every version of one prompt."""
-        return self._prompts.versions(name)
+        return self.project.prompts.versions(name)
 
     def prompt_diff(self, name: str, v1: int, v2: int) -> str:
         """A unified diff of two versions of a prompt (system text, then template)."""
-        return self._prompts.diff(name, v1, v2)
+        return self.project.prompts.diff(name, v1, v2)
 
     # -- runs --------------------------------------------------------------------
     def run(
@@ -183,7 +206,7 @@ class Workbench:
             progress: show a progress bar (default: in Jupyter only).
         """
         return start_run(
-            self, dataset, target, scorers=scorers, version=version, item_ids=item_ids, repeats=repeats,
+            self.project, dataset, target, scorers=scorers, version=version, item_ids=item_ids, repeats=repeats,
             concurrency=concurrency, timeout=timeout, call_timeout=call_timeout, max_retries=max_retries, cache=cache,
             tags=tags,
             run_id=run_id, shard=shard, progress=progress,
@@ -209,14 +232,18 @@ class Workbench:
         (models, agents, module-level functions); otherwise pass them again.
         """
         return resume_run(
-            self, run_id, target=target, scorers=scorers, shard=shard, concurrency=concurrency, progress=progress
+            self.project,
+            run_id,
+            target=target,
+            scorers=scorers,
+            shard=shard,
+            concurrency=concurrency,
+            progress=progress,
         )
 
     def get_run(self, run_id: str) -> Run:
         """The run ``run_id``."""
-        run = Run(self.runs_dir / run_id)
-        run.manifest  # noqa: B018 - raises NotFoundError when absent
-        return run
+        return open_run(self.project, run_id)
 
     def runs(self) -> pd.DataFrame:
         """Every run, newest first: id, dataset, version, target, status, counts, cache_hit_share, created_at, note.
@@ -228,9 +255,9 @@ class Workbench:
         """
         from workbench.analysis._runs_summary import cache_hit_shares
 
-        shares = cache_hit_shares(self)
+        shares = cache_hit_shares(self.project)
         rows = []
-        for m in list_runs(self):
+        for m in list_runs(self.project):
             counts = m.counts()
             folder = self.runs_dir / m.id
             rows.append(
@@ -328,7 +355,7 @@ class Workbench:
         """
         from workbench.analysis._summary import summarize
 
-        return summarize(self, run, **options)
+        return summarize(self.project, run, **options)
 
     def compare(self, baseline: str | Run, candidate: str | Run, **options: Any) -> Comparison:
         """Compare a candidate run with a baseline on their shared items (paired tests, warnings).
@@ -343,7 +370,7 @@ class Workbench:
         """
         from workbench.analysis._compare import compare
 
-        return compare(self, baseline, candidate, **options)
+        return compare(self.project, baseline, candidate, **options)
 
     # -- analysis: many runs -----------------------------------------------------
     def runs_summary(self, runs: Sequence[str | Run] | None = None, dataset: str | None = None) -> pd.DataFrame:
@@ -357,7 +384,7 @@ class Workbench:
         """
         from workbench.analysis._runs_summary import runs_summary
 
-        return runs_summary(self, runs, dataset)
+        return runs_summary(self.project, runs, dataset)
 
     def matrix(
         self,
@@ -375,7 +402,7 @@ class Workbench:
         """
         from workbench.analysis._matrix import matrix
 
-        return matrix(self, runs, dataset, directions=directions)
+        return matrix(self.project, runs, dataset, directions=directions)
 
     def trends(self, dataset: str, target: str | None = None, scorers: Sequence[str] | None = None) -> pd.DataFrame:
         """Each scorer's mean (with its interval), latency, cost and success rate across a dataset's runs over time.
@@ -385,7 +412,7 @@ class Workbench:
         """
         from workbench.analysis._trends import trends
 
-        return trends(self, dataset, target=target, scorers=scorers)
+        return trends(self.project, dataset, target=target, scorers=scorers)
 
     def failure_modes(
         self,
@@ -406,7 +433,7 @@ class Workbench:
         """
         from workbench.analysis._failures import failure_modes
 
-        return failure_modes(self, runs, dataset, top=top, directions=directions, pass_marks=pass_marks)
+        return failure_modes(self.project, runs, dataset, top=top, directions=directions, pass_marks=pass_marks)
 
     # -- SQL -------------------------------------------------------------------
     def connect(self) -> duckdb.DuckDBPyConnection:
@@ -419,7 +446,7 @@ class Workbench:
         """
         from workbench.analysis._views import connect_store
 
-        return connect_store(self._catalog, self.runs_dir)
+        return connect_store(self.project.catalog, self.runs_dir)
 
     def sql(self, query: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
         """Run SQL over the store's views (datasets, items, item_log, runs, results, scores, labels).
@@ -430,4 +457,4 @@ class Workbench:
         """
         from workbench.analysis._views import query_store
 
-        return query_store(self._catalog, self.runs_dir, query, params)
+        return query_store(self.project.catalog, self.runs_dir, query, params)

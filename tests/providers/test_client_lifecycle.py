@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from workbench import Workbench, targets
+from workbench._loop import background_loop
 from workbench.providers._clients import open_clients
-from workbench.runs._loop import background_loop
 from workbench.simulator import ErrorReply, Reply, SimRequest, SimulatedLLMServer, TextReply
 from workbench.targets import CallContext, Item, TargetResult
 from workbench.targets._model import ModelTarget

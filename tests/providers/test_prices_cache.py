@@ -13,7 +13,7 @@ import pytest
 
 from workbench import ValidationError, Workbench, targets
 from workbench.providers import PriceTable
-from workbench.providers._usage import Usage
+from workbench.records._usage import Usage
 from workbench.simulator import SimRequest, SimulatedLLMServer, TextReply, ToolCall, ToolCallReply
 from workbench.simulator import Usage as SimUsage
 

@@ -260,7 +260,7 @@ def test_engine_and_monitor_parts_have_the_same_schema(wb: Workbench) -> None:
 
 
 def test_unit_result_fills_every_field_from_the_target_result() -> None:
-    from workbench.providers._usage import Usage
+    from workbench.records._usage import Usage
     from workbench.runs._results import unit_result
     from workbench.targets import TargetResult
 

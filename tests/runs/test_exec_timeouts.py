@@ -10,11 +10,11 @@ import pytest
 
 from workbench import ValidationError, Workbench, targets
 from workbench.providers import ModelRequest
+from workbench.providers._context import unit_calls
 from workbench.providers._limiter import AdaptiveLimiter
 from workbench.providers._openai import OpenAIProvider
 from workbench.simulator import ErrorReply, SimulatedLLMServer, TextReply
 from workbench.targets import CallContext
-from workbench.targets._context import unit_calls
 
 
 def one_item(wb: Workbench) -> None:
@@ -31,7 +31,7 @@ def test_a_hung_call_is_retried_within_the_item_timeout(wb: Workbench, llm_serve
     elapsed = time.monotonic() - t0
     row = run.results().iloc[0]
     assert pd.isna(row["error"]), row["error"]
-    assert row["output"] == '"ok"'
+    assert row["output"] == "ok"
     assert row["attempts"] == 2
     assert len(llm_server.requests) == 2
     assert 0.5 <= row["latency_s"] < 5

@@ -9,8 +9,8 @@ import pytest
 
 from tests.runs._support import make_dataset
 from workbench import Workbench
+from workbench.providers._context import CallContext
 from workbench.scorers._base import FunctionScorer, Score, Scorer
-from workbench.targets._context import CallContext
 
 
 def words(output: str) -> list[str]:

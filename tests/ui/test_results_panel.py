@@ -9,7 +9,7 @@ import pytest
 
 from tests.analysis._declared import declare
 from workbench import Run, Workbench
-from workbench.providers._usage import Usage
+from workbench.records._usage import Usage
 from workbench.targets import TargetResult, ToolCall
 from workbench.ui._results import ResultsPanel
 

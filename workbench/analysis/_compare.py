@@ -89,7 +89,7 @@ from workbench.runs._run import Run
 from workbench.store._table import connect, sql_literal
 
 if TYPE_CHECKING:
-    from workbench._workbench import Workbench
+    from workbench.project import Project
 
 EPS = 1e-9
 """Per-item deltas smaller than this are no change (float noise of means over repeats)."""
@@ -704,7 +704,7 @@ def _outputs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return df
 
 
-def _dataset_warning(wb: Workbench, b: RunManifest, c: RunManifest) -> ComparisonWarning | None:
+def _dataset_warning(project: Project, b: RunManifest, c: RunManifest) -> ComparisonWarning | None:
     if b.dataset == c.dataset and b.dataset_version == c.dataset_version:
         return None
     if b.dataset != c.dataset:
@@ -716,7 +716,7 @@ def _dataset_warning(wb: Workbench, b: RunManifest, c: RunManifest) -> Compariso
     what = ""
     if b.dataset is not None and b.dataset_version is not None and c.dataset_version is not None:
         try:
-            diff = wb.dataset(b.dataset).diff(b.dataset_version, c.dataset_version)
+            diff = project.dataset(b.dataset).diff(b.dataset_version, c.dataset_version)
         except NotFoundError:
             diff = None
         if diff is not None:
@@ -889,7 +889,7 @@ def margins_of(margins: float | Mapping[str, float] | None, names: list[str]) ->
 
 
 def compare(
-    wb: Workbench,
+    project: Project,
     baseline: str | Run,
     candidate: str | Run,
     *,
@@ -902,7 +902,7 @@ def compare(
     """Compare a candidate run with a baseline run on the items both have.
 
     Args:
-        wb: the workbench holding the runs.
+        project: the workbench holding the runs.
         baseline: the reference run (id or :class:`Run`).
         candidate: the run under test.
         margins: per scorer, the smallest worsening of the mean that counts as a
@@ -928,7 +928,7 @@ def compare(
         raise ValidationError(f"alpha must be between 0 and 1, got {alpha!r}")
     if not isinstance(allow_dead_scorers, bool):
         raise ValidationError(f"allow_dead_scorers must be True or False, got {allow_dead_scorers!r}")
-    b_run, c_run = resolve_run(wb, baseline), resolve_run(wb, candidate)
+    b_run, c_run = resolve_run(project, baseline), resolve_run(project, candidate)
     bm, cm = b_run.manifest, c_run.manifest
     b_names, c_names = scorer_names(bm), scorer_names(cm)
     names = b_names + [s for s in c_names if s not in b_names]
@@ -948,7 +948,7 @@ def compare(
         warnings = [
             w
             for w in (
-                _dataset_warning(wb, bm, cm),
+                _dataset_warning(project, bm, cm),
                 _partial_warning(con, "b", b_run.id, bm),
                 _partial_warning(con, "c", c_run.id, cm),
                 _scorer_warning(b_names, c_names),

@@ -44,7 +44,7 @@ from workbench.runs._run import Run
 from workbench.store._table import connect, sql_list
 
 if TYPE_CHECKING:
-    from workbench._workbench import Workbench
+    from workbench.project import Project
 
 NOT_FAILURES = ("success", "partial_success")
 """Labels that are not failures."""
@@ -165,7 +165,7 @@ def _units_sql(result_files: list[str], label_files: list[str]) -> str:
 
 
 def failure_modes(
-    wb: Workbench,
+    project: Project,
     runs: Sequence[str | Run] | str | Run | None = None,
     dataset: str | None = None,
     top: int = 20,
@@ -179,7 +179,7 @@ def failure_modes(
     by failure rate, then id.
 
     Args:
-        wb: the workbench.
+        project: the workbench.
         runs: run ids or :class:`Run` handles (default: every run).
         dataset: only runs of this dataset.
         top: how many items to list (at least 1).
@@ -194,7 +194,7 @@ def failure_modes(
     """
     if isinstance(top, bool) or not isinstance(top, int) or top < 1:
         raise ValidationError(f"top must be a whole number of at least 1, got {top!r}")
-    refs = select_runs(wb, runs, dataset)
+    refs = select_runs(project, runs, dataset)
     result_files, result_ids = _files(refs, RESULTS_DIR)
     empty = FailureModes(
         pd.DataFrame(columns=list(BY_TARGET_COLUMNS)), pd.DataFrame(columns=list(ITEM_COLUMNS)), [r.id for r in refs]

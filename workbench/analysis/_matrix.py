@@ -21,7 +21,7 @@ from workbench.analysis._views import RunRef, select_runs
 from workbench.runs._run import Run
 
 if TYPE_CHECKING:
-    from workbench._workbench import Workbench
+    from workbench.project import Project
 
 MATRIX_COLUMNS = (
     "target", "model", "prompt", "run_id", "status", "partial", "note", "scorer", "direction", "mean", "ci_low",
@@ -80,7 +80,7 @@ def latest_runs(refs: Sequence[RunRef], units: dict[str, int]) -> list[Shown]:
 
 
 def matrix(
-    wb: Workbench,
+    project: Project,
     runs: Sequence[str | Run] | str | Run | None = None,
     dataset: str | None = None,
     *,
@@ -102,7 +102,7 @@ def matrix(
     ``directions`` overrides it). Runs of several datasets are mixed: pass ``dataset`` to keep one.
 
     Args:
-        wb: the workbench.
+        project: the workbench.
         runs: run ids or :class:`Run` handles to choose from (default: every run).
         dataset: only runs of this dataset.
         directions: override, per scorer, ``"higher"`` or ``"lower"`` is better.
@@ -110,7 +110,7 @@ def matrix(
     Examples:
         >>> wb.matrix(dataset="qa").pivot(index=["model", "prompt"], columns="scorer", values="mean")  # doctest: +SKIP
     """
-    refs = select_runs(wb, runs, dataset)
+    refs = select_runs(project, runs, dataset)
     run_rows, scorer_rows = split_stats(run_stats(refs))
     names = scorer_rows["scorer"].dropna().astype(str).unique()
     declared, _ = declared_settings(r.manifest for r in refs)

@@ -49,6 +49,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import duckdb
@@ -61,6 +62,7 @@ import pyarrow.parquet as pq
 from workbench.analysis._stats import clustered_from_sums
 from workbench.analysis._summary import FRESH
 from workbench.analysis._views import RunRef, select_runs
+from workbench.runs._manifest import read_manifest
 from workbench.runs._results import RESULTS_DIR
 from workbench.runs._run import Run
 from workbench.runs._status import UnreadableRunWarning
@@ -68,7 +70,7 @@ from workbench.storage import LocalStorage, StorageError
 from workbench.store._table import connect, sql_list
 
 if TYPE_CHECKING:
-    from workbench._workbench import Workbench
+    from workbench.project import Project
 
 STATS_FILE = "stats.parquet"
 """Each run's cached figures, beside its manifest."""
@@ -469,7 +471,7 @@ def split_stats(stats: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def runs_summary(
-    wb: Workbench, runs: Sequence[str | Run] | str | Run | None = None, dataset: str | None = None
+    project: Project, runs: Sequence[str | Run] | str | Run | None = None, dataset: str | None = None
 ) -> pd.DataFrame:
     """One row per run: its manifest, counts, success rate, latency, cost, tokens and each scorer's mean.
 
@@ -482,14 +484,14 @@ def runs_summary(
     hits. See the module docstring for how each figure is defined and why they are cached.
 
     Args:
-        wb: the workbench.
+        project: the workbench.
         runs: run ids or :class:`Run` handles (default: every run).
         dataset: only runs of this dataset.
 
     Examples:
         >>> wb.runs_summary(dataset="qa")[["run_id", "target", "score_exact"]]  # doctest: +SKIP
     """
-    refs = select_runs(wb, runs, dataset)
+    refs = select_runs(project, runs, dataset)
     base = pd.DataFrame([run_columns(r) for r in refs], columns=[*SUMMARY_COLUMNS[:9], "planned"])
     run_rows, scorer_rows = split_stats(run_stats(refs))
     figures = list(SUMMARY_COLUMNS[10:])
@@ -506,13 +508,18 @@ def runs_summary(
     return df.sort_values(["created_at", "run_id"], ascending=False, kind="stable").reset_index(drop=True)
 
 
-def cache_hit_shares(wb: Workbench) -> dict[str, float | None]:
+def cache_hit_shares(project: Project) -> dict[str, float | None]:
     """Each run's share of units served from the response cache (``None`` before any result), by run id.
 
     From the cached per-run figures (see the module docstring), so listing runs stays cheap.
     """
     with warnings.catch_warnings():  # a listing names unreadable manifests, not unreadable parts: share unknown
         warnings.simplefilter("ignore", UnreadableRunWarning)
-        run_rows, _ = split_stats(run_stats(select_runs(wb)))
+        run_rows, _ = split_stats(run_stats(select_runs(project)))
     shares = run_rows["cache_hit_share"].astype(object).where(run_rows["cache_hit_share"].notna(), None)
     return dict(zip(run_rows["run_id"].astype(str), shares, strict=True))
+
+
+def cache_run_stats(folder: Path) -> None:
+    """Compute and cache the figures of the run in ``folder`` (a no-op when they are cached already)."""
+    run_stats([RunRef(folder, read_manifest(folder))])

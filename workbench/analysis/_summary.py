@@ -49,10 +49,11 @@ from workbench.runs._manifest import RunManifest
 from workbench.runs._plan import latest_rows_sql
 from workbench.runs._results import RESULT_SCHEMA, has_parts
 from workbench.runs._run import Run
+from workbench.runs._runner import open_run
 from workbench.store._table import connect
 
 if TYPE_CHECKING:
-    from workbench._workbench import Workbench
+    from workbench.project import Project
 
 Direction = Literal["higher", "lower"]
 DIRECTIONS: tuple[Direction, ...] = ("higher", "lower")
@@ -72,13 +73,13 @@ TOOL_COLUMNS_SQL = """
 
 
 # -- shared helpers (also used by the comparison) -----------------------------------------
-def resolve_run(wb: Workbench, run: str | Run) -> Run:
+def resolve_run(project: Project, run: str | Run) -> Run:
     """The :class:`Run` for a run id or a run (``NotFoundError`` for an unknown id)."""
     if isinstance(run, Run):
         return run
     if not isinstance(run, str) or not run:
         raise ValidationError(f"a run is a run id or a Run, not {run!r}")
-    return wb.get_run(run)
+    return open_run(project, run)
 
 
 def scorer_names(manifest: RunManifest) -> list[str]:
@@ -203,12 +204,12 @@ def tool_scorer(manifest: RunManifest) -> str | None:
     return None
 
 
-def dataset_item_count(wb: Workbench, manifest: RunManifest) -> int | None:
+def dataset_item_count(project: Project, manifest: RunManifest) -> int | None:
     """How many items the run's pinned dataset version has (``None`` when it is gone or unknown)."""
     if manifest.dataset is None or manifest.dataset_version is None:
         return None
     try:
-        versions = wb.dataset(manifest.dataset).versions()
+        versions = project.dataset(manifest.dataset).versions()
     except NotFoundError:
         return None
     row = versions[versions["version"] == manifest.dataset_version]
@@ -428,7 +429,7 @@ def per_item_cost(cost: float | None, units: int, cache_hits: int, items: int) -
     return float(cost) / fresh * units / items
 
 
-def _overview(con: duckdb.DuckDBPyConnection, manifest: RunManifest, wb: Workbench) -> dict[str, Any]:
+def _overview(con: duckdb.DuckDBPyConnection, manifest: RunManifest, project: Project) -> dict[str, Any]:
     row = con.execute(
         f"""select count(distinct item_id), count(distinct item_id) filter (where error is not null),
                    count(*), count(*) filter (where error is not null), count(*) filter (where cache_hit),
@@ -460,7 +461,7 @@ def _overview(con: duckdb.DuckDBPyConnection, manifest: RunManifest, wb: Workben
         "items": int(items),
         "repeats": manifest.repeats,
         "units": int(units),
-        "dataset_items": dataset_item_count(wb, manifest),
+        "dataset_items": dataset_item_count(project, manifest),
         "coverage": units / planned if planned else None,
         "success_rate": (units - errors) / units if units else None,
         "item_success_rate": (items - failed_items) / items if items else None,
@@ -596,7 +597,7 @@ def scorer_table(names: list[str], values: Mapping[str, Any], directions: Mappin
 
 
 def summarize(
-    wb: Workbench,
+    project: Project,
     run: str | Run,
     *,
     pass_marks: PassMarks = None,
@@ -609,7 +610,7 @@ def summarize(
     higher-is-better, 0.5); the keywords override them for this call.
 
     Args:
-        wb: the workbench holding the run.
+        project: the workbench holding the run.
         run: a run id or a :class:`Run`.
         pass_marks: override the pass mark of every scorer (a number) or of some (a dict;
             the others keep their declared pass mark).
@@ -623,7 +624,7 @@ def summarize(
     """
     if isinstance(bins, bool) or not isinstance(bins, int) or bins < 1:
         raise ValidationError(f"bins must be a whole number of at least 1, got {bins!r}")
-    the_run = resolve_run(wb, run)
+    the_run = resolve_run(project, run)
     manifest = the_run.manifest
     con = connect()
     try:
@@ -643,7 +644,7 @@ def summarize(
             target=target_name(manifest),
             dataset=manifest.dataset,
             dataset_version=manifest.dataset_version,
-            overview=_overview(con, manifest, wb),
+            overview=_overview(con, manifest, project),
             scorers=_scorers(con),
             histogram=_histogram(con, bins),
             latency=_latency(con, bins),

@@ -14,7 +14,7 @@ from workbench.errors import NotFoundError, ValidationError
 from workbench.store._names import folder_name
 
 if TYPE_CHECKING:
-    from workbench._workbench import Workbench
+    from workbench.project import Project
 
 TREND_COLUMNS = (
     "run_id", "created_at", "target", "dataset_version", "status", "partial", "metric", "value", "ci_low", "ci_high",
@@ -24,7 +24,7 @@ RUN_METRICS = ("latency_p50", "latency_p95", "cost_per_item", "success_rate")
 
 
 def trends(
-    wb: Workbench, dataset: str, target: str | None = None, scorers: Sequence[str] | None = None
+    project: Project, dataset: str, target: str | None = None, scorers: Sequence[str] | None = None
 ) -> pd.DataFrame:
     """A dataset's runs in time order, long: one row per run and metric.
 
@@ -38,7 +38,7 @@ def trends(
     function, a scorer that failed on every unit).
 
     Args:
-        wb: the workbench.
+        project: the workbench.
         dataset: the dataset's name (``NotFoundError`` when neither it nor a run of it exists).
         target: only runs of the target with this name.
         scorers: only these scorers (default: all); a name no run has is a ``ValidationError``.
@@ -47,8 +47,8 @@ def trends(
         >>> df = wb.trends("qa", target="openai:gpt-4o-mini/answer@2")  # doctest: +SKIP
         >>> df[df.metric == "exact"][["created_at", "value", "ci_low", "ci_high"]]  # doctest: +SKIP
     """
-    refs = select_runs(wb, None, dataset)
-    if not refs and not (wb.datasets_dir / folder_name(dataset)).is_dir():  # the dataset's folder (escaped names)
+    refs = select_runs(project, None, dataset)
+    if not refs and not (project.datasets_dir / folder_name(dataset)).is_dir():  # the dataset's folder (escaped names)
         raise NotFoundError(f"dataset {dataset!r} does not exist and no run used it")
     if target is not None:
         refs = [r for r in refs if r.target == target]

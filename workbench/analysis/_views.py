@@ -15,7 +15,7 @@
 
 The files are listed in Python when the views are made (``runs/<id>/manifest.json``,
 ``runs/<id>/results/*.parquet``, ``runs/<id>/labels/*.parquet``, never a temporary
-``.tmp-wb`` file) and handed to DuckDB as explicit lists: DuckDB never globs a user's
+``.tmp-project`` file) and handed to DuckDB as explicit lists: DuckDB never globs a user's
 path, so a store under ``~/My Projects`` or ``~/données`` reads like any other. ``wb.sql()``
 makes its views for each query, so it always sees every run; a connection from
 ``wb.connect()`` sees the files that existed when it was opened (open a new one to see
@@ -62,7 +62,7 @@ from workbench.store._table import sql_list, sql_literal
 from workbench.store._unreadable import sql_skipping_unreadable
 
 if TYPE_CHECKING:
-    from workbench._workbench import Workbench
+    from workbench.project import Project
 
 UNION_BY_NAME = False
 """Whether the result globs read every part's footer to union columns by name (see the module docstring)."""
@@ -98,7 +98,7 @@ def run_files(runs_dir: Path, kind: str) -> list[str]:
     """Every run's ``kind`` files, listed here (DuckDB never globs a user's path): the manifests
     (``kind`` = ``manifest.json``) or the ``*.parquet`` parts of a folder (``results``, ``labels``).
 
-    Temporary files (``.tmp-wb``) are not listed; runs are in id order, parts in name order.
+    Temporary files (``.tmp-project``) are not listed; runs are in id order, parts in name order.
     """
     if not runs_dir.is_dir():
         return []
@@ -278,7 +278,7 @@ def _all_runs(runs_dir: Path) -> list[RunRef]:
 
 
 def select_runs(
-    wb: Workbench, runs: Sequence[str | Run] | str | Run | None = None, dataset: str | None = None
+    project: Project, runs: Sequence[str | Run] | str | Run | None = None, dataset: str | None = None
 ) -> list[RunRef]:
     """The runs to analyse, oldest first: ``runs`` (ids or :class:`Run`; default every run), of ``dataset``.
 
@@ -287,7 +287,7 @@ def select_runs(
     if dataset is not None and (not isinstance(dataset, str) or not dataset):
         raise ValidationError(f"dataset must be a dataset's name, not {dataset!r}")
     if runs is None:
-        chosen = _all_runs(wb.runs_dir)
+        chosen = _all_runs(project.runs_dir)
     else:
         given = [runs] if isinstance(runs, str | Run) else list(runs)
         if not given:
@@ -297,7 +297,7 @@ def select_runs(
             if isinstance(run, Run):
                 folder = run.folder
             elif isinstance(run, str) and run and "/" not in run and run not in (".", ".."):
-                folder = wb.runs_dir / run
+                folder = project.runs_dir / run
             else:
                 raise ValidationError(f"a run is a run id or a Run, not {run!r}")
             if folder.name in seen:

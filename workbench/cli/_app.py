@@ -217,7 +217,7 @@ def import_(
     if kind not in ("csv", "jsonl", "parquet"):
         raise ValidationError(f"--format {kind!r}: use csv, jsonl or parquet")
     mapping = _parse_maps(map_ or [])
-    exists = wb._catalog.exists(dataset)  # noqa: SLF001 - the CLI is part of the package
+    exists = wb.project.catalog.exists(dataset)
     ds = wb.create_dataset(dataset) if create and not exists else wb.dataset(dataset)
     on_invalid: Literal["abort", "skip"] = "skip" if skip_invalid else "abort"
     try:
@@ -382,7 +382,7 @@ def run_(
         if shard is not None and experiment_id is None:
             raise ValidationError("--shard needs --experiment-id so every shard writes into the same runs")
         runs = run_experiment(
-            wb, load_experiment(config), experiment_id=experiment_id, shard=shard, progress=progress,
+            wb.project, load_experiment(config), experiment_id=experiment_id, shard=shard, progress=progress,
             cache=True if cache else None,
         )  # fmt: skip
     rows = _run_rows(runs)

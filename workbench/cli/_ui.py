@@ -16,10 +16,10 @@ from typing import Annotated
 
 import typer
 
-from workbench._workbench import ROOT_ENV, default_root
 from workbench.cli._app import _State, app
 from workbench.cli._output import console, err_console
 from workbench.errors import ValidationError
+from workbench.project import ROOT_ENV, default_root
 
 HOST = "127.0.0.1"
 KERNEL = "eval-workbench"

@@ -128,7 +128,7 @@ def failures_(
     and 0.5; --direction and --pass-mark override them).
     """
     wb = _wb()
-    names = sorted({str(s["name"]) for r in select_runs(wb, run or None, dataset) for s in r.manifest.scorers})
+    names = sorted({str(s["name"]) for r in select_runs(wb.project, run or None, dataset) for s in r.manifest.scorers})
     fm = wb.failure_modes(
         run or None,
         dataset,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from workbench.providers._usage import Usage
+from workbench.records._usage import Usage
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from workbench.providers._clients import LoopClients
 from workbench.providers._errors import ProviderError
 from workbench.providers._keys import public_spec, register_call_secrets
 from workbench.providers._params import split_params
-from workbench.providers._usage import Usage
+from workbench.records._usage import Usage
 
 if TYPE_CHECKING:  # the SDK is imported when a provider is made (never by `import workbench`)
     import openai

@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 
 from workbench.errors import ValidationError
-from workbench.providers._usage import Usage
+from workbench.records._usage import Usage
 from workbench.storage import LocalStorage
 
 PRICES_ENV = "WORKBENCH_PRICES"

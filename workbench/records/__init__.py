@@ -9,6 +9,8 @@ from workbench.records._item import ITEM_FIELDS, ITEM_SCHEMA, Item
 from workbench.records._label import LABEL_SCHEMA, Label
 from workbench.records._result import RESULT_SCHEMA, Result, ToolCall
 from workbench.records._score import SCORE_TYPE, Score
+from workbench.records._target import PartialResultError, TargetResult
+from workbench.records._usage import Usage
 
 __all__ = [
     "ITEM_FIELDS",
@@ -18,7 +20,10 @@ __all__ = [
     "SCORE_TYPE",
     "Item",
     "Label",
+    "PartialResultError",
     "Result",
     "Score",
+    "TargetResult",
     "ToolCall",
+    "Usage",
 ]

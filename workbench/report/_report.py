@@ -68,7 +68,7 @@ def report(
         >>> report("compare_runs", {"baseline": "run-a", "candidate": "run-b"}, "compare.html")  # doctest: +SKIP
         PosixPath('compare.html')
     """
-    from workbench._workbench import default_root
+    from workbench.project import default_root
 
     path = find_notebook(name if isinstance(name, str) else Path(name))
     store = Path(root) if root is not None else default_root()

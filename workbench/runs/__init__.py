@@ -1,12 +1,12 @@
 """Runs: a dataset version x a target x scorers, executed in the background, stored as Parquet parts."""
 
+from workbench._loop import BackgroundLoop, background_loop
 from workbench.runs._experiment import Experiment, load_experiment, run_experiment
 from workbench.runs._labels import DEFAULT_RULES, OUTCOMES, auto_label, score_rules, validate_label
-from workbench.runs._loop import BackgroundLoop, background_loop
 from workbench.runs._manifest import RunManifest, ShardState
 from workbench.runs._monitor import Monitor
 from workbench.runs._run import Run
-from workbench.runs._runner import list_runs, new_run_id, parse_shard, resume_run, start_run
+from workbench.runs._runner import list_runs, new_run_id, open_run, parse_shard, resume_run, start_run
 from workbench.runs._status import ObservedStatus, UnreadableRunWarning, observed_status, resume_hint
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "load_experiment",
     "new_run_id",
     "observed_status",
+    "open_run",
     "parse_shard",
     "resume_hint",
     "resume_run",

@@ -21,7 +21,9 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any
 
+from workbench.providers._context import CallContext, unit_calls
 from workbench.providers._errors import ProviderError
+from workbench.records import Item, PartialResultError, TargetResult
 from workbench.records._result import Result
 from workbench.runs._manifest import RunManifest, ShardState, Status, now_iso, read_manifest, update_manifest
 from workbench.runs._plan import latest_rows_sql, units_sql
@@ -31,8 +33,6 @@ from workbench.scorers._base import Score, Scorer
 from workbench.storage import StorageError
 from workbench.store._table import connect
 from workbench.targets._base import Target
-from workbench.targets._context import CallContext, unit_calls
-from workbench.targets._types import Item, PartialResultError, TargetResult
 
 log = logging.getLogger("workbench.runs")
 BATCH = 2000
@@ -55,6 +55,8 @@ class Job:
     concurrency: int = 16
     timeout: float | None = 60.0
     progress: ProgressFn | None = None
+    on_complete: Callable[[Path], None] | None = None
+    """Called with the run's folder once the run is completed (the facade caches its figures)."""
 
     @property
     def shard_key(self) -> str:
@@ -301,15 +303,13 @@ class Engine:
                     return
 
     def _cache_stats(self) -> None:
-        """Cache the finished run's figures (``stats.parquet``) so summaries over many runs stay fast."""
-        from workbench.analysis._runs_summary import run_stats
-        from workbench.analysis._views import RunRef
-
+        """Hand the completed run to ``on_complete`` (the facade caches its figures: summaries stay fast)."""
         folder = self.job.folder
+        if self.job.on_complete is None:
+            return
         try:
-            manifest = read_manifest(folder)
-            if manifest.status == "completed":
-                run_stats([RunRef(folder, manifest)])
+            if read_manifest(folder).status == "completed":
+                self.job.on_complete(folder)
         except Exception:  # a cache is an optimisation: never fail a finished run over it
             log.warning("could not cache the figures of run %s", folder.name, exc_info=True)
 

@@ -57,6 +57,7 @@ from typing import TYPE_CHECKING, Any
 from workbench._objects import import_object
 from workbench.errors import ValidationError
 from workbench.runs._run import Run
+from workbench.runs._runner import start_run
 from workbench.scorers import build_scorer
 from workbench.scorers._base import Scorer
 from workbench.specs import Spec, scorer_spec_from_table
@@ -64,7 +65,7 @@ from workbench.targets import build_target, default_name
 from workbench.targets._base import Target
 
 if TYPE_CHECKING:
-    from workbench._workbench import Workbench
+    from workbench.project import Project
 
 RUN_SETTINGS = (
     "version", "item_ids", "repeats", "concurrency", "timeout", "call_timeout", "max_retries", "cache", "tags",
@@ -296,7 +297,7 @@ def import_beside(manifest_tags: dict[str, Any]) -> None:
 
 
 def run_experiment(
-    wb: Workbench,
+    project: Project,
     experiment: Experiment,
     *,
     experiment_id: str | None = None,
@@ -315,7 +316,8 @@ def run_experiment(
         settings["cache"] = cache
     runs = []
     for target in experiment.targets:
-        run = wb.run(
+        run = start_run(
+            project,
             experiment.dataset,
             target,
             scorers=experiment.scorers,

@@ -21,6 +21,7 @@ from datetime import datetime
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
+from workbench.records import TargetResult
 from workbench.records._result import Result
 from workbench.records._score import Score
 from workbench.runs._manifest import RunManifest, ShardState, now_iso, update_manifest, write_manifest
@@ -30,10 +31,9 @@ from workbench.runs._runner import new_run_id
 from workbench.runs._status import mark_active, mark_inactive, process_started
 from workbench.scorers._base import Scorer, as_scorer
 from workbench.store._items import new_item_id
-from workbench.targets._types import TargetResult
 
 if TYPE_CHECKING:
-    from workbench._workbench import Workbench
+    from workbench.project import Project
 
 _STOP = object()
 
@@ -42,7 +42,7 @@ class Monitor:
     """Scores a sample of live ``(input, output)`` pairs in the background.
 
     Args:
-        wb: the store the live run is written to.
+        project: the store the live run is written to.
         scorers: scorers (or plain functions) applied to each sampled record.
         sample_rate: the fraction of records scored (0..1).
         name: the live run's target name.
@@ -58,7 +58,7 @@ class Monitor:
 
     def __init__(
         self,
-        wb: Workbench,
+        project: Project,
         scorers: Sequence[Scorer | Callable[..., Any]],
         *,
         sample_rate: float = 0.1,
@@ -90,7 +90,7 @@ class Monitor:
                 "0/1": ShardState(status="running", started_at=now_iso(), pid_started=process_started(os.getpid()))
             },
         )
-        self.folder = wb.runs_dir / manifest.id
+        self.folder = project.runs_dir / manifest.id
         mark_active(self.folder, "0/1")
         write_manifest(self.folder, manifest)
         self.run = Run(self.folder)

@@ -24,12 +24,12 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from workbench.records import TargetResult
 from workbench.records._result import RESULT_SCHEMA, Result
 from workbench.records._score import SCORE_TYPE, Score
 from workbench.secrets import redact_obj
 from workbench.storage import CorruptFileError, LocalStorage
 from workbench.store._table import duckdb_path
-from workbench.targets._types import TargetResult
 
 __all__ = [
     "RESULTS_DIR",

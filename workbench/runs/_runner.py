@@ -16,12 +16,14 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from workbench._loop import background_loop
 from workbench.errors import ConflictError, NotFoundError, ValidationError
 from workbench.providers._cache import ResponseCache
+from workbench.providers._context import CallContext, call_timeout_for
 from workbench.providers._limiter import AdaptiveLimiter
 from workbench.providers._prices import PriceTable
+from workbench.records import Item
 from workbench.runs._engine import Engine, Job
-from workbench.runs._loop import background_loop
 from workbench.runs._manifest import MANIFEST, RunManifest, read_manifest, run_storage, write_manifest
 from workbench.runs._plan import SELECTION_FILE
 from workbench.runs._progress import ProgressFn, in_notebook, progress_bar
@@ -35,12 +37,10 @@ from workbench.store._dataset import Dataset
 from workbench.store._names import validate_name
 from workbench.store._table import connect, live_items_sql
 from workbench.targets._base import Target
-from workbench.targets._context import CallContext, call_timeout_for
 from workbench.targets._registry import as_target, build_target
-from workbench.targets._types import Item
 
 if TYPE_CHECKING:
-    from workbench._workbench import Workbench
+    from workbench.project import Project
 
 MAX_LISTED = 5
 T = TypeVar("T")
@@ -152,19 +152,21 @@ def _progress(show: bool | None, label: str) -> ProgressFn | None:
     return progress_bar(label) if show else None
 
 
-def _context(wb: Workbench, concurrency: int, call_timeout: float | None, max_retries: int, cache: bool) -> CallContext:
+def _context(
+    project: Project, concurrency: int, call_timeout: float | None, max_retries: int, cache: bool
+) -> CallContext:
     return CallContext(
         executor=ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="workbench-target"),
         limiter=AdaptiveLimiter(concurrency),
         max_retries=max_retries,
         call_timeout=call_timeout,
-        cache=ResponseCache(wb.root / "cache") if cache else None,
-        prices=PriceTable.default(wb.root, wb.prices),
+        cache=ResponseCache(project.root / "cache") if cache else None,
+        prices=PriceTable.default(project.root, project.prices),
     )
 
 
 def start_run(
-    wb: Workbench,
+    project: Project,
     dataset: str | Dataset,
     target: Target | Callable[..., Any],
     *,
@@ -183,18 +185,18 @@ def start_run(
     progress: bool | None = None,
 ) -> Run:
     """Check everything, create the run folder and start the run in the background."""
-    ds = dataset if isinstance(dataset, Dataset) else wb.dataset(dataset)
+    ds = dataset if isinstance(dataset, Dataset) else project.dataset(dataset)
     _check_settings(repeats, concurrency, timeout, max_retries, call_timeout)
     per_call = call_timeout_for(timeout, call_timeout)
     shard_t = parse_shard(shard)
     the_target = as_target(target)
     the_scorers = _scorers(scorers)
     pinned = ds.version if version is None else version
-    files = ds._log.files(pinned)  # noqa: SLF001 - the same package
+    files = ds.files(pinned)
     ids = _selected_ids(ds, files, pinned, item_ids) if item_ids is not None else None
-    the_target.prepare(wb)
+    the_target.prepare(project)
     _check_items(the_target, files, ids)
-    count = len(ids) if ids is not None else ds._log.last_commit(ds._log.table(pinned)).item_count  # noqa: SLF001
+    count = len(ids) if ids is not None else ds.count(pinned)
     spec = RunSpec(
         dataset=ds.name,
         dataset_version=pinned,
@@ -216,11 +218,12 @@ def start_run(
         item_count=count,
         tags=orjson.loads(orjson.dumps(dict(tags or {}), default=str)),
     )
-    ctx = _context(wb, concurrency, per_call, max_retries, cache)  # reads the price table: may fail
-    folder = wb.runs_dir / manifest.id
+    ctx = _context(project, concurrency, per_call, max_retries, cache)  # reads the price table: may fail
+    folder = project.runs_dir / manifest.id
     if not _create(folder, manifest, ids):
         manifest = _join(folder, manifest, shard_t)
     job = Job(folder, manifest, files, the_target, the_scorers, ctx, shard_t, concurrency, timeout)
+    job.on_complete = project.on_run_complete
     return _launch(job, progress)
 
 
@@ -266,7 +269,7 @@ def _launch(job: Job, progress: bool | None) -> Run:
 
 
 def resume_run(
-    wb: Workbench,
+    project: Project,
     run_id: str,
     *,
     target: Target | Callable[..., Any] | None = None,
@@ -280,7 +283,7 @@ def resume_run(
     The target and scorers are built from the run's :class:`~workbench.specs.RunSpec`
     unless given (a function defined in a notebook cannot be imported again).
     """
-    folder = wb.runs_dir / validate_name(run_id, what="run")
+    folder = project.runs_dir / validate_name(run_id, what="run")
     manifest = read_manifest(folder)
     from workbench.runs._experiment import import_beside
 
@@ -303,15 +306,16 @@ def resume_run(
     _refuse_if_running(folder, manifest, f"{shard_t[0]}/{shard_t[1]}")
     if manifest.dataset is None or manifest.dataset_version is None:
         raise ValidationError(f"run {run_id!r} has no dataset to resume from")
-    ds = wb.dataset(manifest.dataset)
-    files = ds._log.files(manifest.dataset_version)  # noqa: SLF001
-    the_target.prepare(wb)
+    ds = project.dataset(manifest.dataset)
+    files = ds.files(manifest.dataset_version)
+    the_target.prepare(project)
     settings = manifest.settings
     workers = concurrency or int(settings.get("concurrency", 16))
     timeout = settings.get("timeout")
     per_call = call_timeout_for(timeout, settings.get("call_timeout"))
-    ctx = _context(wb, workers, per_call, int(settings.get("max_retries", 5)), bool(settings.get("cache", False)))
+    ctx = _context(project, workers, per_call, int(settings.get("max_retries", 5)), bool(settings.get("cache", False)))
     job = Job(folder, manifest, files, the_target, the_scorers, ctx, shard_t, workers, timeout)
+    job.on_complete = project.on_run_complete
     return _launch(job, progress)
 
 
@@ -333,15 +337,22 @@ def _rebuilt(run_id: str, what: str, build: Callable[[Spec], T], spec: Spec) -> 
         raise ValidationError(f"run {run_id!r}: {exc} (to resume, pass {what}=)") from None
 
 
-def list_runs(wb: Workbench) -> list[RunManifest]:
+def open_run(project: Project, run_id: str) -> Run:
+    """The run ``run_id`` of ``project`` (``NotFoundError`` when there is none)."""
+    run = Run(project.runs_dir / validate_name(run_id, what="run"))
+    run.manifest  # noqa: B018 - raises NotFoundError when absent
+    return run
+
+
+def list_runs(project: Project) -> list[RunManifest]:
     """Every readable run's manifest, newest first.
 
     A manifest that cannot be read (damaged, unreadable) is skipped with an
     :class:`UnreadableRunWarning` naming the file and what is wrong; the others are listed.
     """
     out = []
-    for run_id in LocalStorage(wb.runs_dir).list(""):
-        folder = wb.runs_dir / run_id
+    for run_id in LocalStorage(project.runs_dir).list(""):
+        folder = project.runs_dir / run_id
         if not run_storage(folder).exists(MANIFEST):
             continue
         try:
@@ -351,4 +362,4 @@ def list_runs(wb: Workbench) -> list[RunManifest]:
     return sorted(out, key=lambda m: m.created_at, reverse=True)
 
 
-__all__ = ["list_runs", "new_run_id", "parse_shard", "resume_run", "start_run"]
+__all__ = ["list_runs", "new_run_id", "open_run", "parse_shard", "resume_run", "start_run"]

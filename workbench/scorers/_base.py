@@ -20,9 +20,9 @@ from workbench.records._score import Score
 from workbench.specs import Spec
 
 if TYPE_CHECKING:
+    from workbench.providers._context import CallContext
+    from workbench.records import TargetResult
     from workbench.scorers._judge import Judge
-    from workbench.targets._context import CallContext
-    from workbench.targets._types import TargetResult
 
 __all__ = ["ARGUMENTS", "STEPS", "FunctionScorer", "Score", "Scorer", "as_scorer", "scorer", "to_score"]
 
@@ -206,7 +206,7 @@ class Scorer:
             asyncio.get_running_loop()
         except RuntimeError:
             return asyncio.run(coro)
-        from workbench.runs._loop import background_loop
+        from workbench._loop import background_loop
 
         return background_loop().run(coro)
 

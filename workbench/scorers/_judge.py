@@ -19,13 +19,13 @@ import orjson
 
 from workbench.errors import WorkbenchError
 from workbench.providers._base import ModelReply, ModelRequest, Provider
+from workbench.providers._context import CallContext
 from workbench.providers._limiter import AdaptiveLimiter
 from workbench.providers._prices import PriceTable
 from workbench.providers._registry import make_provider, split_model
-from workbench.providers._usage import Usage
+from workbench.records._usage import Usage
 from workbench.scorers._base import Direction, Score, Scorer, to_score
 from workbench.specs import Spec
-from workbench.targets._context import CallContext
 
 OutputKind = Literal["score", "pass_fail", "label"]
 

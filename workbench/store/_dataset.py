@@ -110,9 +110,13 @@ class Dataset:
         """
         return self._log.files(version)
 
+    def count(self, version: int | None = None) -> int:
+        """Number of items at ``version`` (default: the latest), from its commit record (no scan)."""
+        return self._log.last_commit(self._log.table(version)).item_count
+
     def __len__(self) -> int:
         """Number of items in the latest version."""
-        return self._log.last_commit(self._log.table()).item_count
+        return self.count()
 
     def __repr__(self) -> str:
         return f"Dataset({self.name!r}, version={self.version}, items={len(self)})"

@@ -1,8 +1,8 @@
 """Targets: what is evaluated — ``function``, ``model``, ``agent`` or ``scorer``."""
 
-from workbench.providers._usage import Usage
+from workbench.providers._context import CallContext
+from workbench.records._usage import Usage
 from workbench.targets._base import Target, record_step
-from workbench.targets._context import CallContext
 from workbench.targets._function import FunctionTarget, function
 from workbench.targets._model import AgentTarget, ModelTarget, agent, default_name, model
 from workbench.targets._registry import as_target, build_target

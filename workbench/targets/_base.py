@@ -10,8 +10,8 @@ from workbench.specs import Spec
 from workbench.targets._types import Item, TargetResult
 
 if TYPE_CHECKING:
-    from workbench._workbench import Workbench
-    from workbench.targets._context import CallContext
+    from workbench.project import Project
+    from workbench.providers._context import CallContext
 
 _steps: ContextVar[list[dict[str, Any]] | None] = ContextVar("workbench_steps", default=None)
 _started: ContextVar[float] = ContextVar("workbench_started", default=0.0)
@@ -41,7 +41,7 @@ class Target:
         """
         return Spec(self.kind, self.name)
 
-    def prepare(self, wb: Workbench) -> None:
+    def prepare(self, project: Project) -> None:
         """Resolve what the target refers to in the store (prompt versions...) before a run."""
 
     def check(self, item: Item) -> str | None:

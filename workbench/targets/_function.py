@@ -10,9 +10,9 @@ from collections.abc import Callable
 from typing import Any
 
 from workbench._objects import import_path
+from workbench.providers._context import CallContext
 from workbench.specs import Spec
 from workbench.targets._base import Target
-from workbench.targets._context import CallContext
 from workbench.targets._types import Item, TargetResult
 
 ITEM_PARAMS = ("item", "input", "expected_output", "context", "metadata", "item_id", "output")

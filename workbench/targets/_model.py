@@ -11,20 +11,20 @@ import orjson
 from workbench.errors import ValidationError
 from workbench.prompts import Prompt
 from workbench.providers._base import ModelReply, ModelRequest, Provider
+from workbench.providers._context import CallContext
 from workbench.providers._errors import ProviderError
 from workbench.providers._keys import register_call_secrets
 from workbench.providers._registry import make_provider, split_model
 from workbench.secrets import HIDDEN, redact_obj, register_headers
 from workbench.specs import Spec
 from workbench.targets._base import Target
-from workbench.targets._context import CallContext
 from workbench.targets._tools import Tool, as_tool
 from workbench.targets._types import Item, PartialResultError, TargetResult, ToolCall
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from workbench._workbench import Workbench
+    from workbench.project import Project
 
 
 def default_name(model: str, prompt: str | None = None, *, agent: bool = False) -> str:
@@ -92,11 +92,11 @@ class ModelTarget(Target):
         args = {"model": self.model, "base_url": self.base_url, "prompt": prompt, "system": self.system}
         return Spec(self.kind, self.name, dict(redact_obj({**args, "params": params})))
 
-    def prepare(self, wb: Workbench) -> None:
+    def prepare(self, project: Project) -> None:
         """Pin the prompt version and make the provider (checking its key) before any call."""
         if isinstance(self.prompt_ref, str):
-            self.prompt = wb.prompt(self.prompt_ref)
-        self._provider = self._make_provider(wb.root)
+            self.prompt = project.prompt(self.prompt_ref)
+        self._provider = self._make_provider(project.root)
 
     @property
     def provider(self) -> Provider:

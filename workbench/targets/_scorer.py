@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from workbench.providers._context import CallContext
 from workbench.scorers._base import Scorer, as_scorer
 from workbench.specs import Spec
 from workbench.targets._base import Target
-from workbench.targets._context import CallContext
 from workbench.targets._types import Item, TargetResult
 
 

@@ -1,43 +1,10 @@
 """What a target is given (an :class:`Item`) and what it gives back (a :class:`TargetResult`).
 
-``Item`` and ``ToolCall`` live in :mod:`workbench.records` (they own their Arrow schema and row
-conversion); they are re-exported here for ``workbench.targets``.
+All live in :mod:`workbench.records` (the scorers and the run engine use them too, without
+importing the targets); they are re-exported here for ``workbench.targets``.
 """
 
-from __future__ import annotations
-
-from dataclasses import dataclass, field
-from typing import Any
-
-from workbench.errors import WorkbenchError
-from workbench.providers._usage import Usage
-from workbench.records import Item as Item  # noqa: PLC0414 - re-exported: workbench.targets.Item
-from workbench.records._result import ToolCall
+from workbench.records import Item, ToolCall
+from workbench.records._target import PartialResultError, TargetResult
 
 __all__ = ["Item", "PartialResultError", "TargetResult", "ToolCall"]
-
-
-@dataclass
-class TargetResult:
-    """What a target produced for one item."""
-
-    output: Any = None
-    usage: Usage = field(default_factory=Usage)
-    cost: float | None = None
-    tool_calls: list[ToolCall] = field(default_factory=list)
-    steps: list[dict[str, Any]] = field(default_factory=list)
-    model: str | None = None
-    cache_hit: bool = False
-    ai_generated: bool = False
-    attempts: int = 1
-    latency_s: float | None = None
-    """Seconds the target took (set by the runner before scoring, for latency budgets)."""
-
-
-class PartialResultError(WorkbenchError):
-    """A target that failed part-way, keeping what it did (tool calls, tokens, cost) for the record."""
-
-    def __init__(self, kind: str, message: str, result: TargetResult) -> None:
-        self.kind = kind
-        self.result = result
-        super().__init__(message)

@@ -143,7 +143,8 @@ def _specs(value: str | None) -> list[str]:
 def app_from_environment(environ: dict[str, str] | None = None) -> App:
     """The app ``workbench ui`` serves: the store at ``$WORKBENCH_ROOT``, with the targets in
     ``$WORKBENCH_UI_TARGETS`` and the scorers in ``$WORKBENCH_UI_SCORERS`` registered."""
-    from workbench._workbench import ROOT_ENV, Workbench
+    from workbench._workbench import Workbench
+    from workbench.project import ROOT_ENV
 
     env = dict(os.environ if environ is None else environ)
     wb = Workbench(env.get(ROOT_ENV) or ".")

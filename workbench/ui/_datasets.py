@@ -31,7 +31,7 @@ _FIELD_IN_MESSAGE = re.compile(r"\bfield (input|expected_output|context|metadata
 
 def items_source(dataset: Dataset, version: int | None = None) -> SqlSource | FrameSource:
     """A paged source of a dataset version's items (DuckDB ``limit``/``offset`` over the item log)."""
-    files = dataset._log.files(version)  # noqa: SLF001 - the item log's files, read-only, like the SQL views
+    files = dataset.files(version)
     if not files:
         return FrameSource(dataset.items(version)[["item_id", *EDITABLE_FIELDS]], json_columns=EDITABLE_FIELDS)
     sql = f"select item_id, {', '.join(EDITABLE_FIELDS)}, version, position from ({live_items_sql(files)})"
