@@ -63,7 +63,7 @@ def test_provider_judge_partial_result_and_report_errors_are_workbench_errors() 
     for name in (
         "workbench.providers._errors.ProviderError",
         "workbench.scorers._judge.JudgeError",
-        "workbench.targets._types.PartialResultError",
+        "workbench.records._target.PartialResultError",
         "workbench.report._execute.ReportError",
         "workbench.report._execute.KernelNotFoundError",
         "workbench.prompts._render.MissingValue",

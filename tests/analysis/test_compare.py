@@ -337,7 +337,7 @@ def test_rendering_is_json_ready_escaped_and_fit_for_a_pull_request(wb: Workbenc
     base = wb.run_sync("d", right_except(set(), "base"), scorers=[exact])
     bad = targets.function(right_except({1, 3, 5, 7, 8, 9}, "x"), name="<script>alert(1)</script>")
     cand = wb.run_sync("d", bad, scorers=[exact], run_id="cand")
-    c = compare(wb, base, cand)
+    c = compare(wb.project, base, cand)
     assert isinstance(c, Comparison)
     data = json.loads(json.dumps(c.to_dict(), allow_nan=False))
     assert data["has_regression"] is True

@@ -196,7 +196,7 @@ def test_a_run_without_results_summarizes_to_zeros(wb: Workbench) -> None:
 
 def test_rendering_is_json_ready_escaped_and_readable(wb: Workbench) -> None:
     write_run(wb, "x", [1.0, 2.0], target="<script>alert(1)</script>", scorer="a<b>")
-    s = summarize(wb, wb.get_run("x"))
+    s = summarize(wb.project, wb.get_run("x"))
     assert isinstance(s, Summary)
     data = json.loads(json.dumps(s.to_dict(), allow_nan=False))
     assert data["target"] == "<script>alert(1)</script>"

@@ -44,8 +44,8 @@ def cache_hits(wb: Workbench, run_id: str) -> list[bool]:
 def test_an_experiment_is_uncached_by_default(tmp_path: Path, llm_server: SimulatedLLMServer) -> None:
     wb = store(tmp_path, llm_server)
     exp = load_experiment(experiment(tmp_path, llm_server))
-    run_experiment(wb, exp, experiment_id="e1", progress=False)
-    [run] = run_experiment(wb, exp, experiment_id="e2", progress=False)
+    run_experiment(wb.project, exp, experiment_id="e1", progress=False)
+    [run] = run_experiment(wb.project, exp, experiment_id="e2", progress=False)
     assert len(llm_server.requests) == 4
     assert cache_hits(wb, run.id) == [False, False]
 
@@ -55,8 +55,8 @@ def test_an_experiment_with_cache_true_is_answered_from_the_cache(
 ) -> None:
     wb = store(tmp_path, llm_server)
     exp = load_experiment(experiment(tmp_path, llm_server, "cache = true"))
-    run_experiment(wb, exp, experiment_id="e1", progress=False)
-    [run] = run_experiment(wb, exp, experiment_id="e2", progress=False)
+    run_experiment(wb.project, exp, experiment_id="e1", progress=False)
+    [run] = run_experiment(wb.project, exp, experiment_id="e2", progress=False)
     assert len(llm_server.requests) == 2
     assert cache_hits(wb, run.id) == [True, True]
     assert run.manifest.settings["cache"] is True

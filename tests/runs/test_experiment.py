@@ -93,7 +93,7 @@ def test_built_ins_judges_and_functions_are_declared_and_run(folder: Path) -> No
     assert [s.name for s in experiment.scorers] == [
         "fruit", "latency_budget", "similarity", "rubric", "mentions_fruit", "wordy",
     ]  # fmt: skip
-    model, doubler = run_experiment(wb, experiment, experiment_id="e1", progress=False)
+    model, doubler = run_experiment(wb.project, experiment, experiment_id="e1", progress=False)
     assert (model.status, doubler.status) == ("completed", "completed")
     manifest = json.loads((doubler.folder / "manifest.json").read_text())
     marks = {s["name"]: (s["kind"], s["direction"], s["pass_mark"]) for s in manifest["scorers"]}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Protocol
 
 import duckdb
 
@@ -83,3 +84,17 @@ class Project:
     def connect(self) -> duckdb.DuckDBPyConnection:
         """A DuckDB connection with the dataset views (``datasets``, ``items``, ``item_log``)."""
         return store_connection(self.catalog)
+
+
+class HasProject(Protocol):
+    """Anything that carries a project context (a ``Workbench`` does: ``wb.project``)."""
+
+    @property
+    def project(self) -> Project:
+        """The project context."""
+        ...
+
+
+def as_project(value: Project | HasProject) -> Project:
+    """``value`` when it is a :class:`Project`, else the project it carries (``Monitor(wb, ...)`` works)."""
+    return value if isinstance(value, Project) else value.project

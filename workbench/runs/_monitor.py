@@ -19,8 +19,9 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from time import perf_counter
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from workbench.project import HasProject, Project, as_project
 from workbench.records import TargetResult
 from workbench.records._result import Result
 from workbench.records._score import Score
@@ -32,9 +33,6 @@ from workbench.runs._status import mark_active, mark_inactive, process_started
 from workbench.scorers._base import Scorer, as_scorer
 from workbench.store._items import new_item_id
 
-if TYPE_CHECKING:
-    from workbench.project import Project
-
 _STOP = object()
 
 
@@ -42,7 +40,7 @@ class Monitor:
     """Scores a sample of live ``(input, output)`` pairs in the background.
 
     Args:
-        project: the store the live run is written to.
+        project: the store the live run is written to (a ``Workbench`` or its ``Project``).
         scorers: scorers (or plain functions) applied to each sampled record.
         sample_rate: the fraction of records scored (0..1).
         name: the live run's target name.
@@ -58,7 +56,7 @@ class Monitor:
 
     def __init__(
         self,
-        project: Project,
+        project: Project | HasProject,
         scorers: Sequence[Scorer | Callable[..., Any]],
         *,
         sample_rate: float = 0.1,
@@ -90,7 +88,7 @@ class Monitor:
                 "0/1": ShardState(status="running", started_at=now_iso(), pid_started=process_started(os.getpid()))
             },
         )
-        self.folder = project.runs_dir / manifest.id
+        self.folder = as_project(project).runs_dir / manifest.id
         mark_active(self.folder, "0/1")
         write_manifest(self.folder, manifest)
         self.run = Run(self.folder)
