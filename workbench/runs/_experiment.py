@@ -54,7 +54,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from workbench._objects import import_object
+from workbench._objects import import_declared
 from workbench.errors import ValidationError
 from workbench.runs._run import Run
 from workbench.runs._runner import start_run
@@ -98,12 +98,7 @@ def _listify(value: Any, where: str) -> list[str]:
 
 
 def _import(path: Any, where: str) -> Any:
-    if not isinstance(path, str) or ":" not in path:
-        raise ValidationError(f"{where}: write module:function, got {path!r}")
-    try:
-        return import_object(path)
-    except (ImportError, AttributeError) as exc:
-        raise ValidationError(f"{where}: cannot import {path!r} ({exc})") from None
+    return import_declared(path, where)
 
 
 def _keys(entry: Any, where: str, allowed: tuple[str, ...]) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from workbench._objects import import_object
+from workbench._objects import import_declared
 from workbench.errors import ValidationError
 from workbench.specs._registry import REGISTRY, Family, Registry
 from workbench.specs._spec import Spec
@@ -29,12 +29,7 @@ SCORER_KEYS: tuple[Family, ...] = ("builtin", "judge", "function")
 
 
 def _import(path: Any, where: str) -> Any:
-    if not isinstance(path, str) or ":" not in path:
-        raise ValidationError(f"{where}: write module:function, got {path!r}")
-    try:
-        return import_object(path)
-    except (ImportError, AttributeError) as exc:
-        raise ValidationError(f"{where}: cannot import {path!r} ({exc})") from None
+    return import_declared(path, where)
 
 
 def scorer_spec_from_table(table: Mapping[str, Any], where: str = "scorer", registry: Registry = REGISTRY) -> Spec:
