@@ -21,6 +21,7 @@ from datetime import datetime
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
+from workbench.errors import ValidationError
 from workbench.records._result import Result
 from workbench.records._score import Score
 from workbench.runs._manifest import RunManifest, ShardState, now_iso, update_manifest, write_manifest
@@ -69,7 +70,7 @@ class Monitor:
         seed: int | None = None,
     ) -> None:
         if not 0.0 <= sample_rate <= 1.0:
-            raise ValueError("sample_rate must be between 0 and 1")
+            raise ValidationError(f"sample_rate must be between 0 and 1, got {sample_rate!r}")
         self.scorers = [as_scorer(s) for s in scorers]
         self.sample_rate = sample_rate
         self._random = random.Random(seed)

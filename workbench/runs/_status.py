@@ -19,6 +19,7 @@ import threading
 from pathlib import Path
 from typing import Literal
 
+from workbench.errors import WorkbenchWarning
 from workbench.runs._manifest import RunManifest, ShardState, Status
 
 ObservedStatus = Status | Literal["interrupted", "running?"]
@@ -28,7 +29,7 @@ _active: set[tuple[str, str]] = set()
 _active_lock = threading.Lock()
 
 
-class UnreadableRunWarning(UserWarning):
+class UnreadableRunWarning(WorkbenchWarning):
     """A run skipped by a listing because its files cannot be read (the message names the file)."""
 
 

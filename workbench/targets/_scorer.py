@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from workbench.errors import ScorerError
 from workbench.scorers._base import Scorer, as_scorer
 from workbench.specs import Spec
 from workbench.targets._base import Target
@@ -44,7 +45,7 @@ class ScorerTarget(Target):
             item_id=item.item_id,
         )
         if score.error is not None:
-            raise RuntimeError(f"scorer {self.scorer.name} failed: {score.error}")
+            raise ScorerError(f"scorer {self.scorer.name} failed: {score.error}")
         details = score.details
         usage = details.get("usage") if isinstance(details, dict) else None
         result = TargetResult(output={"score": score.score, "reason": score.reason})
