@@ -13,6 +13,8 @@ import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
+from workbench.errors import StateError
+
 T = TypeVar("T")
 
 
@@ -36,7 +38,7 @@ class BackgroundLoop:
         """Run ``coro`` on the loop and wait for its result (not from the loop's own thread)."""
         if threading.current_thread() is self._thread:
             coro.close()
-            raise RuntimeError("BackgroundLoop.run() called from the background loop itself")
+            raise StateError("BackgroundLoop.run() called from the background loop itself: it would wait on itself")
         return self.submit(coro).result()
 
 

@@ -7,7 +7,9 @@ class lives: ``ProviderError`` (a model call), ``JudgeError`` (an unusable
 judge reply), ``PartialResultError`` (a target that failed part-way),
 ``ReportError`` and ``KernelNotFoundError`` (reports), ``MissingValue`` (a
 prompt template). Those that callers catch as a builtin derive from it too
-(``NotFoundError`` is a ``KeyError``, ``ValidationError`` a ``ValueError``).
+(``NotFoundError`` is a ``KeyError``, ``ValidationError`` a ``ValueError``,
+``InvalidTypeError`` a ``TypeError``, ``StateError`` and ``ScorerError`` a
+``RuntimeError``).
 ``tests/test_errors.py`` checks every exception class of the package.
 """
 
@@ -43,6 +45,18 @@ class FieldError(ValidationError):
         self.field = field
         self.reason = reason
         super().__init__(f"{where}: {'field ' + field + ' ' if field else ''}{reason}")
+
+
+class InvalidTypeError(WorkbenchError, TypeError):
+    """A value of the wrong kind: not a function or a scorer, or a function whose parameters cannot be filled."""
+
+
+class StateError(WorkbenchError, RuntimeError):
+    """A call the current state does not allow (a server already running, a loop waiting on itself)."""
+
+
+class ScorerError(WorkbenchError, RuntimeError):
+    """A scorer that gave an error where its score was needed (a scorer used as a target)."""
 
 
 class ConflictError(WorkbenchError):
@@ -110,8 +124,11 @@ __all__ = [
     "FieldError",
     "ImportValidationError",
     "InvalidNameError",
+    "InvalidTypeError",
     "NotFoundError",
     "RowError",
+    "ScorerError",
+    "StateError",
     "ValidationError",
     "WorkbenchError",
 ]

@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from workbench.errors import ValidationError
+
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 NAN = float("nan")
 
@@ -102,7 +104,7 @@ def mean_ci(
         (2.0, -0.484, 4.484)
     """
     if not 0 < level < 1:
-        raise ValueError(f"level must be between 0 and 1, got {level}")
+        raise ValidationError(f"level must be between 0 and 1, got {level}")
     y = _finite(values)
     keep = ~np.isnan(y)
     y = y[keep]
@@ -115,7 +117,7 @@ def mean_ci(
     else:
         ids = np.asarray(clusters)
         if ids.shape[0] != keep.shape[0]:
-            raise ValueError(f"values and clusters differ in length ({keep.shape[0]} vs {ids.shape[0]})")
+            raise ValidationError(f"values and clusters differ in length ({keep.shape[0]} vs {ids.shape[0]})")
         _, groups = np.unique(ids[keep], return_inverse=True)
     g = int(groups.max()) + 1
     sums = np.bincount(groups, weights=y - mean, minlength=g)
@@ -157,7 +159,7 @@ def paired_ci(deltas: Sequence[float] | FloatArray, level: float = 0.95) -> Pair
         (-0.0484, 0.4484, 0.0742)
     """
     if not 0 < level < 1:
-        raise ValueError(f"level must be between 0 and 1, got {level}")
+        raise ValidationError(f"level must be between 0 and 1, got {level}")
     d = _finite(deltas)
     d = d[~np.isnan(d)]
     return paired_from_moments(int(d.size), float(d.mean()) if d.size else NAN, _sd(d), level)
@@ -199,7 +201,7 @@ def exact_sign_test(improved: int, regressed: int) -> float:
         0.0625
     """
     if improved < 0 or regressed < 0:
-        raise ValueError("counts must not be negative")
+        raise ValidationError(f"counts must not be negative, got improved={improved}, regressed={regressed}")
     n = improved + regressed
     if n == 0:
         return 1.0

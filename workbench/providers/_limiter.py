@@ -7,6 +7,8 @@ import random
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from workbench.errors import ValidationError
+
 
 class AdaptiveLimiter:
     """At most ``limit`` calls at once; the limit halves on a rate limit and creeps back up.
@@ -17,7 +19,7 @@ class AdaptiveLimiter:
 
     def __init__(self, maximum: int) -> None:
         if maximum < 1:
-            raise ValueError("concurrency must be at least 1")
+            raise ValidationError(f"concurrency must be at least 1, got {maximum!r}")
         self.maximum = maximum
         self.limit = maximum
         self.active = 0

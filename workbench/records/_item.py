@@ -9,6 +9,8 @@ from typing import Any, ClassVar
 import orjson
 import pyarrow as pa
 
+from workbench.errors import NotFoundError
+
 ITEM_FIELDS = ("input", "expected_output", "context", "metadata", "output")
 """The JSON fields of an item, in display order."""
 
@@ -74,7 +76,7 @@ class Item(Mapping[str, Any]):
 
     def __getitem__(self, key: str) -> Any:
         if key not in _KEYS:
-            raise KeyError(key)
+            raise NotFoundError(f"item has no key {key!r} (use {', '.join(_KEYS)})")
         return getattr(self, key)
 
     def __iter__(self) -> Iterator[str]:

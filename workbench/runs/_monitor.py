@@ -21,6 +21,7 @@ from datetime import datetime
 from time import perf_counter
 from typing import Any
 
+from workbench.errors import ValidationError
 from workbench.project import HasProject, Project, as_project
 from workbench.records import TargetResult
 from workbench.records._result import Result
@@ -67,7 +68,7 @@ class Monitor:
         seed: int | None = None,
     ) -> None:
         if not 0.0 <= sample_rate <= 1.0:
-            raise ValueError("sample_rate must be between 0 and 1")
+            raise ValidationError(f"sample_rate must be between 0 and 1, got {sample_rate!r}")
         self.scorers = [as_scorer(s) for s in scorers]
         self.sample_rate = sample_rate
         self._random = random.Random(seed)

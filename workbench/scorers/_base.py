@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
 from workbench._objects import import_path
-from workbench.errors import ValidationError
+from workbench.errors import InvalidTypeError, ValidationError
 from workbench.records._score import Score
 from workbench.specs import Spec
 
@@ -230,7 +230,7 @@ class FunctionScorer(Scorer):
         allowed = (*ARGUMENTS, "ctx")
         unknown = [p for p in params if p not in allowed and params[p].kind is not inspect.Parameter.VAR_KEYWORD]
         if unknown:
-            raise TypeError(f"scorer {self.name}: unknown parameter {unknown[0]!r} (use {', '.join(allowed)})")
+            raise InvalidTypeError(f"scorer {self.name}: unknown parameter {unknown[0]!r} (use {', '.join(allowed)})")
         self._wants = [p for p in params if p in allowed]
 
     def spec(self) -> Spec:
@@ -275,4 +275,4 @@ def as_scorer(value: Scorer | Callable[..., Any]) -> Scorer:
         return value
     if callable(value):
         return FunctionScorer(value)
-    raise TypeError(f"not a scorer: {value!r}")
+    raise InvalidTypeError(f"not a scorer: {value!r} is neither a Scorer nor a function")

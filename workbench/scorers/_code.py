@@ -24,6 +24,7 @@ from typing import Any
 from rapidfuzz import fuzz
 from rapidfuzz.utils import default_process
 
+from workbench.errors import ValidationError
 from workbench.scorers._base import Direction, Score, Scorer
 from workbench.scorers._normalize import as_text, canonical_json, normalize_text, parse_number
 from workbench.specs import Spec
@@ -75,12 +76,12 @@ def _marked(scorer: Scorer, direction: Direction, pass_mark: float | None) -> Sc
 
 
 def _string_list(value: Any, what: str) -> list[str]:
-    """A list of strings from a string or a list of strings; raises ``ValueError`` otherwise."""
+    """A list of strings from a string or a list of strings; raises ``ValidationError`` otherwise."""
     if isinstance(value, str):
         return [value]
     if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
         return list(value)
-    raise ValueError(f"{what} must be a string or a list of strings, not {value!r}")
+    raise ValidationError(f"{what} must be a string or a list of strings, not {value!r}")
 
 
 # --- exact match -------------------------------------------------------------------------------
@@ -144,7 +145,7 @@ class _Contains(_Builtin):
         if substring is not None:
             substring = _string_list(substring, "substring")
             if not substring:
-                raise ValueError("substring: give at least one string")
+                raise ValidationError("substring: give at least one string")
         super().__init__("contains", {"substring": substring, "normalize": normalize, "all": all_}, name)
         self.substring = substring
         self.normalize = normalize
@@ -305,7 +306,7 @@ def json_schema(
 class _Numeric(_Builtin):
     def __init__(self, name: str | None, tolerance: float, relative: bool) -> None:
         if not tolerance >= 0:
-            raise ValueError(f"tolerance must be >= 0, not {tolerance!r}")
+            raise ValidationError(f"tolerance must be >= 0, not {tolerance!r}")
         super().__init__("numeric", {"tolerance": float(tolerance), "relative": relative}, name)
         self.tolerance = float(tolerance)
         self.relative = relative
@@ -370,9 +371,9 @@ def token_f1(output: str, expected: str) -> float:
 class _Similarity(_Builtin):
     def __init__(self, name: str | None, method: str, threshold: float | None) -> None:
         if method not in ("ratio", "token_f1"):
-            raise ValueError(f"method must be 'ratio' or 'token_f1', not {method!r}")
+            raise ValidationError(f"method must be 'ratio' or 'token_f1', not {method!r}")
         if threshold is not None and not 0.0 <= threshold <= 1.0:
-            raise ValueError(f"threshold must be in 0..1, not {threshold!r}")
+            raise ValidationError(f"threshold must be in 0..1, not {threshold!r}")
         super().__init__("similarity", {"method": method, "threshold": threshold}, name)
         self.method = method
         self.threshold = threshold
@@ -422,7 +423,7 @@ class _KeywordCoverage(_Builtin):
         if keywords is not None:
             keywords = _string_list(keywords, "keywords")
             if not keywords:
-                raise ValueError("keywords: give at least one keyword")
+                raise ValidationError("keywords: give at least one keyword")
         super().__init__("keyword_coverage", {"keywords": keywords}, name)
         self.keywords = keywords
 
@@ -474,7 +475,7 @@ class _Completeness(_Builtin):
         if elements is not None:
             elements = list(elements)
             if not elements:
-                raise ValueError("elements: give at least one element")
+                raise ValidationError("elements: give at least one element")
         super().__init__("completeness", {"elements": elements}, name)
         self.elements = elements
 
@@ -521,19 +522,21 @@ def completeness(
 
 
 def _expected_calls(expected: Any) -> list[dict[str, Any]]:
-    """Expected calls as ``{"name", "arguments"}`` dicts; raises ``ValueError`` when malformed."""
+    """Expected calls as ``{"name", "arguments"}`` dicts; raises ``ValidationError`` when malformed."""
     if isinstance(expected, dict) and "tool_calls" in expected:
         expected = expected["tool_calls"]
     if not isinstance(expected, list | tuple):
-        raise ValueError(f"expected tool calls must be a list (or a dict with 'tool_calls'), not {_short(expected)!r}")
+        raise ValidationError(
+            f"expected tool calls must be a list (or a dict with 'tool_calls'), not {_short(expected)!r}"
+        )
     calls = []
     for entry in expected:
         call = {"name": entry} if isinstance(entry, str) else entry
         if not isinstance(call, dict) or not isinstance(call.get("name"), str):
-            raise ValueError(f"expected tool call without a name: {_short(call)!r}")
+            raise ValidationError(f"expected tool call without a name: {_short(call)!r}")
         arguments = call.get("arguments")
         if arguments is not None and not isinstance(arguments, dict):
-            raise ValueError(f"expected arguments of {call['name']} must be a dict, not {_short(arguments)!r}")
+            raise ValidationError(f"expected arguments of {call['name']} must be a dict, not {_short(arguments)!r}")
         calls.append({"name": call["name"], "arguments": arguments})
     return calls
 
@@ -698,7 +701,7 @@ class _Budget(_Builtin):
 
     def __init__(self, builtin: str, param: str, limit: float, attribute: str, unit: str, name: str | None) -> None:
         if not limit >= 0 or (builtin == "latency_budget" and limit == 0):
-            raise ValueError(f"{param} must be > 0, not {limit!r}")
+            raise ValidationError(f"{param} must be {'> 0' if builtin == 'latency_budget' else '>= 0'}, not {limit!r}")
         super().__init__(builtin, {param: float(limit)}, name)
         self.limit, self.attribute, self.unit = float(limit), attribute, unit
         self.what = "latency" if attribute == "latency_s" else attribute

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 import orjson
 
-from workbench.errors import WorkbenchError
+from workbench.errors import ValidationError, WorkbenchError
 from workbench.providers._base import ModelReply, ModelRequest, Provider
 from workbench.providers._context import CallContext
 from workbench.providers._limiter import AdaptiveLimiter
@@ -115,7 +115,7 @@ class Judge:
         elif output == "score":
             lo, hi = self.scale
             if not lo < hi:
-                raise ValueError(f"judge scale {scale!r}: the low end must be below the high end")
+                raise ValidationError(f"judge scale {scale!r}: the low end must be below the high end")
             kind = "integer" if float(lo).is_integer() and float(hi).is_integer() else "number"
             schema = _object({"score": {"type": kind, "minimum": lo, "maximum": hi}})
             self.labels = {}
@@ -124,7 +124,7 @@ class Judge:
             self.labels = {"pass": 1.0, "fail": 0.0}
         elif output == "label":
             if not labels:
-                raise ValueError('judge output="label" needs labels=[...]')
+                raise ValidationError('judge output="label" needs labels=[...]')
             if isinstance(labels, Mapping):
                 self.labels = {str(k): float(v) for k, v in labels.items()}
             else:
@@ -132,7 +132,7 @@ class Judge:
                 self.labels = {str(k): (1.0 - i / (n - 1) if n > 1 else 1.0) for i, k in enumerate(labels)}
             schema = _object({"label": {"enum": list(self.labels)}})
         else:
-            raise ValueError(f'judge output {output!r}: use "score", "pass_fail", "label" or a JSON Schema dict')
+            raise ValidationError(f'judge output {output!r}: use "score", "pass_fail", "label" or a JSON Schema dict')
         self.schema: dict[str, Any] = schema
         self._validator = jsonschema.Draft202012Validator(schema)
 

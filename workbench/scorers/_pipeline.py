@@ -39,6 +39,7 @@ from collections.abc import Callable
 from typing import Any
 
 from workbench._objects import import_object, import_path
+from workbench.errors import InvalidTypeError, ValidationError
 from workbench.scorers._base import ARGUMENTS, STEPS, Score, to_score
 from workbench.scorers._judge import Judge, JudgeError
 
@@ -54,19 +55,19 @@ _OUTPUT_NAME = {"preprocess": "preprocessed", "analyze": "analysis"}
 def check_steps(name: str, steps: dict[str, Any]) -> dict[str, Any]:
     """Check the steps of a pipeline (``score`` given, each a function or judge asking for known names)."""
     if "score" not in steps:
-        raise TypeError(f"scorer {name}: a pipeline needs a score= step")
+        raise InvalidTypeError(f"scorer {name}: a pipeline needs a score= step")
     for step, fn in steps.items():
         if isinstance(fn, Judge):
             continue
         if not callable(fn):
-            raise TypeError(f"scorer {name}: step {step} is {fn!r}, not a function or a Judge")
+            raise InvalidTypeError(f"scorer {name}: step {step} is {fn!r}, not a function or a Judge")
         allowed = (*ARGUMENTS, "ctx", *_EARLIER[step])
         params = inspect.signature(fn).parameters
         for p, param in params.items():
             if param.kind is inspect.Parameter.VAR_KEYWORD:
                 continue
             if p not in allowed and param.default is inspect.Parameter.empty:
-                raise TypeError(f"scorer {name}: step {step} asks for unknown {p!r} (use {', '.join(allowed)})")
+                raise InvalidTypeError(f"scorer {name}: step {step} asks for unknown {p!r} (use {', '.join(allowed)})")
     return {step: steps[step] for step in STEPS if step in steps}
 
 
@@ -87,7 +88,7 @@ def steps_from_spec(spec: dict[str, Any]) -> dict[str, Any]:
         elif described.get("function"):
             steps[step] = import_object(described["function"])
         else:
-            raise ValueError(f"step {step} cannot be imported again (a lambda or a function defined in __main__)")
+            raise ValidationError(f"step {step} cannot be imported again (a lambda or a function defined in __main__)")
     return steps
 
 

@@ -16,6 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Self
 
+from workbench.errors import NotFoundError, StateError
 from workbench.simulator._dispatch import Dispatcher, Responder
 from workbench.simulator._replies import ErrorReply, Reply
 from workbench.simulator._request import SimRequest
@@ -177,11 +178,11 @@ class SimulatedLLMServer:
             The server itself.
 
         Raises:
-            RuntimeError: If it is already running.
+            StateError: If it is already running (a ``RuntimeError``).
             OSError: If the port cannot be bound.
         """
         if self._httpd is not None:
-            raise RuntimeError("the simulated LLM server is already running")
+            raise StateError("the simulated LLM server is already running: stop() it first")
         self._dispatcher.stopping.clear()
         httpd = _HTTPServer(self._address, self._dispatcher)
         self._address = (self._address[0], int(httpd.server_address[1]))
@@ -265,11 +266,11 @@ class SimulatedLLMServer:
         """The last request received.
 
         Raises:
-            LookupError: If none was received.
+            NotFoundError: If none was received (a ``LookupError``).
         """
         requests = self._dispatcher.requests
         if not requests:
-            raise LookupError("the simulated LLM server has received no request")
+            raise NotFoundError("the simulated LLM server has received no request")
         return requests[-1]
 
     @property

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from workbench._objects import import_path
+from workbench.errors import InvalidTypeError
 from workbench.providers._context import CallContext
 from workbench.specs import Spec
 from workbench.targets._base import Target
@@ -32,7 +33,7 @@ class FunctionTarget(Target):
 
     def __init__(self, fn: Callable[..., Any], *, name: str | None = None, threaded: bool = True) -> None:
         if not callable(fn):
-            raise TypeError(f"targets.function needs a callable, got {type(fn).__name__}")
+            raise InvalidTypeError(f"targets.function needs a callable, got {type(fn).__name__}")
         self.fn = fn
         self.name = str(name or getattr(fn, "__name__", "function"))
         call_method = None if inspect.isroutine(fn) else type(fn).__call__  # a callable object's method
@@ -42,7 +43,7 @@ class FunctionTarget(Target):
         named = [p.name for p in params if p.name in ITEM_PARAMS]
         self._by_name = named if named else None
         if not named and not params:
-            raise TypeError(f"target {self.name}: the function must take the item or its input")
+            raise InvalidTypeError(f"target {self.name}: the function must take the item or its input")
 
     def spec(self) -> Spec:
         """Kind ``function`` and the import path (so a resumed run can import the function again)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from workbench.errors import ScorerError
 from workbench.providers._context import CallContext
 from workbench.scorers._base import Scorer, as_scorer
 from workbench.specs import Spec
@@ -44,7 +45,7 @@ class ScorerTarget(Target):
             item_id=item.item_id,
         )
         if score.error is not None:
-            raise RuntimeError(f"scorer {self.scorer.name} failed: {score.error}")
+            raise ScorerError(f"scorer {self.scorer.name} failed: {score.error}")
         details = score.details
         usage = details.get("usage") if isinstance(details, dict) else None
         result = TargetResult(output={"score": score.score, "reason": score.reason})

@@ -15,7 +15,7 @@ import ipywidgets as widgets
 import orjson
 import pandas as pd
 
-from workbench.errors import FieldError, WorkbenchError
+from workbench.errors import FieldError, ValidationError, WorkbenchError
 from workbench.store import Dataset
 from workbench.store._table import live_items_sql
 from workbench.ui._import import ImportWizard
@@ -41,13 +41,13 @@ def items_source(dataset: Dataset, version: int | None = None) -> SqlSource | Fr
 
 
 def parse_json_field(field: str, text: str) -> Any:
-    """The JSON value typed for ``field`` (``None`` when empty); ``ValueError`` naming the field otherwise."""
+    """The JSON value typed for ``field`` (``None`` when empty); ``ValidationError`` naming the field otherwise."""
     if not text.strip():
         return None
     try:
         return orjson.loads(text)
     except orjson.JSONDecodeError as exc:
-        raise ValueError(
+        raise ValidationError(
             f"{field}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); "
             'write text in double quotes, e.g. "Paris"'
         ) from None
