@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from tests._cells import number, records
 from workbench import Workbench
 from workbench.demo import DEMO_DATASET, DemoResult, run_demo
 
@@ -62,7 +63,7 @@ def test_three_targets_are_scored_by_code_and_a_simulated_judge(demo: tuple[Work
     assert results["cost"].sum() > 0
     assert results.loc["q06", "output"] == "391"  # 17 * 23, computed by the simulator
     assert results["score_judge_simulated"].notna().all()  # the simulated judge answered every item in JSON
-    calls = results.loc["q31", "tool_calls"]
+    calls = records(results.loc["q31", "tool_calls"])
     assert [(c["name"], c["arguments"]) for c in calls] == [("lookup_order", {"order_id": "D-4471"})]
     assert set(model.labels()["label"]) >= {"success", "failure_tool_error"}
     assert "SIMULATED" in text
@@ -73,8 +74,8 @@ def test_v1_and_v2_are_compared_and_the_reports_written(demo: tuple[Workbench, D
     wb, result, text = demo
     comparison = result.comparison
     scores = comparison.scorers.set_index("scorer")
-    assert scores.loc["correct", "candidate_mean"] > scores.loc["correct", "baseline_mean"]
-    assert scores.loc["tool_calls", "delta"] > 0
+    assert number(scores.loc["correct", "candidate_mean"]) > number(scores.loc["correct", "baseline_mean"])
+    assert number(scores.loc["tool_calls", "delta"]) > 0
     assert sorted(comparison.regressed_items["correct"]) == ["q23", "q28"]  # v2 trusts a misleading context
     assert "different versions of demo-qa" in text  # v1 on version 1 against v2 on version 4
     assert sorted(result.reports) == ["compare_runs", "failure_modes", "trends"]

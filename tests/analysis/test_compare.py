@@ -468,7 +468,7 @@ def test_a_dead_scorer_fails_the_gate_unless_allowed(wb: Workbench) -> None:
     assert not wb.compare(base, two).has_regression
     assert not wb.compare(base, two).dead_scorers
     with pytest.raises(ValidationError, match="allow_dead_scorers"):
-        wb.compare(base, two, allow_dead_scorers="yes")  # type: ignore[arg-type]
+        wb.compare(base, two, allow_dead_scorers="yes")
 
 
 def test_a_candidate_over_fewer_items_warns_of_its_coverage(wb: Workbench) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from tests._cells import missing, number
 from tests.analysis._declared import declare
 from tests.analysis._multi_runs import doubler, exact, make_dataset, tenth, tripler
 from workbench import Run, ValidationError, Workbench, targets
@@ -71,7 +72,7 @@ def test_model_targets_are_split_by_model_and_prompt_version(wb: Workbench, llm_
     assert df.loc["solve@1", "model"] == "openai:gpt-4o-mini"
     assert df.loc["solve@1", "target"] == "openai:gpt-4o-mini/solve@1"
     assert (df.loc["solve@1", "mean"], df.loc["solve@2", "mean"]) == (1.0, 0.0)
-    assert df.loc["solve@1", "cost_per_item"] > 0
+    assert number(df.loc["solve@1", "cost_per_item"]) > 0
     assert set(wb.matrix()["target"]) == {"openai:gpt-4o-mini/solve@1", "openai:gpt-4o-mini/solve@2", "tripler"}
     views = wb.sql("select kind, model, prompt from runs order by kind, prompt").values.tolist()
     assert views == [
@@ -100,7 +101,7 @@ def test_a_run_without_scorers_gives_one_row_and_empty_selections_give_no_rows(w
     df = wb.matrix()
     assert len(df) == 1
     assert df.loc[0, "run_id"] == run.id
-    assert pd.isna(df.loc[0, "scorer"])
+    assert missing(df.loc[0, "scorer"])
     assert df.loc[0, "n"] == 0
     assert df.loc[0, "success_rate"] == 1.0
     empty = wb.matrix(dataset="nothing")

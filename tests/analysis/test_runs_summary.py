@@ -9,6 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from tests._cells import number
 from tests.analysis._declared import replies
 from tests.analysis._multi_runs import doubler, exact, make_dataset, pending_run, tenth, third_of_input, tripler
 from workbench import NotFoundError, Run, ValidationError, Workbench
@@ -42,9 +43,9 @@ def test_runs_newest_first_with_a_column_per_scorer_of_any_run(wb: Workbench) ->
     df = wb.runs_summary()
     assert list(df["run_id"]) == [second.id, first.id]
     assert list(df.columns[-2:]) == ["score_exact", "score_tenth"]
-    assert math.isnan(df.loc[0, "score_exact"])
+    assert math.isnan(number(df.loc[0, "score_exact"]))
     assert df.loc[0, "score_tenth"] == pytest.approx((0 + 0.3 + 0.6 + 0.9) / 4)
-    assert math.isnan(df.loc[0, "cost_total"])  # a plain function reports no cost
+    assert math.isnan(number(df.loc[0, "cost_total"]))  # a plain function reports no cost
 
 
 def test_repeats_count_as_units_of_the_same_items(wb: Workbench) -> None:

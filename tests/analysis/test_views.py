@@ -9,6 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from tests._cells import text
 from tests.analysis._multi_runs import doubler, exact, make_dataset, pending_run, tenth, tripler
 from workbench import Workbench
 from workbench.analysis._views import RESULT_FIELDS
@@ -29,7 +30,7 @@ def test_runs_view_has_one_row_per_manifest(wb: Workbench) -> None:
     assert (row["model"], row["prompt"], row["status"], row["repeats"], row["item_count"]) == (
         "", "", "completed", 2, 4,
     )  # fmt: skip
-    assert json.loads(row["tags"]) == {"team": "search"}
+    assert json.loads(text(row["tags"])) == {"team": "search"}
     assert df.loc["pending-1", "status"] == "pending"
 
 
@@ -43,7 +44,7 @@ def test_results_view_has_every_unit_of_every_run_and_no_nested_scores(wb: Workb
     assert df.groupby("run_id").size().to_dict() == {a.id: 4, b.id: 8}
     errors = wb.sql("select run_id, item_id, error from results where error is not null")
     assert errors[["run_id", "item_id"]].values.tolist() == [[a.id, "i3"]]
-    assert "three is not allowed" in errors.loc[0, "error"]
+    assert "three is not allowed" in text(errors.loc[0, "error"])
 
 
 def test_scores_view_has_a_row_per_unit_and_scorer(wb: Workbench) -> None:

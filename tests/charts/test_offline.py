@@ -36,20 +36,20 @@ charts.latency_hist(hist, percentiles={"p50": 0.6}, title="Interactive")
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory: pytest.TempPathFactory) -> nbformat.NotebookNode:
     folder = tmp_path_factory.mktemp("offline")
-    nb = nbformat.v4.new_notebook()
+    nb = nbformat.v4.new_notebook()  # type: ignore[no-untyped-call]
     nb.cells = [
-        nbformat.v4.new_code_cell(SETUP),
-        nbformat.v4.new_code_cell(SVG_CHART),
-        nbformat.v4.new_code_cell(HTML_CHART),
+        nbformat.v4.new_code_cell(SETUP),  # type: ignore[no-untyped-call]
+        nbformat.v4.new_code_cell(SVG_CHART),  # type: ignore[no-untyped-call]
+        nbformat.v4.new_code_cell(HTML_CHART),  # type: ignore[no-untyped-call]
     ]
     source, out = folder / "charts.ipynb", folder / "charts.out.ipynb"
-    nbformat.write(nb, source)
+    nbformat.write(nb, source)  # type: ignore[no-untyped-call]
     papermill.execute_notebook(str(source), str(out), kernel_name=KERNEL, progress_bar=False, cwd=str(folder))
-    return nbformat.read(out, as_version=4)
+    return nbformat.read(out, as_version=4)  # type: ignore[no-any-return, no-untyped-call]
 
 
 def _body(nb: nbformat.NotebookNode) -> str:
-    page, _ = HTMLExporter(template_name="lab", exclude_input=True).from_notebook_node(nb)
+    page, _ = HTMLExporter(template_name="lab", exclude_input=True).from_notebook_node(nb)  # type: ignore[no-untyped-call]
     return str(page).split("<body", 1)[1]
 
 

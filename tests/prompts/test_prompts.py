@@ -11,6 +11,7 @@ import pytest
 
 from workbench.errors import InvalidNameError, NotFoundError, ValidationError
 from workbench.prompts import Prompt, PromptStore, RenderedPrompt, _files, _store, check
+from workbench.storage import Storage
 
 ITEM: dict[str, Any] = {
     "item_id": "q7",
@@ -96,9 +97,9 @@ def test_a_taken_version_number_is_never_overwritten(store: PromptStore, monkeyp
     real = _files.version_numbers
     calls: list[int] = []
 
-    def stale_once(folder: Path) -> list[int]:
+    def stale_once(storage: Storage) -> list[int]:
         calls.append(1)
-        return [1] if len(calls) == 1 else real(folder)  # our writer has not seen v2 yet
+        return [1] if len(calls) == 1 else real(storage)  # our writer has not seen v2 yet
 
     monkeypatch.setattr(_store, "version_numbers", stale_once)
     mine = store.create("answer", "three {{ input }}")

@@ -46,8 +46,7 @@ def only_row(run: Run) -> dict[str, Any]:
     """The single result row of a one-item run."""
     df = run.results()
     assert len(df) == 1, df
-    row: dict[str, Any] = df.iloc[0].to_dict()
-    return row
+    return {str(column): value for column, value in df.iloc[0].items()}
 
 
 def output(row: dict[str, Any]) -> Any:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -46,7 +46,7 @@ async def wait_a_bit(seconds: float) -> str:
     return f"waited {seconds}"
 
 
-TOOLS = [add, lookup, explode, wait_a_bit]
+TOOLS: list[Callable[..., Any]] = [add, lookup, explode, wait_a_bit]
 
 
 @pytest.fixture(autouse=True)

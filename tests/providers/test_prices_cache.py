@@ -163,7 +163,7 @@ def test_cache_false_always_calls_the_model(wb: Workbench, llm_server: Simulated
     row = only_row(wb.run_sync("qa", target, cache=False))
     assert len(llm_server.requests) == 2
     assert not row["cache_hit"]
-    assert row["cost"] > 0  # type: ignore[operator]
+    assert row["cost"] > 0
 
 
 def test_cache_is_kept_under_the_store_root(wb: Workbench, llm_server: SimulatedLLMServer) -> None:
@@ -249,6 +249,6 @@ def test_runs_are_uncached_unless_asked(wb: Workbench, llm_server: SimulatedLLMS
     second = wb.run_sync("qa", target)
     assert len(llm_server.requests) == 2
     assert not only_row(second)["cache_hit"]
-    assert only_row(second)["cost"] > 0  # type: ignore[operator]
+    assert only_row(second)["cost"] > 0
     assert first.manifest.settings["cache"] is False
     assert not (wb.root / "cache").exists()

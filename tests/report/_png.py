@@ -38,18 +38,18 @@ def decode_png(data: bytes) -> tuple[int, int, int, list[bytes]]:
     rows: list[bytes] = []
     prev = bytearray(stride)
     for y in range(height):
-        kind = raw[y * (stride + 1)]
+        filter_type = raw[y * (stride + 1)]
         line = bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)])
         for x in range(stride):
             left = line[x - channels] if x >= channels else 0
             up = prev[x]
-            if kind == 1:
+            if filter_type == 1:
                 line[x] = (line[x] + left) & 0xFF
-            elif kind == 2:
+            elif filter_type == 2:
                 line[x] = (line[x] + up) & 0xFF
-            elif kind == 3:
+            elif filter_type == 3:
                 line[x] = (line[x] + ((left + up) >> 1)) & 0xFF
-            elif kind == 4:
+            elif filter_type == 4:
                 upleft = prev[x - channels] if x >= channels else 0
                 line[x] = (line[x] + _paeth(left, up, upleft)) & 0xFF
         rows.append(bytes(line))

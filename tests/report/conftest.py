@@ -31,16 +31,16 @@ DOTENV_KEY = "sk-ant-FAKE-0123456789abcdef-from-dotenv"
 
 def write_notebook(path: Path, *sources: str, parameters: str | None = "root = None") -> Path:
     """A notebook of a markdown title, a parameters cell and these code cells."""
-    nb = new_notebook()
+    nb = new_notebook()  # type: ignore[no-untyped-call]
     nb.metadata["kernelspec"] = {"name": "eval-workbench", "display_name": "Eval Workbench", "language": "python"}
-    cells = [new_markdown_cell("# Test notebook")]
+    cells = [new_markdown_cell("# Test notebook")]  # type: ignore[no-untyped-call]
     if parameters is not None:
-        cell = new_code_cell(parameters)
+        cell = new_code_cell(parameters)  # type: ignore[no-untyped-call]
         cell.metadata["tags"] = ["parameters"]
         cells.append(cell)
-    cells += [new_code_cell(s) for s in sources]
+    cells += [new_code_cell(s) for s in sources]  # type: ignore[no-untyped-call]
     nb.cells = cells
-    nbformat.write(nb, str(path))
+    nbformat.write(nb, str(path))  # type: ignore[no-untyped-call]
     return path
 
 

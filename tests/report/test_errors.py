@@ -27,7 +27,7 @@ def test_a_failing_cell_is_named_with_its_index_first_line_and_exception(reports
     assert "'missing'" in error.evalue
     assert "failed in cell 4 (index 3: \"values = {'a': 1}\"): KeyError: 'missing'" in str(error)
     assert error.executed is not None
-    executed = nbformat.read(str(error.executed), as_version=4)  # kept, with the traceback, for a look
+    executed = nbformat.read(str(error.executed), as_version=4)  # type: ignore[no-untyped-call]  # kept, with the traceback, for a look
     assert any(o.get("ename") == "KeyError" for c in executed.cells for o in c.get("outputs", []))
 
 

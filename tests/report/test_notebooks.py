@@ -24,7 +24,7 @@ def test_the_packaged_notebooks_are_the_five_reports() -> None:
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_committed_notebooks_have_no_outputs(name: str) -> None:
-    nb = nbformat.read(str(notebooks_dir() / f"{name}.ipynb"), as_version=4)
+    nb = nbformat.read(str(notebooks_dir() / f"{name}.ipynb"), as_version=4)  # type: ignore[no-untyped-call]
     for index, cell in enumerate(nb.cells):
         if cell.cell_type == "code":
             assert cell.outputs == [], f"{name} cell {index} has outputs: clear them before committing"

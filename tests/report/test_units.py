@@ -75,9 +75,9 @@ def test_charts_embedded_as_base64_svg_are_redacted_before_encoding() -> None:
     chart = alt.Chart(pd.DataFrame({"x": [1, 2]})).mark_point().encode(x="x").properties(title=f"key {secret}")
     svg = charts.to_svg(chart)
     assert secret in svg
-    nb = new_notebook()
-    output = new_output("display_data", data={"image/svg+xml": svg, "text/plain": f"<chart: key {secret}>"})
-    nb.cells = [new_code_cell("chart", outputs=[output])]
+    nb = new_notebook()  # type: ignore[no-untyped-call]
+    output = new_output("display_data", data={"image/svg+xml": svg, "text/plain": f"<chart: key {secret}>"})  # type: ignore[no-untyped-call]
+    nb.cells = [new_code_cell("chart", outputs=[output])]  # type: ignore[no-untyped-call]
     page = notebook_to_html(nb, title="T", notebook="n.ipynb", params={}, secrets=[secret])
     encoded = re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', page)
     assert len(encoded) == 1
@@ -88,10 +88,10 @@ def test_charts_embedded_as_base64_svg_are_redacted_before_encoding() -> None:
 
 
 def test_html_has_markdown_and_outputs_but_no_code_stderr_or_cdn() -> None:
-    nb = new_notebook()
-    code = new_code_cell("print('hello')", outputs=[new_output("stream", name="stdout", text="hello\n")])
-    noise = new_code_cell("warn()", outputs=[new_output("stream", name="stderr", text="DeprecationWarning\n")])
-    nb.cells = [new_markdown_cell("# Title\n\nSome *text*."), code, noise, new_code_cell("x = 1")]
+    nb = new_notebook()  # type: ignore[no-untyped-call]
+    code = new_code_cell("print('hello')", outputs=[new_output("stream", name="stdout", text="hello\n")])  # type: ignore[no-untyped-call]
+    noise = new_code_cell("warn()", outputs=[new_output("stream", name="stderr", text="DeprecationWarning\n")])  # type: ignore[no-untyped-call]
+    nb.cells = [new_markdown_cell("# Title\n\nSome *text*."), code, noise, new_code_cell("x = 1")]  # type: ignore[no-untyped-call]
     nbformat.validate(nb)
     page = notebook_to_html(nb, title="T <1>", notebook="n.ipynb", params={"run": "<r>"})
     assert "hello" in page

@@ -11,9 +11,9 @@ import threading
 import time
 from typing import Any
 
-import pandas as pd
 import pytest
 
+from tests._cells import missing, number, row, text
 from tests.runs._support import ids, make_dataset, wait_until
 from workbench import Workbench, targets
 
@@ -35,9 +35,9 @@ def test_an_item_that_raises_is_recorded_and_the_run_goes_on(wb: Workbench) -> N
     assert run.status == "completed"
     assert set(df.index) == ids(6)
     assert df.loc["i03", "error_kind"] == "exception"
-    assert "RuntimeError" in df.loc["i03", "error"]
-    assert "item three is broken" in df.loc["i03", "error"]
-    assert pd.isna(df.loc["i03", "output"])
+    assert "RuntimeError" in text(df.loc["i03", "error"])
+    assert "item three is broken" in text(df.loc["i03", "error"])
+    assert missing(df.loc["i03", "output"])
     assert df.drop(index="i03")["error"].isna().all()
     assert run.manifest.counts()["errors"] == 1
 
@@ -46,7 +46,7 @@ def test_a_failed_item_is_not_scored(wb: Workbench) -> None:
     make_dataset(wb, 6)
     run = wb.run_sync("d", fails_on_three, scorers=[half])
     df = run.results().set_index("item_id")
-    assert math.isnan(df.loc["i03", "score_half"])
+    assert math.isnan(number(df.loc["i03", "score_half"]))
     assert (df.drop(index="i03")["score_half"] == 0.5).all()
 
 
@@ -61,14 +61,14 @@ def test_a_scorer_that_raises_is_a_scorer_error_not_a_zero(wb: Workbench) -> Non
     run = wb.run_sync("d", fails_on_three, scorers=[picky, half])
     assert run.status == "completed"
     scores = run.scores().set_index(["item_id", "scorer"])
-    bad = scores.loc[("i01", "picky")]
-    assert pd.isna(bad["score"])
-    assert "ValueError" in bad["error"]
-    assert "cannot judge two" in bad["error"]
+    bad = row(scores.loc[("i01", "picky")])
+    assert missing(bad["score"])
+    assert "ValueError" in text(bad["error"])
+    assert "cannot judge two" in text(bad["error"])
     assert scores.loc[("i01", "half"), "score"] == 0.5
     assert scores.loc[("i02", "picky"), "score"] == 1.0
     df = run.results().set_index("item_id")
-    assert math.isnan(df.loc["i01", "score_picky"])
+    assert math.isnan(number(df.loc["i01", "score_picky"]))
     assert df.loc["i01", "scorer_errors"] == 1
     assert run.manifest.counts()["scorer_errors"] == 1
 
@@ -104,7 +104,7 @@ def test_an_item_over_the_timeout_is_a_timeout_error_and_the_run_goes_on(wb: Wor
     df = run.results().set_index("item_id")
     assert run.status == "completed"
     assert df.loc["i02", "error_kind"] == "timeout"
-    assert pd.isna(df.loc["i02", "output"])
+    assert missing(df.loc["i02", "output"])
     assert df.drop(index="i02")["error"].isna().all()
     assert set(df.index) == ids(4)
     assert elapsed < 1.8

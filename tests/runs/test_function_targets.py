@@ -6,6 +6,7 @@ import asyncio
 import threading
 from typing import Any
 
+from tests._cells import records
 from tests.runs._support import make_dataset
 from workbench import Workbench
 from workbench.targets import Item, TargetResult, Usage, record_step
@@ -93,7 +94,7 @@ def test_steps_recorded_by_a_sync_function_are_kept(wb: Workbench) -> None:
 
     run = wb.run_sync("d", pipeline)
     df = run.results().set_index("item_id")
-    steps = df.loc["i01", "steps"]
+    steps = records(df.loc["i01", "steps"])
     assert [s["name"] for s in steps] == ["retrieve", "answer"]
     assert steps[0]["docs"] == 1
     assert steps[0]["at_s"] <= steps[1]["at_s"]

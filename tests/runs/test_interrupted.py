@@ -7,6 +7,7 @@ import signal
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -40,12 +41,14 @@ def edit_shard(wb: Workbench, run_id: str, **fields: object) -> None:
     path.write_bytes(orjson.dumps(data))
 
 
-def runs_command(wb: Workbench, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> list[dict]:
+def runs_command(
+    wb: Workbench, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> list[dict[str, Any]]:
     monkeypatch.setattr(sys, "argv", ["workbench", "--root", str(wb.root), "runs", "--json"])
     with pytest.raises(SystemExit) as exit_info:
         main()
     assert exit_info.value.code in (0, None)
-    rows: list[dict] = orjson.loads(capsys.readouterr().out)
+    rows: list[dict[str, Any]] = orjson.loads(capsys.readouterr().out)
     return rows
 
 

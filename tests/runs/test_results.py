@@ -8,11 +8,11 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
+from tests._cells import missing, records, text
 from workbench import Monitor, NotFoundError, Run, Workbench
 from workbench.cli import app
 from workbench.records import Result, Score, ToolCall
@@ -62,7 +62,7 @@ def test_results_hold_python_values_not_json_text(wb: Workbench) -> None:
          "latency_s": 0.01, "valid": True}
     ]  # fmt: skip
     assert df.loc["text", "tool_calls"] is None
-    assert [s["name"] for s in df.loc["text", "steps"]] == ["lookup"]
+    assert [s["name"] for s in records(df.loc["text", "steps"])] == ["lookup"]
     assert df.loc["text", "input"] is None  # a dataset run keeps its inputs in the dataset version
     assert df.loc["nothing", "error"] == "ValueError: no answer"
     assert df.loc["object", "score_graded"] == 1.0
@@ -73,9 +73,9 @@ def test_raw_keeps_the_stored_json_text(wb: Workbench) -> None:
     df = valued_run(wb).results(raw=True).set_index("item_id")
     assert df.loc["text", "output"] == '"30 days"'
     assert df.loc["digits", "output"] == '"123"'
-    assert json.loads(df.loc["object", "output"]) == OUTPUTS["object"]
-    assert json.loads(df.loc["object", "tool_calls"])[0]["name"] == "search"
-    assert pd.isna(df.loc["nothing", "output"])
+    assert json.loads(text(df.loc["object", "output"])) == OUTPUTS["object"]
+    assert json.loads(text(df.loc["object", "tool_calls"]))[0]["name"] == "search"
+    assert missing(df.loc["nothing", "output"])
 
 
 def test_scores_hold_details_as_dicts(wb: Workbench) -> None:
@@ -83,7 +83,7 @@ def test_scores_hold_details_as_dicts(wb: Workbench) -> None:
     scores = run.scores().set_index("item_id")
     assert scores.loc["object", "details"] == {"kind": "dict", "ünï": [1, None]}
     assert scores.loc["object", "reason"] == "has an output"
-    assert json.loads(run.scores(raw=True).set_index("item_id").loc["object", "details"])["kind"] == "dict"
+    assert json.loads(text(run.scores(raw=True).set_index("item_id").loc["object", "details"]))["kind"] == "dict"
     assert "nothing" not in scores.index  # a failed target is not scored
 
 

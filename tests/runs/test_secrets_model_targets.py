@@ -57,7 +57,7 @@ def leaky_target(provider: str, way: str, key: str, gateway: EchoGateway, monkey
         monkeypatch.setenv(KEY_VARS[provider], key)
         return targets.model(MODELS[provider], base_url=url)
     if way == "api_key":
-        return targets.model(MODELS[provider], base_url=url, api_key=key)  # type: ignore[call-arg]
+        return targets.model(MODELS[provider], base_url=url, api_key=key)
     if way == "base_url":
         return targets.model(MODELS[provider], base_url=gateway.url(provider, f"user:{key}"))
     if way == "extra_headers":

@@ -67,7 +67,10 @@ def test_direction_and_pass_mark_are_set_on_any_scorer() -> None:
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda: scorer(close, direction="down"), r"scorer close: direction must be 'higher' or 'lower', not 'down'"),
+        (
+            lambda: scorer(close, direction="down"),  # type: ignore[arg-type]  # the mistake under test
+            r"scorer close: direction must be 'higher' or 'lower', not 'down'",
+        ),
         (lambda: scorers.contains("x", pass_mark=1.5), r"scorer contains: pass_mark must be a number in 0..1"),
         (lambda: scorers.exact_match(pass_mark=True), r"pass_mark must be a number in 0..1 or None, not True"),
     ],

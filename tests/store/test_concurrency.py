@@ -276,13 +276,14 @@ def test_concurrent_updates_of_different_fields_of_one_item_keep_both(wb: Workbe
     history = ds.history("shared")
     assert history["version"].tolist() == list(range(1, 2 * n + 2))
     assert history["op"].tolist() == ["add"] + ["update"] * (2 * n)
-    expected_output, metadata = "init", {"init": True}
+    expected_output = "init"
+    metadata: dict[str, object] = {"init": True}
     for row in history.itertuples():
         if row.version in a_at:
             expected_output = f"A{a_at[row.version]}"
         elif row.version in m_at:
             metadata = {"M": m_at[row.version]}
-        state = (row.expected_output, row.metadata, row.input, row.context)
+        state: tuple[object, ...] = (row.expected_output, row.metadata, row.input, row.context)
         assert state == (expected_output, metadata, {"q": "2+2?"}, "ctx"), f"state at version {row.version}"
 
 

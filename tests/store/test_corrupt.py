@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -47,7 +48,8 @@ def test_a_corrupt_dataset_file_is_left_out_of_wb_sql_with_a_warning_naming_it(w
 
 def test_reading_the_dataset_that_owns_a_corrupt_file_names_the_file(wb: Workbench) -> None:
     path = two_datasets(wb)
-    for read in (lambda: wb.dataset("bad").items(), lambda: wb.dataset("bad").history("x")):
+    reads: list[Callable[[], object]] = [lambda: wb.dataset("bad").items(), lambda: wb.dataset("bad").history("x")]
+    for read in reads:
         with pytest.raises(CorruptFileError) as caught:
             read()
         message = str(caught.value)

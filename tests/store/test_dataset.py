@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 
 from workbench import InvalidNameError, NotFoundError, ValidationError, Workbench
 
-QA = [
+QA: list[dict[str, Any]] = [
     {"item_id": "a", "input": {"question": "2+2?"}, "expected_output": "4", "metadata": {"level": 1}},
     {"item_id": "b", "input": {"question": "Capital of France?"}, "expected_output": "Paris"},
     {"item_id": "c", "input": "plain text input", "context": ["doc 1", "doc 2"], "output": "judged text"},

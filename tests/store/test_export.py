@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from workbench.store import ITEM_FIELDS
 
 COLUMNS = ["item_id", *ITEM_FIELDS]
 
-VERSION_1 = [
+VERSION_1: list[dict[str, Any]] = [
     {
         "item_id": "a",
         "input": {"question": 'line one\nline two, with "quotes"', "choices": [1, 2.5, None, True]},
@@ -28,7 +29,7 @@ VERSION_1 = [
 ]
 
 
-def items(ds: Dataset, version: int | None = None) -> list[dict[str, Any]]:
+def items(ds: Dataset, version: int | None = None) -> list[dict[Hashable, Any]]:
     """The items of ``version`` in order, fields decoded, without the ``version`` column."""
     return ds.items(version).drop(columns=["version"]).to_dict("records")
 

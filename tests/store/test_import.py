@@ -7,6 +7,7 @@ lines of the file where a row starts; the header is line 1.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ def write(tmp_path: Path, name: str, data: bytes) -> Path:
     return path
 
 
-def items(ds: Dataset, version: int | None = None) -> list[dict[str, Any]]:
+def items(ds: Dataset, version: int | None = None) -> list[dict[Hashable, Any]]:
     """The items of ``version`` in order, fields decoded, without the ``version`` column."""
     return ds.items(version).drop(columns=["version"]).to_dict("records")
 
@@ -34,7 +35,7 @@ def inputs(ds: Dataset) -> list[Any]:
     return [item["input"] for item in items(ds)]
 
 
-def only_item(ds: Dataset) -> dict[str, Any]:
+def only_item(ds: Dataset) -> dict[Hashable, Any]:
     """The one item of the latest version (fails if there is not exactly one)."""
     (item,) = items(ds)
     return item

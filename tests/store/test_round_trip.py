@@ -8,9 +8,11 @@ string, so the default import tells them apart (see ``workbench.store._exports``
 from __future__ import annotations
 
 import csv
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from workbench import Workbench
@@ -55,7 +57,7 @@ def item_with(value: Any) -> dict[str, Any]:
     return {"item_id": "x", **dict.fromkeys(ITEM_FIELDS, value)}
 
 
-def plain(ds_items: Any) -> list[dict[str, Any]]:
+def plain(ds_items: pd.DataFrame) -> list[dict[Hashable, Any]]:
     return ds_items.drop(columns=["version"]).to_dict("records")
 
 

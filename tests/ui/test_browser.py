@@ -17,12 +17,15 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import pytest
 
 from tests._browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, needs_chromium
 from workbench import Workbench
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Dialog
 
 SCREENS = ARTIFACTS / "ui-screens"
 START_SECONDS = 180
@@ -99,7 +102,12 @@ def test_create_import_run_three_and_label_in_a_browser(served: tuple[str, Path]
             page = browser.new_page(viewport={"width": 1400, "height": 1500})
             page.set_default_timeout(STEP_MS)
             dialogs: list[str] = []
-            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+            def dismiss(dialog: Dialog) -> None:
+                dialogs.append(dialog.message)
+                dialog.dismiss()
+
+            page.on("dialog", dismiss)
             expect = playwright_api.expect
 
             def shot(name: str) -> None:

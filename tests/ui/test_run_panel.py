@@ -153,6 +153,7 @@ def test_run_selected_starts_at_once_and_fills_in_as_items_finish(
     assert "3 of 3 done &middot; 0 errors" in panel.status.value
     assert panel.results.total == 3
     assert sorted(r["item_id"] for r in panel.results.rows) == ["i01", "i02", "i03"]
+    assert panel.results.columns is not None
     assert "score_exact" in panel.results.columns
     assert set(run.results()["item_id"]) == {"i01", "i02", "i03"}
     assert run.manifest.scorers[0]["name"] == "exact"

@@ -177,7 +177,12 @@ def test_updates_from_another_thread_and_the_users_paging_run_one_at_a_time() ->
     watcher[0].start()
     assert entered.wait(10)
     paged = threading.Event()
-    user = threading.Thread(target=lambda: (table.go(3), paged.set()))
+
+    def page_three() -> None:
+        table.go(3)
+        paged.set()
+
+    user = threading.Thread(target=page_three)
     user.start()
     try:
         assert not paged.wait(0.2)  # the user's paging waits for the watcher's refresh

@@ -20,7 +20,7 @@ from workbench.ui._run import RunPanel
 from workbench.ui._table import cell_html, cell_text, json_values
 
 TWO_LINES = "line one\nline two"
-ITEMS = [
+ITEMS: list[dict[str, Any]] = [
     {"item_id": "a", "input": "30 days", "expected_output": TWO_LINES, "metadata": {"tier": "gold", "n": 1}},
     {"item_id": "b", "input": {"q": 'say "hi"'}, "expected_output": ["x", 2], "context": 'it\'s "quoted"'},
     {"item_id": "c", "input": "42", "expected_output": "", "metadata": None},
@@ -126,7 +126,7 @@ def target_v2(item_input: Any) -> str:
 
 
 def right(output: Any) -> bool:
-    return output != TWO_LINES
+    return bool(output != TWO_LINES)
 
 
 def test_the_compare_panel_shows_outputs_as_values(wb: Workbench) -> None:
