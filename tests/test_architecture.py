@@ -32,6 +32,8 @@ def _imports() -> dict[tuple[str, str], list[str]]:
         module = ".".join(rel.parts).removesuffix(".__init__")
         source = _unit(module) if module != "workbench" else "__init__"
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Import | ast.ImportFrom):
+                continue
             names: list[str] = []
             if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 names = [node.module] if node.module != "workbench" else [f"workbench.{a.name}" for a in node.names]

@@ -81,11 +81,11 @@ def test_the_real_matrix_charts_cost_and_heatmap(wb: Workbench, runs: tuple[Run,
 
 
 def test_real_trends_chart(wb: Workbench, runs: tuple[Run, Run]) -> None:
-    trend = charts.trends(wb.project.trends("sums"))
+    trend = charts.trends(wb.trends("sums"))
     assert {r["metric"] for r in _data.rows(charts.spec(trend))} >= {"correct", "brief"}
     assert charts.to_png(trend).startswith(PNG_MAGIC)
 
 
 def test_real_failure_modes_chart(wb: Workbench, runs: tuple[Run, Run]) -> None:
-    modes = charts.failure_modes(wb.project.failure_modes(dataset="sums"))
+    modes = charts.failure_modes(wb.failure_modes(dataset="sums"))
     assert charts.to_png(modes).startswith(PNG_MAGIC)

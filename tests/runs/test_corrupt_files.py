@@ -47,7 +47,7 @@ def test_runs_lists_the_readable_runs_and_warns_naming_the_damaged_manifest(two_
         df = two_runs.runs()
     assert df["run_id"].tolist() == ["good"]
     with pytest.warns(UnreadableRunWarning):
-        assert [m.id for m in list_runs(two_runs)] == ["good"]
+        assert [m.id for m in list_runs(two_runs.project)] == ["good"]
 
 
 def test_the_runs_command_lists_the_rest_and_names_the_damaged_manifest(
