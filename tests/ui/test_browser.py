@@ -7,78 +7,34 @@ each step are kept in the test's folder and copied to ``test-artifacts/ui-screen
 
 from __future__ import annotations
 
-import os
-import queue
-import re
 import shutil
-import subprocess
-import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests._browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, needs_chromium
+from tests.ui._server import START_SECONDS, serve_ui
 from workbench import Workbench
 
 if TYPE_CHECKING:
     from playwright.sync_api import Dialog
 
 SCREENS = ARTIFACTS / "ui-screens"
-START_SECONDS = 180
 STEP_MS = 60_000
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = [pytest.mark.slow, needs_chromium]
 
 
-def _read_lines(stream: IO[str], lines: queue.Queue[str]) -> None:
-    for line in stream:
-        lines.put(line)
-
-
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """``workbench ui`` on a fresh store: (URL, store root); stopped afterwards."""
     root = tmp_path / "store"
-    env = {k: v for k, v in os.environ.items() if k != "WORKBENCH_ROOT"}
-    process = subprocess.Popen(
-        [
-            sys.executable, "-m", "workbench", "--root", str(root), "ui", "--no-browser", "--port", "0",
-            "--target", "workbench.demo.pipelines:answer_v1", "--scorer", "workbench.demo.pipelines:correct",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-    )  # fmt: skip
-    lines: queue.Queue[str] = queue.Queue()
-    assert process.stdout is not None
-    threading.Thread(target=_read_lines, args=(process.stdout, lines), daemon=True).start()
-    seen: list[str] = []
-    url = None
-    deadline = time.monotonic() + START_SECONDS
-    try:
-        while url is None:
-            try:
-                line = lines.get(timeout=1)
-            except queue.Empty:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"workbench ui printed no URL (exit code {process.poll()}):\n" + "".join(seen))
-                continue
-            seen.append(line)
-            match = re.match(r"URL (http://127\.0\.0\.1:\d+/\S*)", line)
-            url = match.group(1) if match else None
-        yield url, root
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    args = ("--target", "workbench.demo.pipelines:answer_v1", "--scorer", "workbench.demo.pipelines:correct")
+    with serve_ui(root, *args) as server:
+        yield server.url, root
 
 
 def test_create_import_run_three_and_label_in_a_browser(served: tuple[str, Path], tmp_path: Path) -> None:

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from workbench.providers._base import ModelReply, ModelRequest, RequestedToolCall
 from workbench.providers._classify import classify
-from workbench.providers._clients import LoopClients
 from workbench.providers._errors import ProviderError
-from workbench.providers._keys import public_spec, register_call_secrets
 from workbench.providers._params import split_params
+from workbench.providers._sdk import SDKProvider
 from workbench.records._usage import Usage
 
 if TYPE_CHECKING:  # the SDK is imported when a provider is made (never by `import workbench`)
-    import anthropic
+    import anthropic  # noqa: F401 - named in the base class SDKProvider["anthropic.AsyncAnthropic"]
 
 DEFAULT_MAX_TOKENS = 1024
 _CANNED_REPLY: dict[str, Any] = {
@@ -60,41 +57,12 @@ def to_anthropic_messages(request: ModelRequest) -> list[dict[str, Any]]:
     return out
 
 
-class AnthropicProvider:
+class AnthropicProvider(SDKProvider["anthropic.AsyncAnthropic"]):
     """A Claude model behind the messages API."""
 
     provider = "anthropic"
-
-    def __init__(
-        self,
-        model: str,
-        *,
-        api_key: str | None,
-        base_url: str | None = None,
-        default_headers: Mapping[str, str] | None = None,
-    ) -> None:
-        self.model = model
-        self.base_url = base_url
-        self._api_key = api_key
-        self._headers = dict(default_headers or {})
-        register_call_secrets(api_key=api_key, base_url=base_url, headers=self._headers)
-        # Imported here, on the caller's thread before a run starts, not lazily on the run's
-        # loop: the import takes a second, which would block every call in flight.
-        self._sdk = importlib.import_module("anthropic")
-        self._clients: LoopClients[anthropic.AsyncAnthropic] = LoopClients(self._new_client)
-
-    def spec(self) -> dict[str, Any]:
-        """Provider, model, base URL without user-info, header names (never the key or a header's value)."""
-        return public_spec(self.provider, self.model, self.base_url, self._headers)
-
-    def _new_client(self) -> anthropic.AsyncAnthropic:
-        client: anthropic.AsyncAnthropic = self._sdk.AsyncAnthropic(
-            api_key=self._api_key or "not-needed",
-            base_url=self.base_url,
-            default_headers=self._headers or None,
-            max_retries=0,
-        )
-        return client
+    sdk = "anthropic"
+    client_class = "AsyncAnthropic"
 
     async def warm_up(self) -> None:
         """Get the running loop's client ready (made, its first-use loading done) for one more user.
@@ -103,10 +71,6 @@ class AnthropicProvider:
         """
         split_params(self._clients.hold().messages.create, {})  # the SDK imports its resources on first access
         self._sdk.types.Message.construct(**_CANNED_REPLY)  # and builds its reply types on the first reply
-
-    async def aclose(self) -> None:
-        """One user is done: close the running loop's client and its connections when it was the last."""
-        await self._clients.aclose()
 
     async def complete(self, request: ModelRequest, *, timeout: float | None) -> ModelReply:
         """One message; failures become :class:`ProviderError`."""

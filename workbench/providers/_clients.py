@@ -21,11 +21,11 @@ from collections.abc import Callable
 from typing import Generic, Protocol, TypeVar
 
 
-class _Closable(Protocol):
+class Closable(Protocol):
     async def close(self) -> None: ...
 
 
-C = TypeVar("C", bound=_Closable)
+C = TypeVar("C", bound=Closable)
 
 _open: dict[asyncio.AbstractEventLoop, set[object]] = {}
 """Every open client by loop: strong references, so none is left to the garbage collector."""
