@@ -27,6 +27,7 @@ from workbench.cli._output import (
     value_text,
     values_frame,
 )
+from workbench.cli._root import RootAnywhereGroup
 from workbench.errors import ImportValidationError, ValidationError, WorkbenchError
 from workbench.records import ITEM_FIELDS
 from workbench.runs import UnreadableRunWarning
@@ -37,6 +38,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    cls=RootAnywhereGroup,
 )
 datasets_app = typer.Typer(help="List, create, show and delete datasets.", no_args_is_help=True)
 app.add_typer(datasets_app, name="datasets")
