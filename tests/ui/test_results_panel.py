@@ -180,7 +180,7 @@ def test_errors_and_scorer_errors_are_shown(wb: Workbench) -> None:
 
 def test_an_empty_store_and_unknown_runs(wb: Workbench) -> None:
     p = ResultsPanel(wb)
-    assert p.run.options == ()
+    assert list(p.run.options) == []
     assert p.table.total == 0
     p.label_save.click()
     assert "Pick a run and an item first" in p.label_message.value
