@@ -65,7 +65,7 @@ def matches(label: str, text: str) -> bool:
     return all(word in haystack for word in text.lower().split())
 
 
-class RunPicker(widgets.VBox):
+class RunPicker(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
     """A filter box over a list of runs; ``value`` is the chosen run's id (``None``: none).
 
     Set ``options`` to ``(name, run_id)`` pairs (:func:`run_options`); watch ``value`` with
@@ -140,4 +140,3 @@ class RunPicker(widgets.VBox):
     def _picked(self, change: Any) -> None:
         if not self._syncing and change["new"] is not None:
             self.value = change["new"]
-

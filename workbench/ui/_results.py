@@ -37,12 +37,15 @@ from workbench.errors import NotFoundError, WorkbenchError
 from workbench.runs import Run
 from workbench.runs._labels import OUTCOMES
 from workbench.store._json import decode
-from workbench.ui._pickers import RunPicker, run_options
+from workbench.ui import _pickers
+from workbench.ui._pickers import RunPicker
 from workbench.ui._table import PagedTable, ReloadThrottle, cell_text, message_html
 
 if TYPE_CHECKING:
     from workbench._workbench import Workbench
 
+run_options = _pickers.run_options
+"""The runs' ``(name, run_id)`` options (the Compare panel imports it from here)."""
 ANY = "__any__"
 LOWER_MARK = {"lower": " \u2193"}
 """Marks a lower-is-better scorer in the scorer filter (``latency_judge ↓``)."""
@@ -281,13 +284,18 @@ def sort_choices(scorers: list[str]) -> list[tuple[str, str]]:
 
 
 def _sort_key(frame: pd.DataFrame, column: str) -> pd.Series:
-    """What a column sorts by: numbers as numbers, tokens by their sum, stored JSON and text as lower-case text."""
+    """What a column sorts by: numbers (scores, cost, latency, a JSON column of numbers only) as numbers,
+    tokens by their sum, anything else as its lower-case text."""
     if column == "tokens":
         return frame["tokens_in"].astype("Float64").fillna(0) + frame["tokens_out"].astype("Float64").fillna(0)
     values = frame[column]
     if column in ("cost", "latency_s") or column.startswith(SCORE_PREFIX):
         return pd.to_numeric(values, errors="coerce")
-    return values.map(lambda v: None if _missing(v) else cell_text(_json(v)).lower())
+    decoded = values.map(_json)
+    present = [v for v in decoded if v is not None]
+    if present and all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
+        return pd.to_numeric(decoded, errors="coerce")  # numbers stored as JSON sort as numbers
+    return decoded.map(lambda v: None if v is None else cell_text(v).lower())
 
 
 def sorted_units(frame: pd.DataFrame, column: str, *, descending: bool = False) -> pd.DataFrame:
@@ -652,7 +660,8 @@ class ResultsPanel:
         label_options = [("any", ANY), ("no label", NO_LABEL), *((x, x) for x in labels)]
         scorers = self.scorer_names()
         settings = self._source.settings
-        scorer_options = [("any", ANY), *((s + LOWER_MARK.get(settings.get(s, ("",))[0], ""), s) for s in sorted(scorers))]
+        marked = [(s + LOWER_MARK.get(settings.get(s, ("",))[0], ""), s) for s in sorted(scorers)]
+        scorer_options = [("any", ANY), *marked]
         sort_options = sort_choices(scorers)
         self._quiet = True
         try:
