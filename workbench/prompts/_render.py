@@ -94,7 +94,7 @@ class _PathUndefined(StrictUndefined):
 
     __slots__ = ()
 
-    def __bool__(self) -> bool:
+    def __bool__(self) -> bool:  # type: ignore[override] # StrictUndefined's raises
         return False
 
     def __init__(
