@@ -16,8 +16,10 @@ picker, a :class:`~workbench.ui._pickers.RunPicker`), ``wb-results-refresh``, ``
 ``wb-results-status``, ``wb-results-scorer``, ``wb-results-score-range``, ``wb-results-sort``,
 ``wb-results-sort-order``, ``wb-results-table`` (the table; its rows' open buttons are
 ``wb-row-open``), ``wb-results-detail`` (the unit shown in full), ``wb-label-item``
-(the unit to label), ``wb-label-select`` (the label: the taxonomy, or type your own),
+(the unit to label), ``wb-label-select`` (the label's buttons),
 ``wb-label-note``, ``wb-label-save``, ``wb-label-message`` (saved / validation errors).
+``wb-label-select`` holds one toggle button per label of the store's taxonomy
+(``wb.label_taxonomy()``: the built-in outcomes, then those added with ``wb.add_labels``).
 """
 
 from __future__ import annotations
@@ -35,7 +37,6 @@ import pandas as pd
 from workbench.analysis._summary import DEFAULT_PASS_MARK, declared_settings
 from workbench.errors import NotFoundError, WorkbenchError
 from workbench.runs import Run
-from workbench.runs._labels import OUTCOMES
 from workbench.store._json import decode
 from workbench.ui import _pickers
 from workbench.ui._pickers import RunPicker
@@ -458,11 +459,8 @@ class ResultsPanel:
             description="Item", placeholder="click a row, or type its id", continuous_update=False
         )
         self.label_item.add_class("wb-label-item")
-        self.label_select = widgets.Combobox(
-            description="Label",
-            options=list(OUTCOMES),
-            placeholder="success, failure_format\u2026",
-            ensure_option=False,
+        self.label_select = widgets.ToggleButtons(
+            description="Label", options=list(wb.label_taxonomy()), value=None, style={"button_width": "auto"}
         )
         self.label_select.add_class("wb-label-select")
         self.label_note = widgets.Text(description="Note", placeholder="why (optional)", layout={"width": "420px"})
@@ -488,8 +486,12 @@ class ResultsPanel:
         )
         labelling = widgets.VBox(
             [
-                widgets.HTML("<b>Label</b> (click an item's id in the table to see it in full and label it)"),
-                widgets.HBox([self.label_item, self.label_select]),
+                widgets.HTML(
+                    "<b>Label</b> (click an item's id in the table to see it in full, pick its label, save; "
+                    "more labels: <code>wb.add_labels(...)</code> or <code>workbench labels --add NAME</code>)"
+                ),
+                self.label_item,
+                self.label_select,
                 widgets.HBox([self.label_note, self.label_save]),
                 self.label_message,
             ]
@@ -552,6 +554,7 @@ class ResultsPanel:
         with self._lock:
             run_id = self.run.value
             self._run = self.wb.get_run(run_id) if run_id is not None else None
+            self._refresh_taxonomy()
             self._load(self._run)
             self._update_filter_options()
             self._apply_filters()
@@ -592,7 +595,10 @@ class ResultsPanel:
                 self.label_message.value = message_html(f"run {run.id} has no result for item {unit!r}", "error")
                 return
             item_id, repeat = str(match["item_id"].iloc[0]), int(match["repeat"].iloc[0])
-            label = self.label_select.value.strip()
+            label = self.label_select.value
+            if label is None:
+                self.label_message.value = message_html("Pick a label first.", "error")
+                return
             try:
                 run.label(item_id, label, note=self.label_note.value, repeat=repeat)
             except WorkbenchError as exc:
@@ -739,8 +745,17 @@ class ResultsPanel:
         if not self._quiet and change["new"].strip():
             self._show_unit(change["new"].strip())
 
+    def _refresh_taxonomy(self) -> None:
+        """One button per label of the store's taxonomy (another process may have added some)."""
+        labels = self.wb.label_taxonomy()
+        if tuple(self.label_select.options) != labels:
+            chosen = self.label_select.value
+            self.label_select.options = labels
+            self.label_select.value = chosen if chosen in labels else None  # new options select the first
+
     def _fill_label_fields(self, row: Mapping[Any, Any]) -> None:
         label = row.get("label")
-        self.label_select.value = "" if _missing(label) else str(label)
+        known = not _missing(label) and str(label) in self.label_select.options
+        self.label_select.value = str(label) if known else None  # a label outside the taxonomy has no button
         note = row.get("label_note")
         self.label_note.value = "" if _missing(note) else str(note)
