@@ -12,7 +12,7 @@ from tests._cells import number, records
 from workbench import Workbench
 from workbench.demo import DEMO_DATASET, DemoResult, run_demo
 
-SIMULATED = "simulated:sim-1/demo-answer"
+SIMULATED = "simulated:sim-large/demo-answer"
 
 
 @pytest.fixture(scope="module")

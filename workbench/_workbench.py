@@ -139,6 +139,8 @@ class Workbench:
 
         Templates are Jinja2 over the item's fields: ``{{ input.question }}``, ``{{ context }}``,
         ``{{ metadata.source }}``; an ``input`` object's keys also stand alone (``{{ question }}``).
+        A field some items lack is written ``{{ context | default('') }}`` or
+        ``{% if context %}Context: {{ context }}{% endif %}``.
         """
         return self.project.prompts.create(name, template, system=system, note=note)
 
@@ -244,6 +246,20 @@ class Workbench:
     def get_run(self, run_id: str) -> Run:
         """The run ``run_id``."""
         return open_run(self.project, run_id)
+
+    # -- labels ------------------------------------------------------------------------
+    def label_taxonomy(self) -> tuple[str, ...]:
+        """The labels a result can be given here: the built-in outcomes, then the store's own."""
+        return self.project.taxonomy.labels()
+
+    def add_labels(self, *names: str) -> tuple[str, ...]:
+        """Add labels to this store's taxonomy (names of ``[a-z0-9_]``); returns the whole taxonomy.
+
+        Examples:
+            >>> wb.add_labels("needs_review", "failure_outdated_source")  # doctest: +SKIP
+            ('success', ..., 'needs_review', 'failure_outdated_source')
+        """
+        return self.project.taxonomy.add(*names)
 
     def runs(self) -> pd.DataFrame:
         """Every run, newest first: id, dataset, version, target, status, counts, cache_hit_share, created_at, note.

@@ -37,6 +37,10 @@ class ValidationError(WorkbenchError, ValueError):
     """An item or a value that breaks a rule (JSON, schema, duplicate id...)."""
 
 
+class InvalidLabelError(ValidationError):
+    """A label that is not a label name, or not in the store's taxonomy (the message suggests the closest one)."""
+
+
 class FieldError(ValidationError):
     """A value of one item field that breaks a rule; knows the field and the reason."""
 
@@ -123,6 +127,7 @@ __all__ = [
     "ConflictError",
     "FieldError",
     "ImportValidationError",
+    "InvalidLabelError",
     "InvalidNameError",
     "InvalidTypeError",
     "NotFoundError",

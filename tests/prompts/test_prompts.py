@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 from pathlib import Path
@@ -64,6 +65,24 @@ def test_same_texts_as_latest_return_latest_without_a_new_version(store: PromptS
     assert store.create("answer", "Q: {{ question }}").version == 2  # system differs
     assert store.create("answer", "Q: {{ question }}", system="sys").version == 3  # same as v1, not as latest
     assert store.versions("answer")["version"].tolist() == [1, 2, 3]
+
+
+def test_an_unchanged_prompt_says_it_returned_the_latest_version(
+    store: PromptStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    store.create("answer", "Q: {{ question }}", note="original")
+    with caplog.at_level(logging.INFO, logger="workbench.prompts"):
+        again = store.create("answer", "Q: {{ question }}")
+        renamed = store.create("answer", "Q: {{ question }}", note="second try")
+    assert (again.version, renamed.version, renamed.note) == (1, 1, "original")
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("INFO", "prompt answer@1: same template and system text as the latest version, returned it"),
+        (
+            "WARNING",
+            "prompt answer@1: same template and system text as the latest version, returned it; "
+            "the note 'second try' is not stored (change a text to make a new version)",
+        ),
+    ]
 
 
 def test_get_by_name_at_version_tuple_and_latest(store: PromptStore) -> None:
@@ -244,8 +263,13 @@ def test_render_takes_fields_by_keyword_and_plain_text_input(store: PromptStore)
 def test_missing_variable_names_prompt_item_and_variable(store: PromptStore) -> None:
     p = store.create("answer", "{{ input.question }}")
     p = store.create("answer", "{{ input.question }} {{ input.nope }}")
-    with pytest.raises(ValidationError, match=r"^prompt answer@2: item 'q7' has no value for 'input.nope'$"):
+    message = (
+        "prompt answer@2: item 'q7' has no value for 'input.nope'; "
+        "if it is optional, write {{ input.nope | default('') }} or {% if input.nope %}...{% endif %}"
+    )
+    with pytest.raises(ValidationError) as caught:
         p.render(ITEM)
+    assert str(caught.value) == message
     cases = {
         "{{ question }} {{ nope }}": "'nope'",
         "{{ context[5].text }}": r"'context\[5\]'",
@@ -256,18 +280,59 @@ def test_missing_variable_names_prompt_item_and_variable(store: PromptStore) -> 
     for template, variable in cases.items():
         with pytest.raises(ValidationError, match=rf"item 'q7' has no value for {variable}"):
             _prompt(store, template).render(ITEM)
-    with pytest.raises(ValidationError, match=r"^prompt p@\d+: no value for 'input.question' \(system text\)$"):
+    with pytest.raises(ValidationError, match=r"^prompt p@\d+: no value for 'input.question' \(system text\); if it"):
         _prompt(store, "ok", system="{{ input.question }}").render(input="plain text")
 
 
 def test_check_lists_every_item_that_cannot_render(store: PromptStore) -> None:
     p = store.create("answer", "{{ question }} {{ context | length }}")
     items = [ITEM, {"item_id": "q8", "input": {"question": "?"}}, {"input": "text", "context": []}, ITEM]
+    hint = "if it is optional, write {{ %s | default('') }} or {%% if %s %%}...{%% endif %%}"
     assert check(p, items) == [
-        "prompt answer@1: item 'q8' has no value for 'context'",
-        "prompt answer@1: item #3 has no value for 'question'",
+        "prompt answer@1: item 'q8' has no value for 'context'; " + hint % ("context", "context"),
+        "prompt answer@1: item #3 has no value for 'question'; " + hint % ("question", "question"),
     ]
     assert p.check([ITEM]) == []
+
+
+def test_a_missing_value_deep_inside_gets_the_general_form_of_the_fix(store: PromptStore) -> None:
+    p = _prompt(store, "{% for d in context %}{{ d.author }}{% endfor %}")
+    with pytest.raises(ValidationError) as caught:
+        p.render(ITEM)
+    assert str(caught.value).endswith(
+        "has no value for 'context[0].author'; "
+        "if it is optional, add | default('') where the template prints it, or test it with {% if ... %}"
+    )
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "Q: {{ question }}{% if context %}\nContext: {{ context }}{% endif %}",
+        "Q: {{ question }}{% if context is defined %}\nContext: {{ context }}{% endif %}",
+        "Q: {{ question }}{{ ('\nContext: ' ~ context) if context }}",
+        "Q: {{ question }}\nContext: {{ context | default('') }}",
+        'Q: {{ question }}\nContext: {{ context | default("") }}',
+    ],
+)
+def test_the_documented_forms_of_an_optional_field_render_with_and_without_it(
+    store: PromptStore, template: str
+) -> None:
+    p = _prompt(store, template)
+    with_context = p.render({"item_id": "a", "input": {"question": "2+2?"}, "context": "sums"}).user
+    without = p.render({"item_id": "b", "input": {"question": "2+2?"}}).user
+    assert with_context == "Q: 2+2?\nContext: sums"
+    assert without in ("Q: 2+2?", "Q: 2+2?\nContext: ")
+    assert p.check([{"item_id": "b", "input": {"question": "2+2?"}, "context": None}]) == []
+
+
+def test_testing_a_missing_value_is_false_but_printing_it_stays_an_error(store: PromptStore) -> None:
+    p = _prompt(store, "{% if input.source %}from {{ input.source }}{% else %}no source{% endif %}")
+    assert p.render(ITEM).user == "no source"
+    assert p.render(input={"source": "quiz"}).user == "from quiz"
+    for template in ("{{ context }}", "{{ context | length }}", "{% for c in context %}{% endfor %}"):
+        with pytest.raises(ValidationError, match=r"no value for 'context'; if it is optional"):
+            _prompt(store, template).render(input="x")
 
 
 def test_templates_run_sandboxed(store: PromptStore) -> None:

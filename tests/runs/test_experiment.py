@@ -46,6 +46,12 @@ substring = ["apples", "pears"]
 name = "fruit"
 
 [[scorers]]
+builtin = "contains"
+substring = "apple"
+match = "substring"
+name = "apple_inside"
+
+[[scorers]]
 builtin = "latency_budget"
 seconds = 30
 
@@ -91,7 +97,7 @@ def test_built_ins_judges_and_functions_are_declared_and_run(folder: Path) -> No
     experiment = load_experiment(folder / "experiment.toml")
     assert [t.name for t in experiment.targets] == ["openai:sim-1", "doubler"]  # models, agents, functions
     assert [s.name for s in experiment.scorers] == [
-        "fruit", "latency_budget", "similarity", "rubric", "mentions_fruit", "wordy",
+        "fruit", "apple_inside", "latency_budget", "similarity", "rubric", "mentions_fruit", "wordy",
     ]  # fmt: skip
     model, doubler = run_experiment(wb.project, experiment, experiment_id="e1", progress=False)
     assert (model.status, doubler.status) == ("completed", "completed")
@@ -99,17 +105,20 @@ def test_built_ins_judges_and_functions_are_declared_and_run(folder: Path) -> No
     marks = {s["name"]: (s["kind"], s["direction"], s["pass_mark"]) for s in manifest["scorers"]}
     assert marks == {
         "fruit": ("contains", "higher", 1.0),
+        "apple_inside": ("contains", "higher", 1.0),
         "latency_budget": ("latency_budget", "higher", 1.0),
         "similarity": ("similarity", "higher", 0.5),
         "rubric": ("rubric", "higher", 0.75),
         "mentions_fruit": ("llm_judge", "higher", 1.0),
         "wordy": ("function", "lower", 0.3),
     }
-    assert manifest["scorers"][0]["substring"] == ["apples", "pears"]
-    assert manifest["scorers"][3]["criteria"] == "Gives a number of apples."
+    assert (manifest["scorers"][0]["substring"], manifest["scorers"][0]["match"]) == (["apples", "pears"], "word")
+    assert (manifest["scorers"][1]["substring"], manifest["scorers"][1]["match"]) == (["apple"], "substring")
+    assert manifest["scorers"][4]["criteria"] == "Gives a number of apples."
     df = doubler.results()
     assert df["error"].isna().all()
     assert df["score_fruit"].tolist() == [1.0, 1.0, 1.0]
+    assert df["score_apple_inside"].tolist() == [1.0, 1.0, 1.0]  # "apple" inside "apples"
     assert df["score_rubric"].tolist() == [0.75] * 3  # the simulated judge's 4 on 1..5
     assert df["score_mentions_fruit"].tolist() == [1.0] * 3
     assert (df["score_similarity"] == 1.0).all()
@@ -134,7 +143,7 @@ HEAD = '[experiment]\ndataset = "nums"\n[[functions]]\nfunction = "pipeline:answ
          r"tool_calls, valid_json\)$"),
         ('[[scorers]]\nbuiltin = "contains"\nsubstr = "x"',
          r"bad.toml: scorers\[0\]: contains has no parameter 'substr' "
-         r"\(valid: substring, normalize, all, direction, pass_mark\)$"),
+         r"\(valid: substring, normalize, all, match, direction, pass_mark\)$"),
         ('[[scorers]]\njudge = "rubrik"\nmodel = "openai:j"',
          r"bad.toml: scorers\[0\].judge: unknown judge scorer 'rubrik' \(valid: answer_relevancy, faithfulness, "
          r"judge_correctness, llm_judge, rubric\)$"),
@@ -167,6 +176,7 @@ def test_the_example_experiment_loads() -> None:
     experiment = load_experiment(EXAMPLES / "experiment.toml")
     assert experiment.dataset == "demo-qa"
     assert [s.spec().kind for s in experiment.scorers][:2] == ["function", "contains"]
+    assert experiment.scorers[1].spec()["match"] == "substring"  # "orders" counts as mentioning "order"
 
 
 def cli(root: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -13,6 +13,9 @@ import pytest
 
 from tests.runs._support import make_dataset
 from workbench import NotFoundError, Run, ValidationError, Workbench
+from workbench.errors import CorruptFileError
+from workbench.project import TAXONOMY_FILE
+from workbench.runs import InvalidLabelError, validate_label
 from workbench.runs._labels import DEFAULT_RULES, LABELS_DIR, OUTCOMES, Unit, auto_label, score_rules
 
 
@@ -46,14 +49,87 @@ def test_labels_are_stored_with_their_history(wb: Workbench) -> None:
     assert first["note"] == "actually wrong"
 
 
-def test_the_author_defaults_to_user_and_custom_labels_are_accepted(
+def test_the_author_defaults_to_user_and_labels_added_to_the_store_are_accepted(
     wb: Workbench, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("USER", "carol")
     run = small_run(wb)
+    assert wb.add_labels("needs_review_2") == (*OUTCOMES, "needs_review_2")
     given = run.label("i01", "needs_review_2")
     assert (given.author, given.run_id, given.source) == ("carol", run.id, "human")
     assert run.labels()["label"].tolist() == ["needs_review_2"]
+
+
+def test_a_typo_is_refused_with_the_closest_label_in_one_line(wb: Workbench) -> None:
+    run = small_run(wb)
+    cases = {
+        "halucination": "did you mean 'failure_hallucination'?",
+        "hallucination": "did you mean 'failure_hallucination'?",
+        "sucess": "did you mean 'success'?",
+        "logic bug": "did you mean 'failure_logic_bug'?",
+    }
+    for typo, hint in cases.items():
+        with pytest.raises(InvalidLabelError) as caught:
+            run.label("i00", typo)
+        assert hint in str(caught.value)
+        assert "\n" not in str(caught.value)
+    with pytest.raises(InvalidLabelError) as caught:
+        run.label("i00", "halucination")
+    assert str(caught.value) == (
+        "label 'halucination' is not in this store's labels: did you mean 'failure_hallucination'? "
+        "(to add it: wb.add_labels('halucination') or workbench labels --add halucination)"
+    )
+    with pytest.raises(InvalidLabelError, match=r"^label 'Success' is not valid: did you mean 'success'\?$"):
+        run.label("i00", "Success")
+    with pytest.raises(
+        InvalidLabelError, match=r"'needs_review' is not in this store's labels: the labels are success, "
+    ):
+        run.label("i00", "needs_review")  # nothing close: the whole taxonomy
+    assert isinstance(caught.value, ValidationError)
+    assert label_parts(run) == []
+
+
+def test_the_taxonomy_is_per_store_and_kept_in_the_store(wb: Workbench, tmp_path: Path) -> None:
+    other = Workbench(tmp_path / "other")
+    assert wb.label_taxonomy() == OUTCOMES
+    wb.add_labels("needs_review", "failure_outdated_source")
+    wb.add_labels("needs_review", "success")  # already there: nothing changes
+    assert wb.label_taxonomy() == (*OUTCOMES, "needs_review", "failure_outdated_source")
+    assert Workbench(wb.root).label_taxonomy() == wb.label_taxonomy()  # read back from the store
+    assert json.loads((wb.root / TAXONOMY_FILE).read_bytes()) == {"labels": ["needs_review", "failure_outdated_source"]}
+    assert other.label_taxonomy() == OUTCOMES
+    run = small_run(other)
+    with pytest.raises(InvalidLabelError, match="not in this store's labels"):
+        run.label("i00", "needs_review")
+    assert validate_label("needs_review", wb.label_taxonomy()) == "needs_review"
+
+
+def test_a_bad_label_name_is_not_added(wb: Workbench) -> None:
+    for bad in ("", "Needs Review", "x" * 65, "échec"):
+        with pytest.raises(InvalidLabelError, match="is not valid: a label is 1-64 lowercase letters"):
+            wb.add_labels("fine_one", bad)
+    with pytest.raises(InvalidLabelError, match="give at least one label name"):
+        wb.add_labels()
+    assert wb.label_taxonomy() == OUTCOMES
+    assert not (wb.root / TAXONOMY_FILE).exists()
+
+
+def test_a_damaged_taxonomy_file_is_named(wb: Workbench) -> None:
+    wb.root.mkdir(parents=True, exist_ok=True)
+    (wb.root / TAXONOMY_FILE).write_text('{"labels": "needs_review"}')
+    with pytest.raises(CorruptFileError, match=r"labels\.json is damaged: it must hold"):
+        wb.label_taxonomy()
+    (wb.root / TAXONOMY_FILE).write_text('{"labels": ["Bad Name"]}')
+    with pytest.raises(CorruptFileError, match=r"labels\.json is damaged: label 'Bad Name' is not valid"):
+        wb.add_labels("ok")
+
+
+def test_automatic_labels_may_be_any_label_name(wb: Workbench) -> None:
+    run = small_run(wb)
+    assert run.auto_label(rules=[("failure_timeout_budget", lambda u: True)]) == 3
+    assert set(run.labels()["label"]) == {"failure_timeout_budget"}
+    with pytest.raises(InvalidLabelError):
+        run.auto_label(rules=[("Not a label", lambda u: True)])
 
 
 def test_a_human_label_beats_a_later_automatic_one(wb: Workbench) -> None:
@@ -154,7 +230,7 @@ def test_the_cli_labels_a_result(wb: Workbench) -> None:
 
     out = cli(wb.root, "label", run.id, "i02", "Not Valid")
     assert out.returncode == 2
-    assert out.stderr.startswith("error: label 'Not Valid' is not valid")
+    assert out.stderr.startswith("error: label 'Not Valid' is not valid: the labels are success, ")
     out = cli(wb.root, "label", run.id, "zz", "success")
     assert out.returncode == 2
     assert "no result for item 'zz'" in out.stderr
@@ -162,3 +238,22 @@ def test_the_cli_labels_a_result(wb: Workbench) -> None:
     assert out.returncode == 0, out.stderr
     assert "labelled i00" in out.stdout
     assert len(run.labels(history=True)) == 2
+
+
+@pytest.mark.slow
+def test_the_cli_refuses_a_typo_with_the_closest_label_and_extends_the_taxonomy(wb: Workbench) -> None:
+    run = small_run(wb)
+    out = cli(wb.root, "label", run.id, "i01", "halucination")
+    assert out.returncode == 2
+    assert out.stderr.splitlines() == [
+        "error: label 'halucination' is not in this store's labels: did you mean 'failure_hallucination'? "
+        "(to add it: wb.add_labels('halucination') or workbench labels --add halucination)"
+    ]
+    out = cli(wb.root, "labels", "--add", "needs_review", "--add", "failure_outdated_source", "--json")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == [*OUTCOMES, "needs_review", "failure_outdated_source"]
+    assert cli(wb.root, "label", run.id, "i01", "needs_review").returncode == 0
+    listed = cli(wb.root, "labels").stdout.splitlines()
+    assert listed == [*OUTCOMES, "needs_review  (added)", "failure_outdated_source  (added)"]
+    assert cli(wb.root, "labels", "--add", "Bad Name").stderr.startswith("error: label 'Bad Name' is not valid")
+    assert run.labels()["label"].tolist() == ["needs_review"]

@@ -64,7 +64,7 @@ def test_keys_in_a_function_targets_errors_scores_steps_and_labels_stay_off_disk
     ds = wb.create_dataset("qa")
     ds.add_items([{"item_id": f"i{n}", "input": n} for n in range(2)])
     run = wb.run("qa", targets.function(pipeline), scorers=[judge], cache=False, progress=False).wait()
-    run.label("i1", "hallucination", note=f"leaked {env_key} and {dotenv_key}")
+    run.label("i1", "failure_hallucination", note=f"leaked {env_key} and {dotenv_key}")
 
     df = run.results()
     assert df["error"].notna().sum() == 1

@@ -87,6 +87,22 @@ CASES: list[Any] = [
     pytest.param(contains(), None, "x", ERROR, id="contains-none-output"),
     pytest.param(contains(), "x", None, ERROR, id="contains-nothing-to-find"),
     pytest.param(contains(), "x", [], ERROR, id="contains-empty-list"),
+    # contains: whole words by default, substrings on request
+    pytest.param(contains(), "I don't know", "No", 0.0, id="contains-word-not-inside-know"),
+    pytest.param(contains(), "No, it is not.", "No", 1.0, id="contains-word-first"),
+    pytest.param(contains(), "The answer is no", "No", 1.0, id="contains-word-last-any-case"),
+    pytest.param(contains(), "The answer is 42", "4", 0.0, id="contains-word-not-inside-number"),
+    pytest.param(contains(), "2+2=4.", 4, 1.0, id="contains-word-number-after-symbol"),
+    pytest.param(contains(), "She moved to New\n  York.", "new york", 1.0, id="contains-phrase-any-space"),
+    pytest.param(contains(), "see newyork", "new york", 0.0, id="contains-phrase-split"),
+    pytest.param(contains(), "costs $5 today", "$5", 1.0, id="contains-word-symbol-edge"),
+    pytest.param(contains(), "costs $50 today", "$5", 0.0, id="contains-word-symbol-edge-longer"),
+    pytest.param(contains(), "written in C++.", "c++", 1.0, id="contains-word-ends-with-symbol"),
+    pytest.param(contains(), "l'été est là", "été", 1.0, id="contains-word-unicode"),
+    pytest.param(contains(substring=["x", "ok"]), "it is okay", None, 0.0, id="contains-word-list"),
+    pytest.param(contains(match="substring"), "I don't know", "No", 1.0, id="contains-substring-inside-word"),
+    pytest.param(contains(match="substring"), "refunded", "refund", 1.0, id="contains-substring-prefix"),
+    pytest.param(contains(match="substring", normalize=False), "I don't know", "No", 0.0, id="contains-substr-case"),
     # regex
     pytest.param(regex(r"\d{3}-\d{4}"), "call 555-1234 now", None, 1.0, id="regex-search"),
     pytest.param(regex(r"\d{3}-\d{4}", full=True), "call 555-1234 now", None, 0.0, id="regex-full-fails"),
@@ -326,6 +342,7 @@ def test_budget_reason_names_both_numbers() -> None:
         pytest.param(cost_budget, {"usd": -1}, id="cost-usd"),
         pytest.param(keyword_coverage, {"keywords": []}, id="keywords-empty"),
         pytest.param(contains, {"substring": [1]}, id="contains-substring"),
+        pytest.param(contains, {"match": "fuzzy"}, id="contains-match"),
         pytest.param(regex, {"pattern": "("}, id="regex-pattern"),
     ],
 )
@@ -339,6 +356,7 @@ def test_bad_parameters_fail_early(factory: Any, kwargs: dict[str, Any]) -> None
     [
         pytest.param(exact_match(punctuation=True, name="loose"), id="exact_match"),
         pytest.param(contains(substring=["a", "b"], all=True), id="contains"),
+        pytest.param(contains("a", match="substring"), id="contains-substring"),
         pytest.param(regex(r"\d+", flags=re.IGNORECASE, full=True), id="regex"),
         pytest.param(valid_json(), id="valid_json"),
         pytest.param(json_schema(SCHEMA), id="json_schema"),
@@ -359,6 +377,20 @@ def test_spec_round_trip(scorer: Scorer) -> None:
     assert type(rebuilt) is type(scorer)
     assert rebuilt.spec() == spec
     assert (rebuilt.direction, rebuilt.pass_mark) == (scorer.direction, scorer.pass_mark)
+
+
+def test_contains_says_how_it_matched() -> None:
+    word = asyncio.run(contains().ascore(output="I don't know", expected="No"))
+    assert (word.score, word.details) == (0.0, {"found": [], "missing": ["No"], "match": "word"})
+    assert word.reason == "output lacks any of the word(s): missing ['No']"
+    loose = asyncio.run(contains(match="substring").ascore(output="I don't know", expected="No"))
+    assert (loose.score, loose.details["match"], loose.reason) == (
+        1.0,
+        "substring",
+        "output contains any of 1 string(s)",
+    )
+    with pytest.raises(ValueError, match="match must be 'word' or 'substring', not 'fuzzy'"):
+        contains(match="fuzzy")  # type: ignore[arg-type]
 
 
 def test_names() -> None:

@@ -233,3 +233,80 @@ def test_malformed_judge_replies_in_a_run_are_scorer_errors(wb: Workbench, llm_s
     assert scores["error"].str.contains("unusable after 3 attempts").all()
     assert run.manifest.counts()["scorer_errors"] == 2
     assert len(llm_server.requests) == 6
+
+
+SECRET = "sk-judge-secret-0123456789abcdef"
+
+
+@pytest.mark.parametrize(
+    ("bad", "problem"),
+    [
+        ("I think it passes.", "not JSON"),
+        ('{"reason": "no verdict"}', "'verdict' is a required property"),
+        ('{"verdict": true, "reason": "wrong type"}', "True is not one of ['pass', 'fail']"),
+    ],
+)
+def test_an_unusable_judge_reply_is_kept_with_the_request_in_the_details(
+    llm_server: SimulatedLLMServer, bad: str, problem: str
+) -> None:
+    llm_server.enqueue(*[TextReply(bad)] * 2)
+    s = judge_correctness(model=MODEL, base_url=llm_server.openai_base_url, max_attempts=2)
+    got = s.score(input="Capital of France?", output="Lyon", expected="Paris")
+    assert got.score is None
+    assert got.error is not None
+    assert problem in got.error
+    assert got.details["raw_reply"] == bad
+    assert got.details["raw_replies"] == [bad, bad]
+    request = got.details["request"]
+    assert request["model"] == MODEL
+    assert '"verdict": "pass" | "fail"' in request["system"]
+    assert [m["role"] for m in request["messages"]] == ["user", "assistant", "user"]
+    assert "Reference answer:\nParis" in request["messages"][0]["content"]
+    assert request["messages"][1]["content"] == bad
+    assert "not usable" in request["messages"][2]["content"]
+    assert request["params"] == {"temperature": 0}
+    assert got.details["judge"]["attempts"] == 2
+    assert json.loads(json.dumps(got.details)) == got.details
+
+
+def test_the_kept_request_and_reply_are_redacted(llm_server: SimulatedLLMServer) -> None:
+    from workbench.secrets import register_secret
+
+    register_secret(SECRET)
+    llm_server.enqueue(TextReply(f"my key is {SECRET}"))
+    s = judge_correctness(model=MODEL, base_url=llm_server.openai_base_url, max_attempts=1)
+    got = s.score(input=f"Is {SECRET} a key?", output="yes", expected="no")
+    text = json.dumps(got.details)
+    assert SECRET not in text
+    assert got.details["raw_reply"] == "my key is [redacted]"
+    assert "Is [redacted] a key?" in got.details["request"]["messages"][0]["content"]
+
+
+def test_a_usable_reply_without_a_score_keeps_the_reply_too(llm_server: SimulatedLLMServer) -> None:
+    llm_server.enqueue(TextReply('{"claims": 2, "reason": "counted"}'))
+    schema = {"type": "object", "properties": {"claims": {"type": "integer"}, "reason": {"type": "string"}}}
+    got = Scorer("c", score=judge(llm_server, "Count: {{ output }}", output=schema)).score(output="a")
+    assert got.score is None
+    assert got.error == 'score: the judge reply has no "score"'
+    assert got.details["raw_reply"] == '{"claims": 2, "reason": "counted"}'
+    assert got.details["request"]["messages"] == [{"role": "user", "content": "Count: a"}]
+
+
+def test_a_malformed_judge_reply_in_a_run_is_stored_with_the_score(
+    wb: Workbench, llm_server: SimulatedLLMServer
+) -> None:
+    make_dataset(wb, 1)
+    llm_server.enqueue(TextReply("PASS!!"))
+    s = judge_correctness(model=MODEL, base_url=llm_server.openai_base_url, max_attempts=1)
+    run = wb.run_sync("d", answer, scorers=[s], concurrency=1)
+    details = run.scores()["details"].iloc[0]
+    assert details["raw_reply"] == "PASS!!"
+    assert details["request"]["messages"][0]["role"] == "user"
+
+
+def test_the_simulator_answers_after_the_malformed_replies_run_out(llm_server: SimulatedLLMServer) -> None:
+    llm_server.enqueue(TextReply("not json"))
+    s = judge_correctness(model="openai:sim-large", base_url=llm_server.openai_base_url, max_attempts=2)
+    got = s.score(input="Capital of France?", output="Paris", expected="Paris")
+    assert (got.score, got.error) == (1.0, None)
+    assert "raw_reply" not in got.details

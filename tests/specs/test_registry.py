@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -104,6 +105,7 @@ def test_the_registry_lists_target_kinds_built_ins_and_judges() -> None:
         (Spec("rubric", "r", {"model": "openai:j"}), "scorer", r"scorer 'r': rubric needs 'criteria'"),
         (Spec("contains", "c", {"direction": "up"}), "scorer", r"direction must be 'higher' or 'lower', not 'up'"),
         (Spec("contains", "c", {"pass_mark": 2}), "scorer", r"pass_mark must be a number in 0..1"),
+        (Spec("contains", "c", {"match": "fuzzy"}), "scorer", r"match must be 'word' or 'substring', not 'fuzzy'"),
         (Spec("function", "f", {"function": None}), "scorer", r"scorer 'f' \(function\): no import path"),
         (Spec("function", "f", {"function": "nowhere:f"}), "target", r"No module named 'nowhere'"),
         (Spec("model", "m", {"model": "gpt-4"}), "target", r"target 'm' \(model\): .*'gpt-4'"),
@@ -129,6 +131,18 @@ def test_an_imported_scorer_object_keeps_its_kind_and_takes_the_marks() -> None:
 
 
 STRICT = scorers.exact_match(normalize=False)
+
+
+def test_contains_takes_its_match_option_from_a_table() -> None:
+    word = build_scorer(scorer_spec_from_table({"builtin": "contains", "substring": "no"}))
+    loose = build_scorer(scorer_spec_from_table({"builtin": "contains", "substring": "no", "match": "substring"}))
+    assert (word.spec()["match"], loose.spec()["match"]) == ("word", "substring")
+    assert asyncio.run(word.ascore(output="I don't know")).score == 0.0
+    assert asyncio.run(loose.ascore(output="I don't know")).score == 1.0
+    with pytest.raises(
+        ValidationError, match=r"^x: contains has no parameter 'matching' \(valid: substring, normalize, all, match,"
+    ):
+        scorer_spec_from_table({"builtin": "contains", "matching": "substring"}, "x")
 
 
 def test_the_short_form_of_scorers() -> None:

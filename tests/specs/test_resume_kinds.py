@@ -71,7 +71,11 @@ KINDS: dict[str, Make] = {
 def _scorers(module: ModuleType, url: str) -> list[Any]:
     return [
         scorers.scorer(module.said_something),
-        scorers.contains(substring=["a", "e", "i", "o", "u", "0", "2", "4", "6", "score"], name="has_vowel_or_digit"),
+        scorers.contains(
+            substring=["a", "e", "i", "o", "u", "0", "2", "4", "6", "score"],
+            match="substring",
+            name="has_vowel_or_digit",
+        ),
         scorers.rubric("Is it an answer?", model=JUDGE, base_url=url, name="answers", pass_mark=0.75),
     ]
 

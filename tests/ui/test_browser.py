@@ -136,7 +136,9 @@ def test_create_import_run_three_and_label_in_a_browser(served: tuple[str, Path]
             # 6. label one result with a note
             results.locator(".wb-results-table .wb-row-open").first.click()
             expect(results.locator(".wb-results-detail")).to_contain_text("Canberra")
-            results.locator(".wb-label-select input").fill("success")
+            labels = results.locator(".wb-label-select")
+            expect(labels.get_by_role("button")).to_have_count(8)  # one button per label of the taxonomy
+            labels.get_by_role("button", name="success", exact=True).click()
             results.locator(".wb-label-note input").fill("checked by hand")
             results.locator(".wb-label-note input").press("Enter")
             results.locator(".wb-label-save").click()

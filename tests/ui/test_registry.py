@@ -62,6 +62,12 @@ def test_targets_and_scorers_of_every_kind_are_listed_by_kind(wb: Workbench) -> 
     assert described["pipeline"] == f"{__name__}:double"
 
 
+def test_a_model_targets_description_names_its_base_url(wb: Workbench) -> None:
+    [entry] = wb.registry.add_models(["openai:sim-large"], base_url="http://127.0.0.1:9/v1")
+    described = dict(zip(wb.registered()["name"], wb.registered()["description"], strict=True))
+    assert described[entry.name] == "openai:sim-large at http://127.0.0.1:9/v1"
+
+
 def test_a_scorer_registered_as_target_is_a_scorer_target(wb: Workbench) -> None:
     entry = wb.register(scorer(same), name="align", kind="target")
     assert entry.role == "target"

@@ -5,10 +5,13 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+import ipywidgets as widgets
 import pytest
 
 from tests.analysis._declared import declare
 from workbench import Run, Workbench
+from workbench.project import TAXONOMY_FILE
+from workbench.records import OUTCOMES
 from workbench.records._usage import Usage
 from workbench.targets import TargetResult, ToolCall
 from workbench.ui._results import ResultsPanel
@@ -103,16 +106,56 @@ def test_a_human_label_with_a_note_is_saved_and_shown(panel: ResultsPanel, run: 
     assert ("failure_logic_bug", "failure_logic_bug") in panel.label_filter.options
 
 
-def test_bad_labels_show_the_validation_error_and_write_nothing(panel: ResultsPanel, run: Run) -> None:
-    panel.label_item.value = "i2"
-    panel.label_select.value = "Not A Label!"
+def test_the_labels_are_one_button_per_label_of_the_store_taxonomy(wb: Workbench, panel: ResultsPanel) -> None:
+    assert isinstance(panel.label_select, widgets.ToggleButtons)
+    assert panel.label_select.options == OUTCOMES
+    assert panel.label_select.value is None
+    wb.add_labels("needs_review")
+    panel.reload()  # another process (or cell) added a label: the next reload shows its button
+    assert panel.label_select.options == (*OUTCOMES, "needs_review")
+    panel.table.open_button("i1").click()
+    panel.label_select.value = "needs_review"
     panel.label_save.click()
-    assert "label &#x27;Not A Label!&#x27; is not valid" in panel.label_message.value
+    assert "Labelled i1 as needs_review" in panel.label_message.value
+    assert ResultsPanel(wb).label_select.options == (*OUTCOMES, "needs_review")
+
+
+def test_opening_a_unit_selects_its_label_button(panel: ResultsPanel, run: Run) -> None:
+    run.label("i1", "failure_logic_bug")
+    run.auto_label(rules=[("failure_timeout_budget", lambda u: u.row["item_id"] == "i2")])  # not in the taxonomy
+    panel.reload()
+    panel.table.open_button("i1").click()
+    assert panel.label_select.value == "failure_logic_bug"
+    panel.table.open_button("i2").click()
+    assert panel.label_select.value is None  # no button for it
+    panel.table.open_button("i3").click()
+    assert panel.label_select.value is None
+
+
+def test_saving_without_a_label_or_for_an_unknown_item_shows_why_and_writes_nothing(
+    panel: ResultsPanel, run: Run
+) -> None:
+    panel.label_item.value = "i2"
+    panel.label_save.click()
+    assert "Pick a label first." in panel.label_message.value
     assert "wb-msg-error" in panel.label_message.value
     panel.label_item.value = "i9"
     panel.label_select.value = "success"
     panel.label_save.click()
     assert "has no result for item &#x27;i9&#x27;" in panel.label_message.value
+    assert run.labels().empty
+
+
+def test_a_label_removed_from_the_store_file_is_refused_with_the_closest_one(
+    wb: Workbench, panel: ResultsPanel, run: Run
+) -> None:
+    wb.add_labels("needs_review")
+    panel.reload()
+    panel.label_item.value = "i2"
+    panel.label_select.value = "needs_review"
+    (wb.root / TAXONOMY_FILE).write_text('{"labels": ["needs_reviews"]}')  # changed behind the panel's back
+    panel.label_save.click()
+    assert "did you mean &#x27;needs_reviews&#x27;?" in panel.label_message.value
     assert run.labels().empty
 
 
@@ -180,7 +223,7 @@ def test_errors_and_scorer_errors_are_shown(wb: Workbench) -> None:
 
 def test_an_empty_store_and_unknown_runs(wb: Workbench) -> None:
     p = ResultsPanel(wb)
-    assert p.run.options == ()
+    assert list(p.run.options) == []
     assert p.table.total == 0
     p.label_save.click()
     assert "Pick a run and an item first" in p.label_message.value

@@ -261,8 +261,9 @@ def test_model_targets_from_the_stores_prompt_versions_run_from_the_panel(
     assert run.manifest.target["prompt"] == "ans@2"
     assert run.results()["output"].notna().all()
     panel.models.value = "gpt-4"
+    panel.provider.value = "anthropic"
     panel.add_models_button.click()
-    assert "model &#x27;gpt-4&#x27;: write" in panel.message.value
+    assert panel.targets.value == ("anthropic:gpt-4/ans@2",)  # a model without a provider takes the one chosen
 
 
 def test_a_refresh_keeps_the_choices_and_the_ticked_items(wb: Workbench, panel: RunPanel) -> None:
@@ -333,3 +334,72 @@ def test_the_throttle_waits_four_times_the_last_reload() -> None:
     clock[0] += 0.1
     assert throttle.due()
     assert throttle.count == 1
+
+
+def test_a_base_url_reaches_the_server_and_stays_in_the_runs_spec_without_the_key(
+    wb: Workbench, panel: RunPanel, llm_server: SimulatedLLMServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-never-stored-1234567890")
+    panel.models.value = "sim-large"
+    panel.base_url.value = llm_server.openai_base_url
+    panel.add_models_button.click()
+    assert panel.targets.value == ("openai:sim-large",)
+    panel.items.select(["i01", "i02"])
+    [run] = panel.run_selected()
+    assert wait_until(lambda: not panel.busy)
+    assert run.status == "completed"
+    assert run.results()["error"].isna().all()
+    assert len(llm_server.requests) == 2
+    assert run.manifest.target["base_url"] == llm_server.openai_base_url
+    stored = "".join(p.read_text(errors="replace") for p in run.folder.rglob("*") if p.is_file())
+    assert "sk-never-stored" not in stored
+    assert panel.failed.value == ""
+
+
+def test_the_anthropic_provider_with_its_base_url(
+    wb: Workbench, panel: RunPanel, llm_server: SimulatedLLMServer
+) -> None:
+    panel.models.value = "sim-large"
+    panel.provider.value = "anthropic"
+    panel.base_url.value = llm_server.anthropic_base_url
+    panel.add_models_button.click()
+    assert panel.targets.value == ("anthropic:sim-large",)
+    [run] = panel.run_all()
+    assert wait_until(lambda: not panel.busy)
+    assert (run.status, run.manifest.target["base_url"]) == ("completed", llm_server.anthropic_base_url)
+    assert all("/messages" in r.path for r in llm_server.requests)
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("127.0.0.1:8000/v1", "write http://host:port/v1"),
+        ("ftp://example.org/v1", "write http://host:port/v1"),
+        ("http://me:sk-secret@127.0.0.1:9/v1", "no user name or key in the URL"),
+    ],
+)
+def test_a_bad_base_url_is_refused_and_adds_no_target(panel: RunPanel, url: str, message: str) -> None:
+    before = panel.targets.options
+    panel.models.value = "sim-large"
+    panel.base_url.value = url
+    assert panel.add_models() == []
+    assert message in panel.message.value
+    assert "sk-secret" not in panel.message.value
+    assert panel.targets.options == before
+
+
+def test_a_run_where_every_item_errored_shows_failed_with_its_first_error(wb: Workbench, panel: RunPanel) -> None:
+    def broken(x: int) -> int:
+        raise RuntimeError(f"no <luck> for {x}")
+
+    wb.register(broken)
+    panel.refresh()
+    panel.targets.value = ("broken",)
+    panel.items.select(["i03"])
+    [run] = panel.run_selected()
+    assert wait_until(lambda: not panel.busy)
+    assert panel.progress.bar_style == "danger"
+    assert f"run {run.id} failed: item i03:" in panel.failed.value
+    assert "no &lt;luck&gt; for 3" in panel.failed.value
+    assert run.status in panel.status.value

@@ -5,6 +5,7 @@ Each test talks real HTTP (and websocket handshakes) to a real ``workbench ui`` 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +24,8 @@ from tests.ui._server import (
 )
 
 pytestmark = pytest.mark.slow
+XML_NAMESPACES = ("http://www.w3.org/", "http://purl.org/dc/", "http://creativecommons.org/ns#")
+"""Names in inline SVG, never fetched."""
 
 
 @pytest.fixture(scope="module")
@@ -101,3 +104,12 @@ def test_no_token_is_a_documented_switch_and_still_checks_the_host(tmp_path: Pat
         assert any("--no-token" in line for line in server.output)  # a warning says what it means
         assert request(server.port, "GET", "/", {"Host": "evil.example"}).status == 403
         assert request(server.port, "GET", "/").status == 200
+
+
+def test_the_page_links_nothing_from_another_host(page: Reply) -> None:
+    assert "cdn.jsdelivr.net" not in page.body
+    assert "fontawesome" not in page.body
+    assert '"fullMathjaxUrl": "null"' in page.body
+    assert "cdnjs.cloudflare.com" not in page.body  # MathJax 2, Mermaid
+    urls = re.findall(r"https?://(?!127\.0\.0\.1)[^\s\"'<>)]+", page.body)
+    assert [u for u in urls if not u.startswith(XML_NAMESPACES)] == []

@@ -424,7 +424,12 @@ def results(
 def label(
     run_id: str,
     item_id: str,
-    label_name: Annotated[str, typer.Argument(metavar="LABEL", help="Outcome, e.g. success or failure_refusal.")],
+    label_name: Annotated[
+        str,
+        typer.Argument(
+            metavar="LABEL", help="One of the store's labels (`workbench labels` lists them), e.g. failure_refusal."
+        ),
+    ],
     note: Annotated[str, typer.Option("--note", help="Why this label.")] = "",
     author: Annotated[str | None, typer.Option("--author", help="Who labels (default: $USER).")] = None,
     repeat: Annotated[int, typer.Option("--repeat", help="Which repeat of the item.")] = 0,
@@ -436,6 +441,25 @@ def label(
         print_json(given.to_dict() | {"created_at": given.created_at.isoformat()})
     else:
         console.print(f"labelled {item_id} (repeat {repeat}) of {run_id} as {label_name}", markup=False)
+
+
+@app.command("labels")
+def labels(
+    add: Annotated[
+        list[str] | None,
+        typer.Option("--add", metavar="NAME", help="Add a label to the store's taxonomy (repeatable)."),
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """List the labels a result can be given (built-in outcomes, then the store's own); --add extends them."""
+    wb = _wb()
+    taxonomy = wb.add_labels(*add) if add else wb.label_taxonomy()
+    if as_json:
+        print_json(list(taxonomy))
+        return
+    added = set(wb.project.taxonomy.added())
+    for name in taxonomy:
+        console.print(f"{name}{'  (added)' if name in added else ''}", markup=False)
 
 
 @app.command("demo")

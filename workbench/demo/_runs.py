@@ -13,15 +13,15 @@ from rich.console import Console
 from workbench import targets
 from workbench._workbench import Workbench
 from workbench.cli._output import print_frame
-from workbench.demo._judge import SimulatedJudgeModel
 from workbench.demo.pipelines import answer_v1, answer_v2, concise, correct, lookup_order
 from workbench.runs import Run
 from workbench.scorers import Scorer, judge_correctness, scorer, tool_calls
-from workbench.simulator import SimulatedLLMServer
+from workbench.simulator import serve
 from workbench.store import Dataset
 
 PROMPT = "demo-answer"
-SIMULATED_TARGET = "simulated:sim-1/demo-answer"
+SIMULATED_TARGET = "simulated:sim-large/demo-answer"
+SIMULATED_MODEL = "openai:sim-large"
 JUDGE_TEMPLATE = """\
 Judge whether the answer is correct, compared with the reference answer.
 Judge the meaning, not the wording.
@@ -58,14 +58,14 @@ class _Models:
 
 @contextmanager
 def _models() -> Iterator[_Models]:
-    """A real model when a key is set, else the simulator (with its simulated judge) on 127.0.0.1."""
+    """A real model when a key is set, else the public simulator on 127.0.0.1 (``sim-large``, which also judges)."""
     if os.environ.get("OPENAI_API_KEY"):
         yield _Models("openai:gpt-4o-mini", "openai:gpt-4o-mini", None, simulated=False)
     elif os.environ.get("ANTHROPIC_API_KEY"):
         yield _Models("anthropic:claude-haiku-4-5", "anthropic:claude-haiku-4-5", None, simulated=False)
     else:
-        with SimulatedLLMServer(latency=0.01, responder=SimulatedJudgeModel()) as server:
-            yield _Models("openai:sim-1", "openai:sim-1", server.openai_base_url, simulated=True)
+        with serve(latency=0.01) as server:
+            yield _Models(SIMULATED_MODEL, SIMULATED_MODEL, server.openai_base_url, simulated=True)
 
 
 def _scorers(models: _Models) -> list[Scorer]:

@@ -9,6 +9,7 @@ from typing import Protocol
 
 import duckdb
 
+from workbench.project._taxonomy import LabelTaxonomy
 from workbench.prompts import Prompt, PromptRef, PromptStore
 from workbench.storage import LocalStorage, Storage
 from workbench.store import Catalog, Dataset, store_connection
@@ -22,7 +23,7 @@ def default_root() -> Path:
 
 
 class Project:
-    """One store's context: its root, catalog of datasets, prompts, runs folder and prices.
+    """One store's context: its root, catalog of datasets, prompts, label taxonomy, runs folder and prices.
 
     The concept packages (``runs``, ``targets``, ``analysis``, ``report``) take a
     ``Project``, never the :class:`~workbench.Workbench` facade, so their imports point
@@ -48,6 +49,8 @@ class Project:
         self.prices: dict[str, Mapping[str, float]] = dict(prices or {})
         self.catalog = Catalog(self.datasets_dir)
         self.prompts = PromptStore(self.prompts_dir)
+        self.taxonomy = LabelTaxonomy(self.storage)
+        """The labels a person may give a result here: the built-in outcomes and the store's own."""
         self.on_run_complete = on_run_complete
 
     def __repr__(self) -> str:

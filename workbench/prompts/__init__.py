@@ -7,6 +7,10 @@ reads one back; ``Prompt.render(item)`` fills it from an item's fields, and
 ``check(prompt, items)`` lists every item that cannot be rendered before a run
 makes its first model call.
 
+A field an item may lack is written ``{{ context | default('') }}`` or
+``{% if context %}Context: {{ context }}{% endif %}``; printing a missing field is an
+error naming the item, the variable and that fix.
+
 Examples:
     >>> store = PromptStore(Path("store/prompts"))  # doctest: +SKIP
     >>> p = store.create("answer", "Question: {{ question }}", system="Be brief.")  # doctest: +SKIP

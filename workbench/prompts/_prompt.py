@@ -9,7 +9,7 @@ from typing import Any
 from jinja2 import TemplateError
 
 from workbench.errors import ValidationError
-from workbench.prompts._render import MissingValue, context_of, render_text
+from workbench.prompts._render import MissingValue, context_of, optional_hint, render_text
 
 
 @dataclass(frozen=True)
@@ -67,8 +67,9 @@ class Prompt:
 
         Raises:
             ValidationError: a value the template uses is missing (the message names
-                the prompt, the item and the variable, e.g. ``input.nope``) or the
-                template fails on this item.
+                the prompt, the item and the variable, e.g. ``input.nope``, and how to
+                make it optional: ``{{ input.nope | default('') }}``) or the template
+                fails on this item.
 
         Examples:
             >>> p.render({"item_id": "q1", "input": {"question": "2+2?"}}).user  # doctest: +SKIP
@@ -92,7 +93,7 @@ class Prompt:
             return render_text(text, ctx)
         except MissingValue as exc:
             what = "has no value" if label else "no value"
-            raise ValidationError(f"{subject}{what} for {exc.path!r}{where}") from None
+            raise ValidationError(f"{subject}{what} for {exc.path!r}{where}; {optional_hint(exc.path)}") from None
         except (TemplateError, TypeError, ValueError, ArithmeticError) as exc:
             what = "cannot be rendered" if label else "cannot render"
             raise ValidationError(f"{subject}{what}{where}: {exc}") from None

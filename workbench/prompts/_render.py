@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -84,9 +85,17 @@ def _missing_path(obj: Any, name: object) -> str:
 
 
 class _PathUndefined(StrictUndefined):
-    """``StrictUndefined`` whose error is a :class:`MissingValue` naming the full path."""
+    """``StrictUndefined`` whose error is a :class:`MissingValue` naming the full path.
+
+    Printing, iterating or comparing a missing value is an error; testing it is not:
+    ``{% if context %}`` is false for a missing ``context`` (as ``is defined`` and the
+    ``default`` filter are), so an optional field has the form a newcomer guesses first.
+    """
 
     __slots__ = ()
+
+    def __bool__(self) -> bool:  # type: ignore[override] # StrictUndefined's raises
+        return False
 
     def __init__(
         self,
@@ -149,8 +158,9 @@ def variables_of(*texts: str | None) -> list[str]:
 def context_of(item: Mapping[str, Any]) -> dict[str, Any]:
     """The rendering context of an item: its fields, plus the keys of a dict ``input``.
 
-    A field that is absent or ``None`` is left out, so using it is an error (test it
-    with ``{% if context is defined %}`` or ``{{ context | default('') }}``). Keys of
+    A field that is absent or ``None`` is left out, so printing it is an error; an
+    optional one is written ``{{ context | default('') }}`` or
+    ``{% if context %}...{% endif %}`` (see :func:`optional_hint`). Keys of
     ``input`` never hide a field name or a Jinja global (``range``, ``dict``...).
     """
     ctx: dict[str, Any] = {}
@@ -164,6 +174,20 @@ def context_of(item: Mapping[str, Any]) -> dict[str, Any]:
         if v is not None:
             ctx[field] = _wrap(v, field)
     return ctx
+
+
+_PLAIN_PATH = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
+
+
+def optional_hint(path: str) -> str:
+    """How to make the missing value ``path`` optional, for an error message.
+
+    A plain path (``context``, ``input.source``) gets the exact text to write; any other
+    (``context[0].author``, inside a loop) the general form.
+    """
+    if _PLAIN_PATH.match(path):
+        return f"if it is optional, write {{{{ {path} | default('') }}}} or {{% if {path} %}}...{{% endif %}}"
+    return "if it is optional, add | default('') where the template prints it, or test it with {% if ... %}"
 
 
 def render_text(text: str, context: Mapping[str, Any]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import logging
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from workbench.store import validate_name
 PromptRef: TypeAlias = str | tuple[str, int] | Prompt
 """``"name"`` (latest version), ``"name@3"``, ``("name", 3)`` or a :class:`Prompt`."""
 
+log = logging.getLogger("workbench.prompts")
 MAX_ATTEMPTS = 1000
 _REF = re.compile(r"^(?P<name>.+)@(?P<version>\d+|latest)$")
 _PREVIEW = 80
@@ -48,8 +50,11 @@ class PromptStore:
     def create(self, name: str, template: str, system: str | None = None, note: str = "") -> Prompt:
         """Store a new version of prompt ``name`` (version 1 if it is new).
 
-        When ``template`` and ``system`` equal the latest version's, nothing is
-        written and the latest version is returned (``note`` is then ignored).
+        When ``template`` and ``system`` equal the latest version's (and so do the
+        variables, which they determine), nothing is written and the latest version is
+        returned, so running the same notebook cell twice does not add a version. A line
+        on the ``workbench.prompts`` logger says so: INFO, or WARNING when a different
+        ``note`` was given (it is not stored).
 
         Raises:
             InvalidNameError: ``name`` cannot be a folder name or ends with ``@<number>``.
@@ -64,6 +69,7 @@ class PromptStore:
             if numbers:
                 latest = read_version(folder, numbers[-1])
                 if latest.template == template and latest.system == system:
+                    _log_unchanged(latest, note)
                     return latest
             created_at = datetime.now(UTC).isoformat()
             prompt = Prompt(name, (numbers[-1] if numbers else 0) + 1, template, system, note, variables, created_at)
@@ -142,6 +148,14 @@ class PromptStore:
                 }
             )
         return pd.DataFrame(rows, columns=["name", "version", "variables", "note", "created_at", "updated_at"])
+
+
+def _log_unchanged(latest: Prompt, note: str) -> None:
+    """An INFO line; a WARNING (shown without any logging set up) when a new note is dropped."""
+    dropped = note and note != latest.note
+    level = logging.WARNING if dropped else logging.INFO
+    tail = f"; the note {note!r} is not stored (change a text to make a new version)" if dropped else ""
+    log.log(level, "prompt %s: same template and system text as the latest version, returned it%s", latest.ref, tail)
 
 
 def parse_ref(ref: PromptRef) -> tuple[str, int | None]:

@@ -6,7 +6,7 @@ text lives only inside a stored row: ``to_row()`` encodes, ``from_row()`` decode
 """
 
 from workbench.records._item import ITEM_FIELDS, ITEM_SCHEMA, Item
-from workbench.records._label import LABEL_SCHEMA, Label
+from workbench.records._label import LABEL_SCHEMA, OUTCOMES, Label, check_label_name
 from workbench.records._result import RESULT_SCHEMA, Result, ToolCall
 from workbench.records._score import SCORE_TYPE, Score
 from workbench.records._target import PartialResultError, TargetResult
@@ -16,6 +16,7 @@ __all__ = [
     "ITEM_FIELDS",
     "ITEM_SCHEMA",
     "LABEL_SCHEMA",
+    "OUTCOMES",
     "RESULT_SCHEMA",
     "SCORE_TYPE",
     "Item",
@@ -26,4 +27,5 @@ __all__ = [
     "TargetResult",
     "ToolCall",
     "Usage",
+    "check_label_name",
 ]

@@ -2,12 +2,39 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar, Literal, cast
 
 import pyarrow as pa
+
+from workbench.errors import InvalidLabelError
+
+OUTCOMES: tuple[str, ...] = (
+    "success",
+    "partial_success",
+    "failure_hallucination",
+    "failure_tool_error",
+    "failure_logic_bug",
+    "failure_refusal",
+    "failure_format",
+    "error_infra",
+)
+"""The built-in outcome taxonomy; a store adds its own labels to it (``wb.add_labels``)."""
+
+_LABEL_NAME = re.compile(r"[a-z0-9_]{1,64}")
+
+
+def check_label_name(label: object) -> str:
+    """``label`` if it can be a label (``[a-z0-9_]``, 1-64 characters), else :class:`InvalidLabelError`."""
+    if not isinstance(label, str) or not _LABEL_NAME.fullmatch(label):
+        raise InvalidLabelError(
+            f"label {label!r} is not valid: a label is 1-64 lowercase letters, digits and '_' (e.g. failure_format)"
+        )
+    return label
+
 
 Source = Literal["auto", "human"]
 """Who gave a label: a rule (``auto``) or a person (``human``)."""

@@ -1,8 +1,9 @@
 """Runs: a dataset version x a target x scorers, executed in the background, stored as Parquet parts."""
 
 from workbench._loop import BackgroundLoop, background_loop
+from workbench.errors import InvalidLabelError
 from workbench.runs._experiment import Experiment, load_experiment, run_experiment
-from workbench.runs._labels import DEFAULT_RULES, OUTCOMES, auto_label, score_rules, validate_label
+from workbench.runs._labels import DEFAULT_RULES, OUTCOMES, auto_label, closest_label, score_rules, validate_label
 from workbench.runs._manifest import RunManifest, ShardState
 from workbench.runs._monitor import Monitor
 from workbench.runs._run import Run
@@ -14,6 +15,7 @@ __all__ = [
     "OUTCOMES",
     "BackgroundLoop",
     "Experiment",
+    "InvalidLabelError",
     "Monitor",
     "ObservedStatus",
     "Run",
@@ -22,6 +24,7 @@ __all__ = [
     "UnreadableRunWarning",
     "auto_label",
     "background_loop",
+    "closest_label",
     "list_runs",
     "load_experiment",
     "new_run_id",

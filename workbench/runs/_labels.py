@@ -36,9 +36,11 @@ import orjson
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from rapidfuzz import fuzz, process
+from rapidfuzz.utils import default_process
 
-from workbench.errors import ValidationError
-from workbench.records._label import LABEL_COLUMNS, LABEL_SCHEMA, Label, Source
+from workbench.errors import InvalidLabelError
+from workbench.records._label import LABEL_COLUMNS, LABEL_SCHEMA, OUTCOMES, Label, Source, check_label_name
 from workbench.records._result import Result
 from workbench.secrets import redact_obj
 from workbench.storage import LocalStorage
@@ -54,6 +56,8 @@ __all__ = [
     "Source",
     "Unit",
     "auto_label",
+    "check_label_name",
+    "closest_label",
     "default_author",
     "empty_labels",
     "has_labels",
@@ -65,20 +69,8 @@ __all__ = [
 ]
 
 LABELS_DIR = "labels"
-OUTCOMES: tuple[str, ...] = (
-    "success",
-    "partial_success",
-    "failure_hallucination",
-    "failure_tool_error",
-    "failure_logic_bug",
-    "failure_refusal",
-    "failure_format",
-    "error_infra",
-)
-"""The built-in outcome taxonomy; any other name of ``[a-z0-9_]`` is accepted as a user label."""
 
 
-_LABEL_RE = re.compile(r"[a-z0-9_]{1,64}")
 INFRA_KINDS = frozenset({"rate_limit", "timeout", "server", "connection", "auth", "bad_response"})
 _APOS = "['\u2019]"
 REFUSAL_RE = re.compile(
@@ -91,14 +83,40 @@ JUDGE_SCORER_RE = re.compile(r"judge|faithful|hallucinat|grounded|factual", re.I
 THRESHOLD = 0.5
 
 
-def validate_label(label: object) -> str:
-    """``label`` if it is a usable label name (``[a-z0-9_]``, 1-64 chars), else ``ValidationError``."""
-    if not isinstance(label, str) or not _LABEL_RE.fullmatch(label):
-        raise ValidationError(
-            f"label {label!r} is not valid: use one of {', '.join(OUTCOMES)} "
-            "or your own name of lowercase letters, digits and '_' (at most 64)"
-        )
-    return label
+def validate_label(label: object, taxonomy: Iterable[str] = OUTCOMES) -> str:
+    """``label`` if it is one of ``taxonomy`` (the store's: ``wb.label_taxonomy()``), else :class:`InvalidLabelError`.
+
+    The one-line message names the closest label (``did you mean 'failure_hallucination'?``)
+    and, for a well-formed name, how to add it to the store's taxonomy.
+    """
+    labels = tuple(taxonomy)
+    if isinstance(label, str) and label in labels:
+        return label
+    best = closest_label(label, labels)
+    hint = f"did you mean {best!r}?" if best is not None else f"the labels are {', '.join(labels)}"
+    try:
+        check_label_name(label)
+    except InvalidLabelError:
+        raise InvalidLabelError(f"label {label!r} is not valid: {hint}") from None
+    raise InvalidLabelError(
+        f"label {label!r} is not in this store's labels: {hint} "
+        f"(to add it: wb.add_labels({label!r}) or workbench labels --add {label})"
+    )
+
+
+SIMILAR = 60.0
+"""How alike (0-100, rapidfuzz ``WRatio``) a label must be to be suggested as the one meant."""
+
+
+def closest_label(label: object, taxonomy: Sequence[str]) -> str | None:
+    """The label of ``taxonomy`` most like ``label`` (case and separators aside), or ``None`` if none is close.
+
+    ``"halucination"`` gives ``failure_hallucination``, ``"Success"`` ``success``.
+    """
+    found = process.extractOne(
+        str(label), taxonomy, scorer=fuzz.WRatio, processor=default_process, score_cutoff=SIMILAR
+    )
+    return None if found is None else str(found[0])
 
 
 # -- automatic labels ----------------------------------------------------------------
@@ -312,11 +330,15 @@ def make_label(
     *,
     run_id: str | None = None,
 ) -> Label:
-    """One validated label, stamped now."""
+    """One label, stamped now; its name is checked (``[a-z0-9_]``), not its place in a taxonomy.
+
+    A person's label is checked against the store's taxonomy before (:meth:`Run.label`);
+    an automatic one may be any name a rule returns.
+    """
     return Label(
         item_id=item_id,
         repeat=int(repeat),
-        label=validate_label(label),
+        label=check_label_name(label),
         source=source,
         author=author,
         note=note,

@@ -89,10 +89,11 @@ class Monitor:
                 "0/1": ShardState(status="running", started_at=now_iso(), pid_started=process_started(os.getpid()))
             },
         )
-        self.folder = as_project(project).runs_dir / manifest.id
+        store = as_project(project)
+        self.folder = store.runs_dir / manifest.id
         mark_active(self.folder, "0/1")
         write_manifest(self.folder, manifest)
-        self.run = Run(self.folder)
+        self.run = Run(self.folder, taxonomy=store.taxonomy)
         self._writer = ResultWriter(self.folder, "0/1", max_rows=batch_rows, max_seconds=flush_seconds)
         self._flush_seconds = flush_seconds
         self._closed = False

@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -20,6 +20,7 @@ from workbench.records._label import Label
 from workbench.records._result import JSON_FIELDS, RESULT_SCHEMA, Result
 from workbench.runs._labels import (
     LABELS_DIR,
+    OUTCOMES,
     Rule,
     auto_label,
     default_author,
@@ -35,6 +36,9 @@ from workbench.runs._plan import latest_rows_sql
 from workbench.runs._results import has_parts, parts_glob, reading_parts
 from workbench.runs._status import ObservedStatus, observed_status
 from workbench.store._table import connect, sql_literal
+
+if TYPE_CHECKING:
+    from workbench.project import LabelTaxonomy
 
 _LAST = ("shard", "input")
 RESULT_COLUMNS: tuple[str, ...] = (
@@ -67,12 +71,20 @@ class Run:
     """A run of a dataset version against a target, executing or finished.
 
     ``wb.run(...)`` returns one at once while the work goes on in the background;
-    ``wb.get_run(id)`` opens a finished one.
+    ``wb.get_run(id)`` opens a finished one. ``taxonomy`` is its store's labels (what
+    :meth:`label` accepts); without one, the built-in outcomes.
     """
 
-    def __init__(self, folder: Path, future: concurrent.futures.Future[Status] | None = None) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        future: concurrent.futures.Future[Status] | None = None,
+        *,
+        taxonomy: LabelTaxonomy | None = None,
+    ) -> None:
         self.folder = folder
         self._future = future
+        self._taxonomy = taxonomy
         self._live: dict[str, int] = {}
         self._lock = threading.Lock()
 
@@ -234,12 +246,14 @@ class Run:
     def label(self, item_id: str, label: str, note: str = "", author: str | None = None, repeat: int = 0) -> Label:
         """Give a unit a human label (latest human label wins over any automatic one).
 
-        ``author`` defaults to ``$USER``. A label outside the taxonomy is fine if it is a
-        name of ``[a-z0-9_]`` (``ValidationError`` otherwise); an item/repeat without a
-        result in this run raises ``NotFoundError``. Nothing is written on error.
+        ``label`` is one of the store's taxonomy (``wb.label_taxonomy()``: the built-in
+        outcomes and those added with ``wb.add_labels``); any other raises
+        :class:`~workbench.errors.InvalidLabelError` naming the closest one. ``author``
+        defaults to ``$USER``; an item/repeat without a result in this run raises
+        ``NotFoundError``. Nothing is written on error.
         Returns the stored :class:`~workbench.records.Label`.
         """
-        validate_label(label)
+        validate_label(label, self.label_taxonomy())
         if not isinstance(note, str):
             raise ValidationError("note must be text")
         units = {(r["item_id"], r["repeat"]) for r in self._unit_rows("item_id, repeat")}
@@ -248,6 +262,10 @@ class Run:
         given = make_label(item_id, repeat, label, "human", author or default_author(), note, run_id=self.id)
         write_labels(self.folder, [given])
         return given
+
+    def label_taxonomy(self) -> tuple[str, ...]:
+        """The labels :meth:`label` accepts: the store's taxonomy (the built-in outcomes without one)."""
+        return OUTCOMES if self._taxonomy is None else self._taxonomy.labels()
 
     def _missing_unit(self, item_id: str, repeat: int, units: set[tuple[str, int]]) -> NotFoundError:
         known = any(i == item_id for i, _ in units)

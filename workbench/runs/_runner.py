@@ -224,7 +224,7 @@ def start_run(
         manifest = _join(folder, manifest, shard_t)
     job = Job(folder, manifest, files, the_target, the_scorers, ctx, shard_t, concurrency, timeout)
     job.on_complete = project.on_run_complete
-    return _launch(job, progress)
+    return _launch(job, progress, project)
 
 
 def _create(folder: Path, manifest: RunManifest, ids: list[str] | None) -> bool:
@@ -254,8 +254,8 @@ def _join(folder: Path, wanted: RunManifest, shard: tuple[int, int]) -> RunManif
     return existing
 
 
-def _launch(job: Job, progress: bool | None) -> Run:
-    run = Run(job.folder)
+def _launch(job: Job, progress: bool | None, project: Project) -> Run:
+    run = Run(job.folder, taxonomy=project.taxonomy)
     bar = _progress(progress, job.manifest.id)
 
     def report(done: int, errors: int, total: int) -> None:
@@ -316,7 +316,7 @@ def resume_run(
     ctx = _context(project, workers, per_call, int(settings.get("max_retries", 5)), bool(settings.get("cache", False)))
     job = Job(folder, manifest, files, the_target, the_scorers, ctx, shard_t, workers, timeout)
     job.on_complete = project.on_run_complete
-    return _launch(job, progress)
+    return _launch(job, progress, project)
 
 
 def _refuse_if_running(folder: Path, manifest: RunManifest, key: str) -> None:
@@ -339,7 +339,7 @@ def _rebuilt(run_id: str, what: str, build: Callable[[Spec], T], spec: Spec) -> 
 
 def open_run(project: Project, run_id: str) -> Run:
     """The run ``run_id`` of ``project`` (``NotFoundError`` when there is none)."""
-    run = Run(project.runs_dir / validate_name(run_id, what="run"))
+    run = Run(project.runs_dir / validate_name(run_id, what="run"), taxonomy=project.taxonomy)
     run.manifest  # noqa: B018 - raises NotFoundError when absent
     return run
 

@@ -19,7 +19,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from rapidfuzz import fuzz
 from rapidfuzz.utils import default_process
@@ -140,16 +140,46 @@ def exact_match(
 # --- contains ----------------------------------------------------------------------------------
 
 
+Match = Literal["word", "substring"]
+MATCHES: tuple[Match, ...] = ("word", "substring")
+_EDGE_BEFORE, _EDGE_AFTER = r"(?<!\w)", r"(?!\w)"
+
+
+def _word_pattern(needle: str) -> re.Pattern[str]:
+    """``needle`` as whole words: no letter, digit or ``_`` right before or after it, any white space inside.
+
+    ``"No"`` is found in ``"No, it is not"`` but not in ``"I don't know"``; a needle that
+    starts or ends with a symbol (``"$5"``, ``"C++"``) needs no letter next to that end either.
+    """
+    words = needle.split()
+    return re.compile(_EDGE_BEFORE + r"\s+".join(re.escape(w) for w in words) + _EDGE_AFTER)
+
+
 class _Contains(_Builtin):
-    def __init__(self, name: str | None, substring: str | list[str] | None, normalize: bool, all_: bool) -> None:
+    def __init__(
+        self, name: str | None, substring: str | list[str] | None, normalize: bool, all_: bool, match: str
+    ) -> None:
         if substring is not None:
             substring = _string_list(substring, "substring")
             if not substring:
                 raise ValidationError("substring: give at least one string")
-        super().__init__("contains", {"substring": substring, "normalize": normalize, "all": all_}, name)
+        if match not in MATCHES:
+            raise ValidationError(f"match must be 'word' or 'substring', not {match!r}")
+        params = {"substring": substring, "normalize": normalize, "all": all_, "match": match}
+        super().__init__("contains", params, name)
         self.substring = substring
         self.normalize = normalize
         self.all = all_
+        self.match = match
+
+    def _norm(self, text: str) -> str:
+        return normalize_text(text) if self.normalize else text
+
+    def _found(self, needle: str, haystack: str) -> bool:
+        wanted = self._norm(needle)
+        if self.match == "substring" or not wanted.strip():
+            return wanted in haystack
+        return _word_pattern(wanted).search(haystack) is not None
 
     async def evaluate(self, **arguments: Any) -> Score:
         output, expected = arguments.get("output"), arguments.get("expected")
@@ -165,25 +195,23 @@ class _Contains(_Builtin):
             needles = [as_text(expected)]
         if not needles:
             return _error("nothing to look for (empty expected list)")
-
-        def norm(text: str) -> str:
-            return normalize_text(text) if self.normalize else text
-
-        haystack = norm(as_text(output))
-        found = [n for n in needles if norm(n) in haystack]
+        haystack = self._norm(as_text(output))
+        found = [n for n in needles if self._found(n, haystack)]
         missing = [n for n in needles if n not in found]
-        details = {"found": found, "missing": missing}
+        details = {"found": found, "missing": missing, "match": self.match}
         ok = not missing if self.all else bool(found)
         mode = "all of" if self.all else "any of"
+        what = "word(s)" if self.match == "word" else "string(s)"
         if ok:
-            return Score(1.0, f"output contains {mode} {len(needles)} string(s)", details)
-        return Score(0.0, f"output lacks {mode} the strings: missing {missing!r}"[:300], details)
+            return Score(1.0, f"output contains {mode} {len(needles)} {what}", details)
+        return Score(0.0, f"output lacks {mode} the {what}: missing {missing!r}"[:300], details)
 
 
 def contains(
     substring: str | list[str] | None = None,
     normalize: bool = True,
     all: bool = False,  # noqa: A002 - the option's public name
+    match: Match = "word",
     *,
     name: str | None = None,
     direction: Direction = "higher",
@@ -191,10 +219,14 @@ def contains(
 ) -> Scorer:
     """1 when the output contains the expected value (or ``substring``, a string or a list), else 0.
 
+    By default a whole-word (or whole-phrase) match: the expected ``"No"`` is in ``"No, it
+    is not"`` but not in ``"I don't know"``, ``"4"`` is not in ``"42"``; white space inside a
+    phrase may differ. ``match="substring"`` finds the text anywhere, inside words too.
     With a list, any one string is enough unless ``all``. ``normalize`` applies NFKC, case
-    folding and white space collapsing to both sides. Details list found and missing strings.
+    folding and white space collapsing to both sides (so the match ignores case). Details
+    list found and missing strings.
     """
-    return _marked(_Contains(name, substring, normalize, all), direction, pass_mark)
+    return _marked(_Contains(name, substring, normalize, all, match), direction, pass_mark)
 
 
 # --- regex -------------------------------------------------------------------------------------

@@ -35,7 +35,18 @@ _REASON = {"type": "string", "minLength": 1, "pattern": r"\S"}
 
 
 class JudgeError(WorkbenchError):
-    """A judge's reply stayed unusable after every attempt."""
+    """A judge's reply stayed unusable after every attempt.
+
+    Attributes:
+        details: What shows why, for the score's details: ``raw_reply`` (the last reply's
+            text), ``raw_replies`` (every attempt's), ``request`` (the last request sent:
+            ``model``, ``system``, ``messages``, ``params``; secrets redacted) and ``judge``
+            (``model``, ``prompt``, ``usage``, ``cost``, ``attempts``).
+    """
+
+    def __init__(self, message: str, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.details: dict[str, Any] = details or {}
 
 
 @dataclass
@@ -216,6 +227,7 @@ class Judge:
         cost: float | None = None
         problem = ""
         info: dict[str, Any] = {"model": self.model, "prompt": prompt}
+        replies: list[str] = []
         for attempt in range(1, self.max_attempts + 1):
             request = ModelRequest(list(messages), system=self.system_text(), params=dict(self.params))
             calls = [0]
@@ -229,9 +241,12 @@ class Judge:
                 "cost": cost,
                 "attempts": attempt,
             }
+            replies.append(reply.text or "")
             data, problem = self.parse(reply)
             if data is not None:
                 verdict = self.verdict(data)
+                if verdict.error is not None:  # a usable reply without a usable score: show it
+                    verdict.details = self._evidence(request, replies)
                 return JudgeVerdict(data, verdict, str(data["reason"]).strip(), info)
             messages += [
                 {"role": "assistant", "content": reply.text or ""},
@@ -241,7 +256,26 @@ class Judge:
                     f"Reply again with only the JSON object, exactly of this shape: {self.shape()}",
                 },
             ]
-        raise JudgeError(f"judge reply unusable after {self.max_attempts} attempts: {problem}")
+        from workbench.secrets import redact_obj
+
+        evidence = self._evidence(request, replies) | {"judge": redact_obj(info)}
+        raise JudgeError(f"judge reply unusable after {self.max_attempts} attempts: {problem}", evidence)
+
+    def _evidence(self, request: ModelRequest, replies: list[str]) -> dict[str, Any]:
+        """The raw replies and the last request sent (secrets redacted), kept in a failed score's details."""
+        from workbench.secrets import redact, redact_obj
+
+        sent = {
+            "model": self.model,
+            "system": request.system,
+            "messages": [dict(m) for m in request.messages],
+            "params": dict(request.params),
+        }
+        return {
+            "raw_reply": redact(replies[-1]) if replies else "",
+            "raw_replies": [redact(r) for r in replies],
+            "request": redact_obj(sent),
+        }
 
     def parse(self, reply: ModelReply) -> tuple[dict[str, Any] | None, str]:
         """The validated reply object, or ``None`` and what is wrong with it."""

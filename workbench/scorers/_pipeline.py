@@ -28,7 +28,10 @@ The :class:`Score` keeps ``details["steps"] = {step: output}`` (JSON-safe) and, 
 judge steps, ``details["judge"] = {"model", "prompt", "usage", "cost", "attempts"}``
 (the last judge run; with several, also ``details["judges"] = {step: ...}``). A step
 that raises, or a judge whose replies stay unusable, gives ``Score(None,
-error="<step>: ...")``: never a silent 0.
+error="<step>: ...")``: never a silent 0. A judge's unusable replies stay in the
+details, to show why: ``raw_reply`` (the last), ``raw_replies`` (every attempt) and
+``request`` (``model``, ``system``, ``messages``, ``params`` of the last request,
+secrets redacted); so does a usable reply without a usable ``score``.
 """
 
 from __future__ import annotations
@@ -155,9 +158,13 @@ async def run_pipeline(steps: dict[str, Any], arguments: dict[str, Any]) -> Scor
                 step_score = verdict.score
             else:
                 value = await _call(fn, available)
+        except JudgeError as exc:  # unusable replies: keep them and the request, to show why
+            evidence = dict(exc.details)
+            if "judge" in evidence:
+                judges[step] = evidence.pop("judge")
+            return done(Score(None, "", json_safe(evidence), error=f"{step}: {exc}"))
         except Exception as exc:  # a step's failure is the scorer's error, never a 0
-            message = str(exc) if isinstance(exc, JudgeError) else f"{type(exc).__name__}: {exc}"
-            return done(Score(None, "", {}, error=f"{step}: {message}"))
+            return done(Score(None, "", {}, error=f"{step}: {type(exc).__name__}: {exc}"))
         if step == "score":
             score = step_score if step_score is not None else to_score(value)
             outputs[step] = json_safe(value)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import TypeAlias
 from urllib.parse import urlsplit
 
-from workbench.simulator._model import SimulatedModel
+from workbench.simulator._models import SimulatedModels
 from workbench.simulator._replies import ErrorReply, RawReply, Reply, is_reply
 from workbench.simulator._request import PATHS, SimRequest, redact_headers, scrub, scrub_json
 
@@ -29,14 +29,14 @@ class Dispatcher:
 
     Args:
         latency: Seconds to wait before every reply.
-        responder: The default responder; ``None`` uses :class:`SimulatedModel`.
+        responder: The default responder; ``None`` uses :class:`SimulatedModels` (the named models and the judge).
     """
 
     def __init__(self, latency: float, responder: Responder | None) -> None:
         self._lock = threading.Lock()
         self._queue: deque[Reply] = deque()
         self._requests: list[SimRequest] = []
-        self._initial: Responder = responder or SimulatedModel()
+        self._initial: Responder = responder or SimulatedModels()
         self._responder = self._initial
         self._ids = itertools.count(1)
         self.latency = latency

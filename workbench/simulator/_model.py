@@ -18,11 +18,19 @@ gives the same reply, chosen in this order:
 
 A text longer than the request's ``max_tokens`` (or ``max_completion_tokens``)
 is cut there and ends with the ``length`` finish reason, as a real model's would.
+
+With a ``miss_rate`` (``sim-small`` has 1/3), the model misses that share of the
+questions, chosen by a stable hash of the last user message (so the same
+question is missed every time, by every process): it calls no tool and answers
+"I don't know." or, for the other half of them, a vaguer or wrong sentence (another
+sentence of the context, or "It depends; I would need more details to answer that.").
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from typing import Any
 
 from workbench.simulator._arithmetic import solve
@@ -35,12 +43,15 @@ from workbench.simulator._text import (
     is_greeting,
     question_of,
     quoted_passage,
+    sentences,
     split_context,
 )
 from workbench.simulator._tokens import count_tokens, truncate_tokens
 from workbench.simulator._tools import build_calls, choose_tool
 
 GREETING_REPLY = "Hello! How can I help you today?"
+VAGUE_REPLY = "It depends; I would need more details to answer that."
+_SPACES = re.compile(r"\s+")
 
 
 class SimulatedModel:
@@ -48,10 +59,14 @@ class SimulatedModel:
 
     Args:
         fallback: The answer when no rule applies.
+        miss_rate: The share of questions (0..1, chosen by a stable hash) the model
+            gets wrong on purpose: no tool call, and "I don't know." or a vaguer or
+            wrong sentence.
     """
 
-    def __init__(self, *, fallback: str = "I don't know.") -> None:
+    def __init__(self, *, fallback: str = "I don't know.", miss_rate: float = 0.0) -> None:
         self.fallback = fallback
+        self.miss_rate = min(1.0, max(0.0, float(miss_rate)))
 
     def __call__(self, request: SimRequest) -> Reply:
         """Reply to a request as a model would.
@@ -65,6 +80,9 @@ class SimulatedModel:
         conversation = request.conversation
         if conversation.pending_tool_results:
             return self._limit(answer_from_results(conversation.pending_tool_results), request)
+        miss = self.miss(conversation.last_user_text)
+        if miss is not None:
+            return self._limit(self.worse_answer(conversation, vague=miss), request)
         tool = self._tool_to_call(conversation)
         if tool is not None:
             parallel = request.body.get("parallel_tool_calls", True) is not False
@@ -93,6 +111,29 @@ class SimulatedModel:
         if is_greeting(question):
             return GREETING_REPLY
         return self.fallback
+
+    def miss(self, question: str) -> bool | None:
+        """``None`` when the model answers this question well; else whether its miss is vague (not "I don't know").
+
+        The choice is a stable hash of the question (lower-cased, spaces collapsed).
+        """
+        if self.miss_rate <= 0.0:
+            return None
+        key = _SPACES.sub(" ", question.strip().lower()).encode()
+        digest = hashlib.sha256(key).digest()
+        if int.from_bytes(digest[:8], "big") / 2**64 >= self.miss_rate:
+            return None
+        return bool(digest[8] & 1)
+
+    def worse_answer(self, conversation: Conversation, *, vague: bool) -> str:
+        """A missed question's answer: "I don't know.", or (``vague``) another context sentence or a vague one."""
+        if not vague:
+            return self.fallback
+        good = self.answer(conversation)
+        system_context, _ = split_context(conversation.system)
+        user_context, _ = split_context(conversation.last_user_text)
+        others = [s for s in sentences(user_context or system_context or "") if s != good]
+        return others[-1] if others else VAGUE_REPLY
 
     @staticmethod
     def _tool_to_call(conversation: Conversation) -> ToolSpec | None:

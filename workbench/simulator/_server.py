@@ -142,8 +142,10 @@ class SimulatedLLMServer:
     It serves ``POST /v1/chat/completions`` (OpenAI) and ``POST /v1/messages``
     (Anthropic) over real HTTP/1.1 with keep-alive, so the official clients can
     be pointed at it. Each request gets the next scripted reply (see
-    :meth:`enqueue`), or else the responder's (by default a deterministic
-    :class:`~workbench.simulator.SimulatedModel`). It is a simulation, not a model.
+    :meth:`enqueue`), or else the responder's (by default
+    :class:`~workbench.simulator.SimulatedModels`: a JSON verdict for an LLM-judge
+    request, else the deterministic answer of the model named, ``sim-large`` or
+    ``sim-small``). It is a simulation, not a model. :func:`serve` makes and starts one.
 
     Example:
         >>> with SimulatedLLMServer() as server:  # doctest: +SKIP
@@ -151,7 +153,7 @@ class SimulatedLLMServer:
 
     Args:
         latency: Seconds to wait before every reply.
-        responder: The default responder; ``None`` uses the simulated model.
+        responder: The default responder; ``None`` uses the simulated models and judge.
         host: The address to bind (keep it on the loopback).
         port: The port to bind; 0 picks a free one.
     """
@@ -207,7 +209,8 @@ class SimulatedLLMServer:
         self._httpd = self._thread = None
 
     def __enter__(self) -> Self:
-        return self.start()
+        """Start the server unless it runs already (as one from :func:`serve` does)."""
+        return self if self.running else self.start()
 
     def __exit__(
         self,
@@ -299,3 +302,28 @@ class SimulatedLLMServer:
     def reset(self) -> None:
         """Forget received requests and queued replies, and restore the initial responder (latency is kept)."""
         self._dispatcher.reset()
+
+
+def serve(*, port: int = 0, latency: float = 0.0, host: str = "127.0.0.1") -> SimulatedLLMServer:
+    """Start a simulated LLM server in a background thread and return it, running.
+
+    Stop it with :meth:`SimulatedLLMServer.stop`, or use it as a context manager
+    (``with serve() as server: ...`` stops it on leaving).
+
+    Example:
+        >>> server = serve()  # doctest: +SKIP
+        >>> client = openai.OpenAI(base_url=server.openai_base_url, api_key="unused")  # doctest: +SKIP
+        >>> server.stop()  # doctest: +SKIP
+
+    Args:
+        port: The port to bind; 0 picks a free one (read it from ``server.port``).
+        latency: Seconds to wait before every reply.
+        host: The address to bind (keep it on the loopback).
+
+    Returns:
+        The started server.
+
+    Raises:
+        OSError: If the port cannot be bound.
+    """
+    return SimulatedLLMServer(latency=latency, host=host, port=port).start()

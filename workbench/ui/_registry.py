@@ -202,11 +202,12 @@ class Registry:
 
 
 def describe(entry: Entry) -> str:
-    """A one-line description: a model target's model and prompt, a function's import path..."""
+    """A one-line description: a model target's model, prompt and base URL, a function's import path..."""
     spec = entry.obj.spec()
     if entry.kind in ("model", "agent"):
-        prompt = spec.get("prompt")
-        return str(spec.get("model")) + (f" with prompt {prompt}" if prompt else "")
+        prompt, base_url = spec.get("prompt"), spec.get("base_url")
+        where = f" at {base_url}" if base_url else ""
+        return str(spec.get("model")) + (f" with prompt {prompt}" if prompt else "") + where
     if entry.role == "target" and entry.kind == "scorer":
         return f"scorer {spec.get('scorer', {}).get('name')} as the target"
     if entry.role == "scorer" and entry.kind in REGISTRY.kinds("scorer", "judge"):

@@ -1,19 +1,25 @@
 """The Results panel: every unit of a run with its scores, tool calls and label; label units by hand.
 
 Per unit (item x repeat): input, expected output (from the dataset version the run
-used), output, each score with its reason, tool calls, tokens, cost, latency and
-label. Filters: by label, by scorer and score range, and a text search. Clicking a
+used), output, one column per scorer (its value and, against the scorer's pass mark,
+``✓ pass`` in green or ``✗ fail`` in red; ``⚠ error`` when the scorer failed), tool calls,
+tokens, cost, latency and label. The table sorts by any column (``Sort``, with its order)
+and filters: a text search over the unit, input, output and error; by label; by status
+(pass, fail, error: of the scorer chosen, or of any scorer); by scorer and score range. Clicking a
 unit shows it in full and picks it for labelling (``run.label(...)``); the full view says
 whether each score passes its scorer's pass mark (``pass (≥ 0.5)``: the direction and pass
 mark the scorer declares in the run's manifest), and the scorer filter marks a
 lower-is-better scorer with ``↓``. Everything shown is HTML-escaped.
 
 CSS classes (for browser tests): ``wb-results-panel`` (root), ``wb-results-run`` (run
-picker), ``wb-results-refresh``, ``wb-results-label-filter``, ``wb-results-scorer``,
-``wb-results-score-range``, ``wb-results-table`` (the table; its rows' open buttons are
+picker, a :class:`~workbench.ui._pickers.RunPicker`), ``wb-results-refresh``, ``wb-results-label-filter``,
+``wb-results-status``, ``wb-results-scorer``, ``wb-results-score-range``, ``wb-results-sort``,
+``wb-results-sort-order``, ``wb-results-table`` (the table; its rows' open buttons are
 ``wb-row-open``), ``wb-results-detail`` (the unit shown in full), ``wb-label-item``
-(the unit to label), ``wb-label-select`` (the label: the taxonomy, or type your own),
+(the unit to label), ``wb-label-select`` (the label's buttons),
 ``wb-label-note``, ``wb-label-save``, ``wb-label-message`` (saved / validation errors).
+``wb-label-select`` holds one toggle button per label of the store's taxonomy
+(``wb.label_taxonomy()``: the built-in outcomes, then those added with ``wb.add_labels``).
 """
 
 from __future__ import annotations
@@ -31,43 +37,38 @@ import pandas as pd
 from workbench.analysis._summary import DEFAULT_PASS_MARK, declared_settings
 from workbench.errors import NotFoundError, WorkbenchError
 from workbench.runs import Run
-from workbench.runs._labels import OUTCOMES
 from workbench.store._json import decode
+from workbench.ui import _pickers
+from workbench.ui._pickers import RunPicker
 from workbench.ui._table import PagedTable, ReloadThrottle, cell_text, message_html
 
 if TYPE_CHECKING:
     from workbench._workbench import Workbench
 
+run_options = _pickers.run_options
+"""The runs' ``(name, run_id)`` options (the Compare panel imports it from here)."""
 ANY = "__any__"
 LOWER_MARK = {"lower": " \u2193"}
 """Marks a lower-is-better scorer in the scorer filter (``latency_judge ↓``)."""
 AT_MARK = {"higher": "\u2265", "lower": "\u2264"}
 NO_LABEL = "__none__"
-TABLE_COLUMNS = [
-    "input",
-    "expected_output",
-    "output",
-    "scores",
-    "tool_calls",
-    "tokens",
-    "cost",
-    "latency_s",
-    "label",
-    "error",
-]
+LEADING_COLUMNS = ["input", "expected_output", "output"]
+TRAILING_COLUMNS = ["tool_calls", "tokens", "cost", "latency_s", "label", "error"]
+TABLE_COLUMNS = [*LEADING_COLUMNS, *TRAILING_COLUMNS]
+"""The table's columns around the scorers' (one ``score_<scorer>`` column each, between output and tool calls)."""
 HEADERS = {"unit": "item", "expected_output": "expected", "latency_s": "latency (s)", "tool_calls": "tool calls"}
-
-
-def run_options(wb: Workbench) -> list[tuple[str, str]]:
-    """Dropdown options for every run, newest first: ``(description, run_id)``."""
-    runs = wb.runs()
-    options = []
-    rows: list[Any] = list(runs.itertuples())
-    for r in rows:
-        version = "" if pd.isna(r.dataset_version) else f"@v{int(r.dataset_version)}"
-        text = f"{r.run_id} \u00b7 {r.target} \u00b7 {r.dataset}{version} \u00b7 {r.status} ({r.done}/{r.total})"
-        options.append((text, str(r.run_id)))
-    return options
+SCORE_PREFIX = "score_"
+PASS_TEXT, FAIL_TEXT, ERROR_TEXT = "\u2713 pass", "\u2717 fail", "\u26a0 error"
+STATUSES = [("any status", ANY), ("pass", "pass"), ("fail", "fail"), ("error", "error")]
+ASCENDING, DESCENDING = "ascending", "descending"
+CELL_COLOURS = (
+    "<style>"
+    f'.wb-results-table .wb-cell[title$="{PASS_TEXT}"]{{color:#1a7f37;font-weight:600}}'
+    f'.wb-results-table .wb-cell[title$="{FAIL_TEXT}"]{{color:#cf222e;font-weight:600}}'
+    f'.wb-results-table .wb-cell[title^="{ERROR_TEXT}"]{{color:#9a6700;font-weight:600}}'
+    "</style>"
+)
+"""Colours the score cells by their text (the table escapes every cell; its tooltip holds the full text)."""
 
 
 def _missing(value: Any) -> bool:
@@ -169,13 +170,28 @@ FRAME_COLUMNS = [
 ]  # fmt: skip
 
 
+def score_cell(score: Mapping[Any, Any]) -> str:
+    """A score as its column shows it: ``0.8 ✓ pass``, ``0 ✗ fail``, ``0.4`` (no pass mark) or ``⚠ error: why``."""
+    if not _missing(score.get("error")):
+        return f"{ERROR_TEXT}: {score['error']}"
+    value = _number(score.get("score"), 3)
+    verdict = str(score.get("verdict") or "")
+    if verdict.startswith("pass"):
+        return f"{value} {PASS_TEXT}"
+    if verdict.startswith("fail"):
+        return f"{value} {FAIL_TEXT}"
+    return value
+
+
 def format_unit(row: Mapping[Any, Any], scores: list[Mapping[Any, Any]]) -> dict[str, Any]:
-    """A unit as shown: JSON decoded, scores with reasons, tool calls, tokens, cost, latency, label.
+    """A unit as shown: JSON decoded, one ``score_<scorer>`` cell per score (:func:`score_cell`), the
+    scores with reasons in one text (``scores``), tool calls, tokens, cost, latency, label.
 
     ``detail_scores`` and ``detail_tool_calls`` keep the full lists for :func:`unit_html`.
     """
     calls = _json(row.get("tool_calls")) or []
     return {
+        **{f"{SCORE_PREFIX}{s['scorer']}": score_cell(s) for s in scores},
         "unit": row["unit"],
         "item_id": row["item_id"],
         "repeat": int(row["repeat"]),
@@ -262,6 +278,71 @@ def _dataset_items(wb: Workbench, run: Run) -> pd.DataFrame:
     return items[["item_id", "input", "expected_output"]]
 
 
+def sort_choices(scorers: list[str]) -> list[tuple[str, str]]:
+    """The Sort dropdown's ``(header, column)`` pairs: every column of the table, the scorers' by name."""
+    columns = ["unit", *LEADING_COLUMNS, *(SCORE_PREFIX + s for s in scorers), *TRAILING_COLUMNS]
+    return [(HEADERS.get(c, c.removeprefix(SCORE_PREFIX)), c) for c in columns]
+
+
+def _sort_key(frame: pd.DataFrame, column: str) -> pd.Series:
+    """What a column sorts by: numbers (scores, cost, latency, a JSON column of numbers only) as numbers,
+    tokens by their sum, anything else as its lower-case text."""
+    if column == "tokens":
+        return frame["tokens_in"].astype("Float64").fillna(0) + frame["tokens_out"].astype("Float64").fillna(0)
+    values = frame[column]
+    if column in ("cost", "latency_s") or column.startswith(SCORE_PREFIX):
+        return pd.to_numeric(values, errors="coerce")
+    decoded = values.map(_json)
+    present = [v for v in decoded if v is not None]
+    if present and all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
+        return pd.to_numeric(decoded, errors="coerce")  # numbers stored as JSON sort as numbers
+    return decoded.map(lambda v: None if v is None else cell_text(v).lower())
+
+
+def sorted_units(frame: pd.DataFrame, column: str, *, descending: bool = False) -> pd.DataFrame:
+    """``frame`` sorted by a table column (``unit`` sorts by item then repeat); missing values go last."""
+    if frame.empty or column == "unit" or column not in [*frame.columns, "tokens"]:
+        by = ["item_id", "repeat"]
+        return frame.sort_values(by, ascending=not descending, kind="stable") if not frame.empty else frame
+    key = _sort_key(frame, column)
+    order = key.sort_values(ascending=not descending, na_position="last", kind="stable").index
+    return frame.loc[order]
+
+
+def status_mask(
+    frame: pd.DataFrame,
+    scores: pd.DataFrame,
+    settings: Mapping[str, tuple[str, float]],
+    scorers: list[str],
+    status: str,
+) -> pd.Series:
+    """Which units have ``status`` over ``scorers``.
+
+    ``pass``: every one of those scorers scored and passed its pass mark (no error); ``fail``: one
+    of them scored below its pass mark; ``error``: the unit errored or one of those scorers did.
+    A scorer without a declared pass mark uses the default (higher is better, 0.5).
+    """
+    index = frame.index
+    errored = frame["error"].notna() if "error" in frame.columns else pd.Series(False, index=index)
+    if not scores.empty and scorers:
+        failed = scores[scores["scorer"].isin(scorers) & scores["error"].notna()].index.unique()
+        keys = pd.MultiIndex.from_arrays([frame["item_id"].astype(str), frame["repeat"].astype("int64")])
+        errored = errored | pd.Series(keys.isin(failed), index=index)
+    passed = pd.Series(bool(scorers), index=index)
+    fails = pd.Series(False, index=index)
+    for name in scorers:
+        values = pd.to_numeric(frame.get(SCORE_PREFIX + name, pd.Series(index=index, dtype=float)), errors="coerce")
+        direction, mark = settings.get(name, ("higher", DEFAULT_PASS_MARK))
+        ok = values >= mark if direction == "higher" else values <= mark
+        passed &= values.notna() & ok
+        fails |= values.notna() & ~ok
+    if status == "pass":
+        return passed & ~errored
+    if status == "fail":
+        return fails
+    return errored
+
+
 def _pre(value: Any) -> str:
     return f'<pre style="white-space:pre-wrap;margin:0">{html.escape(cell_text(value))}</pre>'
 
@@ -341,14 +422,20 @@ class ResultsPanel:
         self._local = threading.local()
         self._clock: Callable[[], float] = time.monotonic  # the watcher's reload throttle's clock (tests fake it)
 
-        self.run = widgets.Dropdown(description="Run", options=[], layout={"width": "640px"})
-        self.run.add_class("wb-results-run")
+        self.run = RunPicker("Run", css_class="wb-results-run")
         self.refresh_button = widgets.Button(description="Reload", layout={"width": "auto"})
         self.refresh_button.add_class("wb-results-refresh")
         self.label_filter = widgets.Dropdown(description="Label", options=[("any", ANY)], layout={"width": "260px"})
         self.label_filter.add_class("wb-results-label-filter")
+        self.status = widgets.Dropdown(description="Status", options=STATUSES, layout={"width": "220px"})
+        self.status.add_class("wb-results-status")
         self.scorer = widgets.Dropdown(description="Scorer", options=[("any", ANY)], layout={"width": "260px"})
         self.scorer.add_class("wb-results-scorer")
+        self.sort = widgets.Dropdown(description="Sort", options=[("item", "unit")], layout={"width": "260px"})
+        self.sort.add_class("wb-results-sort")
+        self.sort_order = widgets.ToggleButtons(options=[ASCENDING, DESCENDING], value=ASCENDING)
+        self.sort_order.style.button_width = "90px"
+        self.sort_order.add_class("wb-results-sort-order")
         self.score_range = widgets.FloatRangeSlider(
             value=(0.0, 1.0), min=0.0, max=1.0, step=0.05, description="Score", continuous_update=False
         )
@@ -372,11 +459,8 @@ class ResultsPanel:
             description="Item", placeholder="click a row, or type its id", continuous_update=False
         )
         self.label_item.add_class("wb-label-item")
-        self.label_select = widgets.Combobox(
-            description="Label",
-            options=list(OUTCOMES),
-            placeholder="success, failure_format\u2026",
-            ensure_option=False,
+        self.label_select = widgets.ToggleButtons(
+            description="Label", options=list(wb.label_taxonomy()), value=None, style={"button_width": "auto"}
         )
         self.label_select.add_class("wb-label-select")
         self.label_note = widgets.Text(description="Note", placeholder="why (optional)", layout={"width": "420px"})
@@ -388,16 +472,26 @@ class ResultsPanel:
 
         self.run.observe(self._on_run, names="value")
         self.refresh_button.on_click(lambda _b: self.reload())
-        for w in (self.label_filter, self.scorer, self.score_range):
+        for w in (self.label_filter, self.status, self.scorer, self.score_range, self.sort, self.sort_order):
             w.observe(lambda _c: self._apply_filters(), names="value")
         self.label_item.observe(self._on_label_item, names="value")
         self.label_save.on_click(lambda _b: self.save_label())
 
-        filters = widgets.HBox([self.label_filter, self.scorer, self.score_range])
+        filters = widgets.VBox(
+            [
+                widgets.HBox([self.label_filter, self.status, self.scorer, self.score_range]),
+                widgets.HBox([self.sort, self.sort_order]),
+                widgets.HTML(CELL_COLOURS),
+            ]
+        )
         labelling = widgets.VBox(
             [
-                widgets.HTML("<b>Label</b> (click an item's id in the table to see it in full and label it)"),
-                widgets.HBox([self.label_item, self.label_select]),
+                widgets.HTML(
+                    "<b>Label</b> (click an item's id in the table to see it in full, pick its label, save; "
+                    "more labels: <code>wb.add_labels(...)</code> or <code>workbench labels --add NAME</code>)"
+                ),
+                self.label_item,
+                self.label_select,
                 widgets.HBox([self.label_note, self.label_save]),
                 self.label_message,
             ]
@@ -460,6 +554,7 @@ class ResultsPanel:
         with self._lock:
             run_id = self.run.value
             self._run = self.wb.get_run(run_id) if run_id is not None else None
+            self._refresh_taxonomy()
             self._load(self._run)
             self._update_filter_options()
             self._apply_filters()
@@ -500,7 +595,10 @@ class ResultsPanel:
                 self.label_message.value = message_html(f"run {run.id} has no result for item {unit!r}", "error")
                 return
             item_id, repeat = str(match["item_id"].iloc[0]), int(match["repeat"].iloc[0])
-            label = self.label_select.value.strip()
+            label = self.label_select.value
+            if label is None:
+                self.label_message.value = message_html("Pick a label first.", "error")
+                return
             try:
                 run.label(item_id, label, note=self.label_note.value, repeat=repeat)
             except WorkbenchError as exc:
@@ -566,18 +664,33 @@ class ResultsPanel:
     def _update_filter_options(self) -> None:
         labels = sorted(str(v) for v in self.frame["label"].dropna().unique())
         label_options = [("any", ANY), ("no label", NO_LABEL), *((x, x) for x in labels)]
-        scorers = sorted(c.removeprefix("score_") for c in self.frame.columns if c.startswith("score_"))
+        scorers = self.scorer_names()
         settings = self._source.settings
-        scorer_options = [("any", ANY), *((s + LOWER_MARK.get(settings.get(s, ("",))[0], ""), s) for s in scorers)]
+        marked = [(s + LOWER_MARK.get(settings.get(s, ("",))[0], ""), s) for s in sorted(scorers)]
+        scorer_options = [("any", ANY), *marked]
+        sort_options = sort_choices(scorers)
         self._quiet = True
         try:
-            for dropdown, options in ((self.label_filter, label_options), (self.scorer, scorer_options)):
+            for dropdown, options, default in (
+                (self.label_filter, label_options, ANY),
+                (self.scorer, scorer_options, ANY),
+                (self.sort, sort_options, "unit"),
+            ):
                 current = dropdown.value
                 dropdown.options = options
-                dropdown.value = current if current in [v for _, v in options] else ANY
+                dropdown.value = current if current in [v for _, v in options] else default
         finally:
             self._quiet = False
         self.score_range.disabled = self.scorer.value == ANY
+        with self.table.lock:
+            self.table.columns = [*LEADING_COLUMNS, *(SCORE_PREFIX + s for s in scorers), *TRAILING_COLUMNS]
+            self.table.labels = HEADERS | {SCORE_PREFIX + s: s for s in scorers}
+
+    def scorer_names(self) -> list[str]:
+        """The shown run's scorers: in the run's order, then any other that has scores, by name."""
+        scored = [c.removeprefix(SCORE_PREFIX) for c in self.frame.columns if c.startswith(SCORE_PREFIX)]
+        declared = [s for s in self._source.settings if s in scored]
+        return declared + sorted(s for s in scored if s not in declared)
 
     def _apply_filters(self) -> None:
         if self._quiet:
@@ -593,10 +706,15 @@ class ResultsPanel:
         elif label != ANY:
             frame = frame[frame["label"] == label]
         self.score_range.disabled = self.scorer.value == ANY
-        if self.scorer.value != ANY:
+        chosen = [] if self.scorer.value == ANY else [str(self.scorer.value)]
+        if chosen:
             low, high = self.score_range.value
             column = frame[f"score_{self.scorer.value}"]
             frame = frame[column.notna() & (column >= low - 1e-9) & (column <= high + 1e-9)]
+        if self.status.value != ANY:
+            scorers = chosen or self.scorer_names()
+            frame = frame[status_mask(frame, self._source.scores, self._source.settings, scorers, self.status.value)]
+        frame = sorted_units(frame, str(self.sort.value), descending=self.sort_order.value == DESCENDING)
         with self.table.lock:  # the user may be paging the table on the kernel's thread meanwhile
             self._source.frame = frame.reset_index(drop=True)
             self.table.refresh()
@@ -627,8 +745,17 @@ class ResultsPanel:
         if not self._quiet and change["new"].strip():
             self._show_unit(change["new"].strip())
 
+    def _refresh_taxonomy(self) -> None:
+        """One button per label of the store's taxonomy (another process may have added some)."""
+        labels = self.wb.label_taxonomy()
+        if tuple(self.label_select.options) != labels:
+            chosen = self.label_select.value
+            self.label_select.options = labels
+            self.label_select.value = chosen if chosen in labels else None  # new options select the first
+
     def _fill_label_fields(self, row: Mapping[Any, Any]) -> None:
         label = row.get("label")
-        self.label_select.value = "" if _missing(label) else str(label)
+        known = not _missing(label) and str(label) in self.label_select.options
+        self.label_select.value = str(label) if known else None  # a label outside the taxonomy has no button
         note = row.get("label_note")
         self.label_note.value = "" if _missing(note) else str(note)

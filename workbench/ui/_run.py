@@ -8,12 +8,16 @@ Several targets start one run each, over the same items and scorers.
 
 CSS classes (for browser tests): ``wb-run-panel`` (root), ``wb-run-dataset``,
 ``wb-run-version``, ``wb-run-targets``, ``wb-run-scorers``, ``wb-run-models`` (models to add as
-targets, comma-separated), ``wb-run-prompts`` (prompt versions for them), ``wb-run-add-models``
+targets, comma-separated), ``wb-run-provider`` (``openai`` or ``anthropic``: the provider of a model
+typed without one), ``wb-run-base-url`` (the API's URL, e.g. a local OpenAI-compatible server; kept in
+the run's spec, unlike an API key, which is never asked for here: it comes from the environment or
+``.env``), ``wb-run-prompts`` (prompt versions for them), ``wb-run-add-models``
 ("Add model targets": one per model x prompt version), ``wb-run-meta-filter``
 (``key=value, ...`` over item metadata), ``wb-run-items`` (the item table: its checkboxes
 are ``wb-item-checkbox``, its "k of n selected" label ``wb-table-selected``, its search
 box ``wb-table-search``), ``wb-run-selected`` ("Run selected"), ``wb-run-all`` ("Run all"),
-``wb-run-cancel``, ``wb-run-progress`` (the bar), ``wb-run-status`` (done/errors/total, ETA),
+``wb-run-cancel``, ``wb-run-progress`` (the bar), ``wb-run-status`` (done/errors/total, ETA, the
+runs' statuses), ``wb-run-failed`` (a failed run's first error: ``run ID failed: item q1: ...``),
 ``wb-run-message`` (errors and notes), ``wb-run-results`` (the live results table).
 """
 
@@ -25,6 +29,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import ipywidgets as widgets
 import pandas as pd
@@ -43,7 +48,53 @@ ITEM_COLUMNS = ["input", "expected_output", "metadata"]
 RESULT_COLUMNS = ["target", "repeat", "output", "error", "latency_s", "cost"]
 _META_KEY = re.compile(r"[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+)*")
 
+PROVIDERS = ("openai", "anthropic")
 RunCallback = Callable[[Run], None]
+
+
+def model_names(text: str, provider: str) -> list[str]:
+    """The models typed (comma-separated), each as ``provider:name``: ``provider`` where none is given.
+
+    Raises:
+        WorkbenchError: ``provider`` is not one of :data:`PROVIDERS`.
+    """
+    if provider not in PROVIDERS:
+        raise WorkbenchError(f"provider {provider!r}: use one of {', '.join(PROVIDERS)}")
+    models = [m.strip() for m in text.split(",") if m.strip()]
+    return [m if ":" in m else f"{provider}:{m}" for m in models]
+
+
+def checked_base_url(text: str) -> str | None:
+    """The base URL typed (``None`` when empty: the provider's default, or ``$OPENAI_BASE_URL``...).
+
+    Raises:
+        WorkbenchError: it is not an ``http://`` or ``https://`` URL with a host, or it holds
+            a user name or password (an API key goes in the environment or ``.env``, never in a run).
+    """
+    url = text.strip()
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise WorkbenchError(f"base URL {url!r}: write http://host:port/v1 (or https://...)")
+    if parts.username or parts.password:
+        raise WorkbenchError(
+            f"base URL {parts.scheme}://{parts.hostname}...: no user name or key in the URL "
+            "(set OPENAI_API_KEY / ANTHROPIC_API_KEY in the environment or .env)"
+        )
+    return url
+
+
+def first_error(run: Run) -> str | None:
+    """The run's first error (``item <id>: <message>``), from ``Run.first_error`` where there is one."""
+    found = getattr(run, "first_error", None)
+    if found is not None or hasattr(type(run), "first_error"):
+        return None if found is None else str(found)
+    errors = run.results()  # before Run.first_error: the first unit that errored
+    errors = errors[errors["error"].notna()] if "error" in errors.columns else errors.iloc[0:0]
+    if errors.empty:
+        return None
+    return f"item {errors['item_id'].iloc[0]}: {errors['error'].iloc[0]}"
 
 
 def meta_filter_sql(text: str) -> tuple[str, list[str]]:
@@ -137,6 +188,8 @@ class RunPanel:
         self.status.add_class("wb-run-status")
         self.message = widgets.HTML()
         self.message.add_class("wb-run-message")
+        self.failed = widgets.HTML()
+        self.failed.add_class("wb-run-failed")
         self._result_source = FrameSource(
             pd.DataFrame(columns=["item_id", *RESULT_COLUMNS]), key="item_id", json_columns=["output"]
         )
@@ -157,6 +210,14 @@ class RunPanel:
             description="Models", placeholder="openai:gpt-4o-mini, anthropic:claude-3-5-haiku-latest"
         )
         self.models.add_class("wb-run-models")
+        self.provider = widgets.Dropdown(description="Provider", options=PROVIDERS, value="openai")
+        self.provider.add_class("wb-run-provider")
+        self.base_url = widgets.Text(
+            description="Base URL",
+            placeholder="the provider's API (or $OPENAI_BASE_URL); e.g. http://127.0.0.1:8000/v1",
+            layout={"width": "520px"},
+        )
+        self.base_url.add_class("wb-run-base-url")
         self.prompts = widgets.SelectMultiple(description="Prompts", options=[], rows=4)
         self.prompts.add_class("wb-run-prompts")
         self.add_models_button = widgets.Button(description="Add model targets", layout={"width": "auto"})
@@ -167,10 +228,25 @@ class RunPanel:
             [widgets.VBox([self.dataset, self.version, self.meta_filter]), self.targets, self.scorers]
         )
         models = widgets.Accordion(
-            [widgets.HBox([widgets.VBox([self.models, self.add_models_button]), self.prompts])],
+            [
+                widgets.VBox(
+                    [
+                        widgets.HTML(
+                            "Models as <code>gpt-4o-mini</code> (the provider below) or <code>anthropic:NAME</code>;"
+                            " the API key comes from the environment or <code>.env</code>, never from here."
+                        ),
+                        widgets.HBox(
+                            [
+                                widgets.VBox([self.models, self.provider, self.base_url, self.add_models_button]),
+                                self.prompts,
+                            ]
+                        ),
+                    ]
+                )
+            ],
             selected_index=None,
         )
-        models.set_title(0, "Model targets: models \u00d7 prompt versions")
+        models.set_title(0, "Model targets: models \u00d7 prompt versions, provider and base URL")
         actions = widgets.HBox([self.run_selected_button, self.run_all_button, self.cancel_button])
         watch = widgets.HBox([self.progress, self.status], layout={"align_items": "center"})
         self.widget = widgets.VBox(
@@ -180,6 +256,7 @@ class RunPanel:
                 actions,
                 self.message,
                 watch,
+                self.failed,
                 widgets.HTML("<b>Items</b> (tick the ones to run)"),
                 self.items.widget,
                 widgets.HTML("<b>Results</b>"),
@@ -220,15 +297,23 @@ class RunPanel:
     def add_models(self) -> list[str]:
         """Register a model target per model typed x prompt version chosen (what "Add model targets" does).
 
-        The new targets are chosen for the next launch; returns their names.
+        A model typed without a provider (``gpt-4o-mini``) takes the one chosen; the base URL, when
+        given, goes to every new target (and so into its runs' specs). The new targets are chosen
+        for the next launch; returns their names.
         """
-        models = [m.strip() for m in self.models.value.split(",") if m.strip()]
+        try:
+            models = model_names(self.models.value, str(self.provider.value))
+            base_url = checked_base_url(self.base_url.value)
+        except WorkbenchError as exc:
+            self.message.value = message_html(str(exc), "error")
+            return []
         if not models:
-            self.message.value = message_html("Type one or more models, e.g. openai:gpt-4o-mini.", "error")
+            self.message.value = message_html("Type one or more models, e.g. gpt-4o-mini.", "error")
             return []
         prompts: list[str | None] = list(self.prompts.value) or [None]
+        extra = {} if base_url is None else {"base_url": base_url}
         try:
-            names = [e.name for e in self.wb.registry.add_models(models, prompts)]
+            names = [e.name for e in self.wb.registry.add_models(models, prompts, **extra)]
         except WorkbenchError as exc:
             self.message.value = message_html(str(exc), "error")
             return []
@@ -289,6 +374,7 @@ class RunPanel:
         else:
             ids = ", ".join(r.id for r in started)
             self.message.value = message_html(f"Started {len(started)} run(s): {ids}", "ok")
+        self.failed.value = ""
         self._watch(started)
         for run in started:
             for callback in self._callbacks:
@@ -440,6 +526,7 @@ class RunPanel:
             self.progress.value = done
             if final:
                 self.progress.bar_style = "danger" if errors or "failed" in statuses else "success"
+                self.failed.value = self._failures(runs, progress)
             when = f"done in {elapsed:.1f} s" if final else _eta(eta)
             self.status.value = (
                 f'<span class="wb-run-counts">{done} of {total} done &middot; {errors} errors &middot; '
@@ -450,6 +537,16 @@ class RunPanel:
                 self._throttle.run(lambda: self._show_results(runs))
                 shown_done = done
         return shown_done
+
+    @staticmethod
+    def _failures(runs: list[Run], progress: list[dict[str, Any]]) -> str:
+        """Each failed run (every item errored) with its first error; empty when none failed."""
+        lines = []
+        for run, p in zip(runs, progress, strict=True):
+            if p["status"] == "failed" or (int(p["done"]) and int(p["errors"]) == int(p["done"])):
+                why = first_error(run) or "every item errored"
+                lines.append(message_html(f"run {run.id} failed: {why}", "error"))
+        return "<br>".join(lines)
 
     def _show_results(self, runs: list[Run]) -> None:
         frames = []

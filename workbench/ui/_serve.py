@@ -19,12 +19,17 @@ own mechanisms configured:
   for its kernel's shutdown when it unloads (a ``sendBeacon`` POST carrying that cookie's value),
   but the standalone server never sets the cookie, so the request was refused with 403 and
   every closed tab left its kernel running (voila-dashboards/voila#1458).
+- Nothing from another host: the page uses the ``workbench`` template (Voila's ``lab`` template
+  without its Font Awesome stylesheets from jsdelivr; the fonts are in Voila's bundle), found
+  through ``$JUPYTER_PATH`` (:data:`TEMPLATES`), and ``VoilaConfiguration.page_config_hook`` clears
+  the MathJax 2 URL Voila points at cdnjs, so the page typesets with the MathJax 3 it bundles.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 TOKEN_ENV = "WORKBENCH_UI_TOKEN"
@@ -32,6 +37,9 @@ TOKEN_ENV = "WORKBENCH_UI_TOKEN"
 IDLE_ENV = "WORKBENCH_UI_KERNEL_IDLE"
 """Seconds a kernel with no browser connected may stay idle before it is shut down (0: never)."""
 DEFAULT_KERNEL_IDLE = 600
+TEMPLATE = "workbench"
+TEMPLATES = Path(__file__).resolve().parent / "_jupyter"
+"""A Jupyter data folder holding ``voila/templates/workbench`` (put first on ``$JUPYTER_PATH``)."""
 
 
 def cull_interval(idle_timeout: int) -> int:
@@ -47,6 +55,17 @@ def set_xsrf_cookie(handler: Any, notebook: Any = None, cwd: str | None = None) 
     _ = handler.xsrf_token
 
 
+def local_page_config(page_config: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+    """Voila's page config hook: no MathJax from cdnjs (``"null"`` makes the page use its bundled MathJax 3)."""
+    return page_config | {"fullMathjaxUrl": "null", "mathjaxConfig": "null"}
+
+
+def with_templates(environ: dict[str, str]) -> dict[str, str]:
+    """``environ`` with :data:`TEMPLATES` first on ``$JUPYTER_PATH`` (where Voila looks for templates)."""
+    paths = [p for p in environ.get("JUPYTER_PATH", "").split(os.pathsep) if p and p != str(TEMPLATES)]
+    return environ | {"JUPYTER_PATH": os.pathsep.join([str(TEMPLATES), *paths])}
+
+
 def server_config(token: str, idle_timeout: int) -> dict[str, Any]:
     """The traitlets configuration of the Voila server (plain dicts, real booleans).
 
@@ -55,7 +74,11 @@ def server_config(token: str, idle_timeout: int) -> dict[str, Any]:
         idle_timeout: seconds before an idle kernel without a browser is culled (0: never).
     """
     config: dict[str, Any] = {
-        "VoilaConfiguration": {"prelaunch_hook": set_xsrf_cookie},
+        "VoilaConfiguration": {
+            "prelaunch_hook": set_xsrf_cookie,
+            "page_config_hook": local_page_config,
+            "template": TEMPLATE,
+        },
         "Voila": {
             "token": token,
             # Voila's standalone server sets allow_remote_access=True; its tornado_settings win over that.
@@ -85,6 +108,7 @@ def main(argv: list[str] | None = None) -> None:
 
     token = os.environ.pop(TOKEN_ENV, "")
     idle = int(os.environ.pop(IDLE_ENV, str(DEFAULT_KERNEL_IDLE)) or 0)
+    os.environ.update(with_templates(dict(os.environ)))
     Voila.launch_instance(argv=sys.argv[1:] if argv is None else argv, config=Config(server_config(token, idle)))
 
 
