@@ -28,7 +28,6 @@ from typing import Any
 
 from workbench.cli._lab import TOKEN_ENV
 
-
 ANNOUNCEMENTS = "@jupyterlab/apputils-extension:announcements"
 """JupyterLab's plugin that asks "Would you like to get notified about official Jupyter news?" and fetches them."""
 
