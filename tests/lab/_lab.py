@@ -51,7 +51,8 @@ class Lab:
     def processes(self) -> list[psutil.Process]:
         """The command's child processes still alive (JupyterLab and its kernels)."""
         try:
-            return psutil.Process(self.process.pid).children(recursive=True)
+            children: list[psutil.Process] = psutil.Process(self.process.pid).children(recursive=True)
+            return children
         except psutil.NoSuchProcess:
             return []
 
