@@ -57,6 +57,14 @@ class Lab:
             return []
 
 
+def command_line(process: psutil.Process) -> str:
+    """A process's command line ("" once it has exited: children come and go)."""
+    try:
+        return " ".join(process.cmdline())
+    except (psutil.NoSuchProcess, psutil.ZombieProcess, psutil.AccessDenied):
+        return ""
+
+
 def copy_notebooks(folder: Path) -> Path:
     """A fresh copy of the packaged notebooks in ``folder/notebooks`` (the layout of a checkout)."""
     target = folder / "notebooks"
