@@ -77,14 +77,14 @@ def test_in_a_kernel_the_bar_appears_in_the_run_cell_and_fills_while_other_cells
 import time
 from workbench import Workbench, targets
 wb = Workbench({str(tmp_path)!r})
-wb.create_dataset("d").add_items([{{"input": i}} for i in range(20)])
+wb.create_dataset("d").add_items([{{"input": i}} for i in range(40)])
 def slow(x):
     time.sleep(0.1)
     return x
 """,
         )
         started, took = _execute(client, "run = wb.run('d', targets.function(slow), concurrency=2)")
-        assert took < 1.0  # 20 items x 0.1 s at concurrency 2: about 1 s; the cell did not wait
+        assert took < 1.0  # 40 items x 0.1 s at concurrency 2: about 2 s; the cell did not wait
         opened = {
             m["content"]["comm_id"]: m["content"]["data"]["state"] for m in started if m["msg_type"] == "comm_open"
         }
@@ -99,10 +99,10 @@ def slow(x):
         rest, _ = _execute(client, "run.wait(); print(run.status)")
         during = _values(later, bars[0])
         assert during, "no update reached the browser while another cell ran"
-        assert 0 < during[-1] < 20
+        assert 0 < during[-1] < 40
         values = _values(started + later + rest, bars[0])
         assert values == sorted(values)
-        assert values[-1] == 20
+        assert values[-1] == 40
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
