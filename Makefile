@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test test-fast lint typecheck pytest bench clean chromium
+.PHONY: demo lab test test-fast lint typecheck pytest bench clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ chromium:
 
 demo: $(VENV)/.installed
 	$(BIN)/workbench demo
+
+# JupyterLab on 127.0.0.1 with a token, the notebooks/ folder open, the kernel "Eval Workbench"
+# and the store ./datasets, ./runs (WORKBENCH_ROOT or ROOT=path picks another). PORT=8888 fixes the port.
+lab: $(VENV)/.installed
+	$(BIN)/workbench lab $(if $(PORT),--port $(PORT)) $(if $(ROOT),--root $(ROOT))
 
 lint: $(STAMP)
 	$(BIN)/ruff check workbench tests bench examples

@@ -13,10 +13,10 @@ from tests.report._html import assert_report_page
 from tests.report._store import XSS, FixtureStore
 from workbench.report import KERNEL_NAME, notebook_names, notebook_parameters, notebooks_dir
 
-NOTEBOOKS = ("compare_runs", "explore", "failure_modes", "judge_alignment", "trends")
+NOTEBOOKS = ("build_your_own", "compare_runs", "explore", "failure_modes", "judge_alignment", "trends")
 
 
-def test_the_packaged_notebooks_are_the_five_reports() -> None:
+def test_the_packaged_notebooks_are_the_starter_and_the_five_reports() -> None:
     assert tuple(notebook_names()) == NOTEBOOKS
     repo_link = Path(__file__).parents[2] / "notebooks"
     assert repo_link.resolve() == notebooks_dir().resolve()

@@ -8,6 +8,7 @@ from typing import Any
 
 from jinja2 import TemplateError
 
+from workbench._html import facts_html, pre_html
 from workbench.errors import ValidationError
 from workbench.prompts._render import MissingValue, context_of, optional_hint, render_text
 
@@ -55,6 +56,12 @@ class Prompt:
 
     def __repr__(self) -> str:
         return f"Prompt({self.ref!r}, variables={self.variables!r}, note={self.note!r})"
+
+    def _repr_html_(self) -> str:
+        facts = [("variables", ", ".join(self.variables)), ("note", self.note), ("created", self.created_at)]
+        texts = ([("system", self.system)] if self.system is not None else []) + [("template", self.template)]
+        blocks = "".join(f"<div><i>{name}</i>{pre_html(text)}</div>" for name, text in texts)
+        return facts_html("Prompt", self.ref, facts, extra=blocks)
 
     def render(self, item: Mapping[str, Any] | None = None, /, **fields: Any) -> RenderedPrompt:
         """Render the system text and the template for one item.

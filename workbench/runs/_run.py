@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
-import html
 import threading
 import time
 from collections.abc import Iterable
@@ -14,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from workbench._html import facts_html
 from workbench.errors import NotFoundError, ValidationError
 from workbench.records._codec import from_json_many
 from workbench.records._label import Label
@@ -292,9 +292,13 @@ class Run:
     def _repr_html_(self) -> str:
         p = self.progress
         m = self.manifest
-        pct = int(100 * p["fraction"])
-        return (
-            f"<div><b>Run</b> {html.escape(self.id)} &middot; {html.escape(str(m.dataset))}@{m.dataset_version} "
-            f"&middot; target {html.escape(str(m.target.get('name')))} &middot; <b>{html.escape(p['status'])}</b><br>"
-            f"<progress value='{pct}' max='100'></progress> {p['done']}/{p['total']} done, {p['errors']} errors</div>"
-        )
+        facts = [
+            ("status", p["status"]),
+            ("dataset", f"{m.dataset}@{m.dataset_version}" if m.dataset is not None else None),
+            ("target", m.target.get("name")),
+            ("scorers", ", ".join(str(s.get("name")) for s in m.scorers)),
+            ("done", f"{p['done']} of {p['total']} units, {p['errors']} errors"),
+            ("created", m.created_at),
+        ]
+        bar = f"<progress value='{int(100 * p['fraction'])}' max='100'></progress>"
+        return facts_html("Run", self.id, facts, extra=bar)

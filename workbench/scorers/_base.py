@@ -8,7 +8,6 @@ four-step pipeline build on it.
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import math
 from collections.abc import Callable
@@ -200,14 +199,14 @@ class Scorer:
         context: Any = None,
         metadata: Any = None,
     ) -> Score:
-        """Score one output outside a run (blocks until done)."""
-        coro = self.ascore(input=input, output=output, expected=expected, context=context, metadata=metadata)
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            return asyncio.run(coro)
+        """Score one output outside a run (blocks until done).
+
+        The call runs on the process's background loop (also where no loop is running), so a
+        judge's HTTP client lives on one loop across calls and is never left to a closed one.
+        """
         from workbench._loop import background_loop
 
+        coro = self.ascore(input=input, output=output, expected=expected, context=context, metadata=metadata)
         return background_loop().run(coro)
 
 

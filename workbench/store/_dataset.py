@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,6 +13,7 @@ import pandas as pd
 import pyarrow as pa
 from deltalake import DeltaTable
 
+from workbench._html import facts_html
 from workbench.errors import NotFoundError, ValidationError
 from workbench.records import Item
 from workbench.store._info import DatasetInfo, locked, now_iso
@@ -123,10 +123,8 @@ class Dataset:
 
     def _repr_html_(self) -> str:
         info = self.info
-        return (
-            f"<b>Dataset</b> {html.escape(self.name)} &middot; version {self.version} &middot; "
-            f"{len(self)} items<br><i>{html.escape(info.description)}</i>"
-        )
+        facts = [("version", self.version), ("items", len(self)), ("description", info.description)]
+        return facts_html("Dataset", self.name, [*facts, ("updated", info.updated_at)])
 
     def update(
         self,
