@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).absolute().parents[1]
 README = REPO / "README.md"
 RUN_LANGUAGES = {"python": "python", "sh": "sh", "bash": "sh"}
 FENCE = re.compile(r"^```(\w*)\s*$")
