@@ -18,9 +18,9 @@ are labelled "(simulated)" wherever their name appears.
 """
 
 from workbench.charts._alignment import confusion
-from workbench.charts._compare import MAX_POINTS, item_deltas, scorer_bars
+from workbench.charts._compare import MAX_POINTS, item_deltas, scorer_bars, scorers_by_change
 from workbench.charts._failures import failure_modes
-from workbench.charts._inputs import Chart, display_name, is_simulated
+from workbench.charts._inputs import Chart, display_name, is_simulated, money_format
 from workbench.charts._latency import latency_hist
 from workbench.charts._matrix import cost_vs_score, heatmap, pareto_frontier
 from workbench.charts._render import enable_renderer_by_default, save, spec, to_html, to_png, to_svg, use_offline
@@ -44,9 +44,11 @@ __all__ = [
     "is_simulated",
     "item_deltas",
     "latency_hist",
+    "money_format",
     "pareto_frontier",
     "save",
     "scorer_bars",
+    "scorers_by_change",
     "spec",
     "theme_config",
     "to_html",
