@@ -132,3 +132,15 @@ def test_any_altair_chart_displays_offline_too(renderer: None, kernel: None) -> 
 def test_an_unknown_mode_is_refused(renderer: None) -> None:
     with pytest.raises(ValidationError, match="mode must be 'live', 'svg' or 'html'"):
         charts.use_offline("png")  # type: ignore[arg-type]
+
+
+def test_when_the_live_view_cannot_be_built_the_svg_still_shows(
+    renderer: None, kernel: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(_: dict[str, Any]) -> dict[str, Any]:
+        raise RuntimeError("no widget today")
+
+    monkeypatch.setattr(_render, "live_view", broken)
+    charts.use_offline("live")
+    data = bundle_of(BUILDERS["latency_hist"]())
+    assert set(data) == {"image/svg+xml", "text/plain"}

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 import os
 import sys
 import uuid
@@ -68,6 +69,7 @@ Mode = Literal["live", "svg", "html"]
 
 _GLOBALS: Final = "window.vegaEmbed = vegaEmbed; window.vegaLite = vegaLite; window.vega = vega;"
 _state = {"bundle_sent": False}
+_log = logging.getLogger(__name__)
 
 
 def spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
@@ -197,7 +199,10 @@ def _live_renderer(vl_spec: dict[str, Any], **_: Any) -> dict[str, Any]:
     """SVG for every front end and report, plus the live widget's view when a kernel can serve it."""
     bundle: dict[str, Any] = {"image/svg+xml": _svg(vl_spec), "text/plain": _text(vl_spec)}
     if _in_kernel():
-        bundle.update(live_view(vl_spec))
+        try:
+            bundle.update(live_view(vl_spec))
+        except Exception as exc:  # showing a chart must not fail: the SVG stands alone
+            _log.warning("chart shown as SVG only: its live view could not be built (%s)", exc)
     return bundle
 
 
