@@ -27,7 +27,14 @@ a ``text/html`` output — puts the same 0.9 MB into the notebook file and is ha
 HTML; it is kept as an option. The price of the widget: a saved notebook reopened
 without re-running shows "Error displaying widget: model not found" in JupyterLab where
 the chart was (JupyterLab does not save widget state by default) until the cell is run
-again; nbconvert and other viewers show the SVG.
+again; nbconvert and other viewers show the SVG. And a notebook executed by Papermill
+*outside* ``workbench report`` keeps the widgets' state, module included, in its
+metadata (measured: 1.86 MB for two charts), which plain nbconvert then pairs with a
+widget manager script from unpkg: run such notebooks with ``WORKBENCH_CHARTS=svg`` (or
+call ``use_offline()``), as ``workbench report`` does. Verified in a real JupyterLab 4
+with Chromium (tests/charts/test_jupyterlab.py: live views, tooltips, no host but
+127.0.0.1); Notebook 7, Voila and VS Code rely on the same widget and were not driven by
+a browser here.
 
 Reports stay static: the report notebooks call :func:`use_offline` (``"svg"``: only the
 SVG and the text, no widget, nothing for Papermill to store), and the report executor
