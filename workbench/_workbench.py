@@ -177,7 +177,7 @@ class Workbench:
         return self._import(
             dataset, create, dry_run,
             lambda ds: ds.import_csv(
-                path, mapping=mapping, mode=mode, json_columns=json_columns, number_columns=number_columns,
+                Path(path), mapping=mapping, mode=mode, json_columns=json_columns, number_columns=number_columns,
                 infer_types=infer_types, on_invalid=on_invalid, encoding=encoding, delimiter=delimiter,
                 message=message, dry_run=dry_run,
             ),
@@ -199,7 +199,7 @@ class Workbench:
         return self._import(
             dataset, create, dry_run,
             lambda ds: ds.import_jsonl(
-                path, mapping=mapping, mode=mode, on_invalid=on_invalid, message=message, dry_run=dry_run
+                Path(path), mapping=mapping, mode=mode, on_invalid=on_invalid, message=message, dry_run=dry_run
             ),
         )  # fmt: skip
 

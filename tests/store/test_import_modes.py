@@ -26,7 +26,7 @@ def write(tmp_path: Path, name: str, data: bytes) -> Path:
 def state(ds: Dataset, version: int | None = None) -> dict[str, tuple[Any, Any]]:
     """item_id -> (input, expected_output) at ``version``."""
     frame = ds.items(version)
-    return {r.item_id: (r.input, r.expected_output) for r in frame.itertuples()}
+    return {str(r.item_id): (r.input, r.expected_output) for r in frame.itertuples()}
 
 
 @pytest.fixture

@@ -83,7 +83,9 @@ def test_the_mode_is_offered_and_validating_shows_what_an_upsert_would_change(
     wizard.load(str(write(tmp_path, "edited.csv", edited)))
     wizard.mode.value = "upsert"
     assert wizard.validate()
-    assert "importing into 'qa' (upsert) would give 1 added, 1 updated, 1 unchanged" in html.unescape(wizard.report.value)
+    assert "importing into 'qa' (upsert) would give 1 added, 1 updated, 1 unchanged" in html.unescape(
+        wizard.report.value
+    )
     assert wb.dataset("qa").version == 1  # a dry run
     report = wizard.run_import()
     assert report is not None

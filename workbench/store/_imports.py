@@ -40,6 +40,7 @@ from workbench.store._mapping import FieldSpec, describe_mapping, guess_mapping
 from workbench.store._merge import MergeCounts, commit_staged
 from workbench.store._readers import (
     BATCH_ROWS,
+    Records,
     csv_records,
     jsonl_keys,
     jsonl_records,
@@ -227,10 +228,7 @@ def _guess(cell: str) -> Any:
     return cell
 
 
-
-def _check_mapping(
-    mapping: Mapping[str, FieldSpec] | None, columns: list[str], path: Path
-) -> dict[str, FieldSpec]:
+def _check_mapping(mapping: Mapping[str, FieldSpec] | None, columns: list[str], path: Path) -> dict[str, FieldSpec]:
     if mapping is None:
         if not columns:  # a JSON Lines file with no object: its lines are the errors to report
             return {k: k for k in ITEM_KEYS}
@@ -296,7 +294,7 @@ def import_file(
     if not path.is_file():
         raise ValidationError(f"{path}: no such file")
     encoding = normal_encoding(encoding)
-    records: Iterator[tuple[int, Mapping[str, Any] | RowError]]
+    records: Records
     header: list[str] | None = None
     if kind == "csv":
         header, records = csv_records(path, encoding, delimiter)
@@ -318,8 +316,7 @@ def import_file(
                 f"(mapping: {describe_mapping(fields)}); pass mapping={{'item_id': COLUMN, ...}}"
             )
     except BaseException:
-        if hasattr(records, "close"):
-            records.close()
+        records.close()
         raise
     used = {c for spec in fields.values() for c in ([spec] if isinstance(spec, str) else spec)}
     converter = _Converter(

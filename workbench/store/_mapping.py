@@ -26,7 +26,7 @@ GUESSES: dict[str, tuple[str, ...]] = {
 
 
 def normal_name(column: str) -> str:
-    """A column name as guessing compares it: lower case, spaces and dashes as ``_`` (``Ground Truth`` -> ``ground_truth``)."""
+    """A column name as guessing compares it: lower case, spaces and dashes as ``_`` (``Ground Truth``)."""
     return re.sub(r"[\s\-]+", "_", column.strip().lower())
 
 
@@ -50,10 +50,10 @@ def guess_mapping(columns: Iterable[str]) -> dict[str, FieldSpec]:
     used: set[str] = set()
     for field, candidates in GUESSES.items():
         for candidate in candidates:
-            column = names.get(candidate)
-            if column is not None and column not in used:
-                mapping[field] = column
-                used.add(column)
+            found = names.get(candidate)
+            if found is not None and found not in used:
+                mapping[field] = found
+                used.add(found)
                 break
     return mapping
 

@@ -98,7 +98,9 @@ def commit_staged(
             con.sql(f"create temp table prior as {latest_rows_sql(files, 'staged')}")
         else:
             con.sql("create temp table prior as select * from empty_log")
-        con.sql("create temp view matched as select s.* from staged s join prior p using (item_id) where p.op <> 'delete'")
+        con.sql(
+            "create temp view matched as select s.* from staged s join prior p using (item_id) where p.op <> 'delete'"
+        )
         late: list[RowError] = []
         if mode == "append":
             live = con.execute("select _line, item_id from matched order by 1").fetchall()
@@ -119,8 +121,10 @@ def commit_staged(
         added = int(con.execute(f"select count(*) {new}").fetchall()[0][0])
         deleted = 0
         if mode == "sync" and files:
-            live = live_items_sql(files)
-            con.sql(f"create temp table gone as select item_id, position from ({live}) anti join staged using (item_id)")
+            live_sql = live_items_sql(files)
+            con.sql(
+                f"create temp table gone as select item_id, position from ({live_sql}) anti join staged using (item_id)"
+            )
             deleted = int(con.execute("select count(*) from gone").fetchall()[0][0])
         else:
             con.sql("create temp table gone (item_id varchar, position bigint)")
@@ -178,9 +182,7 @@ def _updates(con: Any, mapped: list[str], version: int) -> pa.Table:
             from staged s join prior p using (item_id)
             where p.op <> 'delete' and ({differs}) order by s._line"""
     ).to_arrow_table()
-    keep = [
-        any(_canonical(row[f]) != _canonical(row[f"old_{f}"]) for f in mapped) for row in candidates.to_pylist()
-    ]
+    keep = [any(_canonical(row[f]) != _canonical(row[f"old_{f}"]) for f in mapped) for row in candidates.to_pylist()]
     chosen = candidates.filter(pa.array(keep, pa.bool_())) if candidates.num_rows else candidates
     n = chosen.num_rows
     return pa.table(

@@ -8,10 +8,11 @@ with "CSV UTF-8") is dropped, header names are stripped, a bad byte names its li
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import sys
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,7 +26,8 @@ from workbench.store._json import decode_column
 
 BATCH_ROWS = 50_000
 FileKind = Literal["csv", "jsonl", "parquet"]
-Records = Iterator[tuple[int, dict[str, Any] | RowError]]
+Records = Generator[tuple[int, dict[str, Any] | RowError], None, None]
+"""(line or row number, record or the row's error), closable: closing it closes the file."""
 
 
 def decoded_byte_lines(fh: Any, path: Path, encoding: str, counter: list[int]) -> Iterator[str]:
@@ -59,6 +61,9 @@ def _text_lines(fh: Any, path: Path, encoding: str, counter: list[int]) -> Itera
             f"{path.name}: near line {counter[0] + 1}: not valid {encoding} ({exc.reason}); "
             "save the file as UTF-8 or pass the file's encoding"
         ) from None
+    finally:
+        with contextlib.suppress(ValueError):  # the caller closes the file: the wrapper must not own it
+            text.detach()
 
 
 def _byte_lines_work(encoding: str) -> bool:
@@ -76,9 +81,7 @@ def _decoded_lines(fh: Any, path: Path, encoding: str, counter: list[int]) -> It
     return _text_lines(fh, path, encoding, counter)
 
 
-def csv_records(
-    path: Path, encoding: str, delimiter: str
-) -> tuple[list[str], Iterator[tuple[int, dict[str, str] | RowError]]]:
+def csv_records(path: Path, encoding: str, delimiter: str) -> tuple[list[str], Records]:
     """The header and an iterator of (start line, record or ragged-row error)."""
     csv.field_size_limit(sys.maxsize)
     fh = open(path, "rb")  # noqa: SIM115 - closed by the generator
@@ -99,7 +102,7 @@ def csv_records(
         raise ValidationError(f"{path.name}: line 1: column {dupes[0]!r} appears twice in the header")
     width = len(header)
 
-    def records() -> Iterator[tuple[int, dict[str, str] | RowError]]:
+    def records() -> Records:
         with fh:
             yield 0, RowError(0, None, None, "")  # primed: from here, closing the iterator closes the file
             while True:
@@ -122,7 +125,7 @@ def csv_records(
     return header, _primed(records())
 
 
-def jsonl_records(path: Path) -> Iterator[tuple[int, dict[str, Any] | RowError]]:
+def jsonl_records(path: Path) -> Records:
     with open(path, "rb") as fh:
         counter = [0]
         for text in decoded_byte_lines(fh, path, "utf-8", counter):
@@ -140,7 +143,7 @@ def jsonl_records(path: Path) -> Iterator[tuple[int, dict[str, Any] | RowError]]
             yield line, value
 
 
-def parquet_records(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, Any] | RowError]]]:
+def parquet_records(path: Path) -> tuple[list[str], Records]:
     """The columns and an iterator of (row number, record) of a Parquet file, values as Python values.
 
     Columns the file's metadata lists under ``workbench.json_columns`` (a Parquet export of the
@@ -155,7 +158,7 @@ def parquet_records(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str
     json_columns = {c for c in listed.split(",") if c}
     columns = list(parquet.schema_arrow.names)
 
-    def records() -> Iterator[tuple[int, dict[str, Any] | RowError]]:
+    def records() -> Records:
         row = 0
         with parquet:
             yield 0, RowError(0, None, None, "")  # primed: see _primed
@@ -172,7 +175,7 @@ def parquet_records(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str
     return columns, _primed(records())
 
 
-def _primed(records: Iterator[tuple[int, Any]]) -> Iterator[tuple[int, Any]]:
+def _primed(records: Records) -> Records:
     """``records`` advanced past its first (placeholder) item, inside its ``with``: closing it now closes the file."""
     next(records)
     return records
