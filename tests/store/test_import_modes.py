@@ -303,3 +303,25 @@ def test_an_edited_export_updates_only_the_edited_item(wb: Workbench, tmp_path: 
     assert (report.updated, report.unchanged) == (1, 1)
     assert ds.item("r2")["expected_output"] == 7
     assert ds.item("r2")["input"] == {"question": "3+3?"}  # still an object, not its JSON text
+
+
+# -- the Workbench verbs ------------------------------------------------------------------------
+
+
+def test_wb_import_csv_creates_the_dataset_when_asked(wb: Workbench, tmp_path: Path) -> None:
+    report = wb.import_csv("fresh", write(tmp_path, "qa.csv", SHEET), create=True)
+    assert (report.dataset, report.version, report.added) == ("fresh", 1, 3)
+    again = wb.import_csv(wb.dataset("fresh"), write(tmp_path, "qa.csv", SHEET), mode="upsert")
+    assert (again.version, again.unchanged) == (None, 3)
+
+
+def test_a_failed_wb_import_leaves_no_dataset_it_created(wb: Workbench, tmp_path: Path) -> None:
+    with pytest.raises(ImportValidationError):
+        wb.import_csv("fresh", write(tmp_path, "qa.csv", b"id,question\nq1,\n"), create=True)
+    assert "fresh" not in wb.datasets()["name"].tolist()
+
+
+def test_wb_import_jsonl_upserts(ds: Dataset, wb: Workbench, tmp_path: Path) -> None:
+    data = b'{"item_id": "q1", "input": "What is 2+2?", "expected_output": "four"}\n'
+    report = wb.import_jsonl("qa", write(tmp_path, "qa.jsonl", data), mode="upsert")
+    assert (report.updated, ds.item("q1")["expected_output"]) == (1, "four")
