@@ -16,7 +16,7 @@ from workbench.errors import WorkbenchError, WorkbenchWarning
 
 ALLOWED = {
     "workbench.store._imports._RowProblem": "an internal signal of one bad cell, turned into a RowError in the module",
-    "workbench.store._imports._NothingToCommit": "an internal signal that aborts an empty commit, caught in the module",
+    "workbench.store._merge._NothingToCommit": "an internal signal that aborts an empty commit, caught in the module",
 }
 """Exception classes that may stay outside ``WorkbenchError``, with the reason (none reaches a caller)."""
 

@@ -195,13 +195,26 @@ def import_(
     file: Path,
     map_: Annotated[
         list[str] | None,
-        typer.Option("--map", help="FIELD=COLUMN, or FIELD=COL1,COL2 for an object (repeatable)."),
+        typer.Option(
+            "--map",
+            help="FIELD=COLUMN, or FIELD=COL1,COL2 for an object (repeatable). "
+            "Default: guessed from the column names (question -> input, answer -> expected_output, id -> item_id...).",
+        ),
     ] = None,
+    mode: Annotated[
+        str,
+        typer.Option(
+            "--mode",
+            help="append: add new items (an existing id is an error). upsert: add new ids, update changed items. "
+            "sync: upsert, and delete the items whose ids are not in the file. One version; none if nothing changes.",
+        ),
+    ] = "append",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check the file and print what would change.")] = False,
     json_col: Annotated[list[str] | None, typer.Option("--json-col", help="Parse this column as JSON.")] = None,
     number_col: Annotated[list[str] | None, typer.Option("--number-col", help="Parse this column as a number.")] = None,
     infer_types: Annotated[bool, typer.Option(help="Guess numbers, booleans and JSON in cells.")] = False,
     skip_invalid: Annotated[
-        bool, typer.Option("--skip-invalid", help="Import the valid rows, report the rest.")
+        bool, typer.Option("--skip-invalid", help="Import the valid rows, report the rest (not with --mode sync).")
     ] = False,
     file_format: Annotated[
         str | None, typer.Option("--format", help="csv, jsonl or parquet (default: by extension).")
@@ -210,46 +223,62 @@ def import_(
     message: Annotated[str | None, typer.Option("--message", "-m")] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Import a CSV, JSONL or Parquet file into a dataset as one new version (an export imports back as it was)."""
+    """Import a CSV, JSONL or Parquet file into a dataset as one new version (an export imports back as it was).
+
+    Prints the mapping first, then what the import did: added, updated, unchanged, deleted.
+    """
+    from workbench.store import describe_mapping, file_columns, guess_mapping
+
     wb = _wb()
     by_suffix = {".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
     kind = file_format or by_suffix.get(file.suffix.lower(), "csv")
     if kind not in ("csv", "jsonl", "parquet"):
         raise ValidationError(f"--format {kind!r}: use csv, jsonl or parquet")
+    if mode not in ("append", "upsert", "sync"):
+        raise ValidationError(f"--mode {mode!r}: use append, upsert or sync")
     mapping = _parse_maps(map_ or [])
+    shown = mapping if mapping is not None else guess_mapping(file_columns(file, kind=kind))
+    if not as_json:
+        console.print(f"mapping: {describe_mapping(shown)}", markup=False, highlight=False)
     exists = wb.project.catalog.exists(dataset)
-    ds = wb.create_dataset(dataset) if create and not exists else wb.dataset(dataset)
+    created = create and not exists and not dry_run
+    ds = wb.create_dataset(dataset) if created else wb.dataset(dataset)
     on_invalid: Literal["abort", "skip"] = "skip" if skip_invalid else "abort"
+    options: dict[str, Any] = {
+        "mapping": mapping, "mode": mode, "on_invalid": on_invalid, "message": message, "dry_run": dry_run,
+    }  # fmt: skip
     try:
         if kind == "csv":
             report = ds.import_csv(
                 file,
-                mapping=mapping,
                 json_columns=json_col or [],
                 number_columns=number_col or [],
                 infer_types=infer_types,
-                on_invalid=on_invalid,
-                message=message,
+                **options,
             )
         elif kind == "parquet":
-            report = ds.import_parquet(file, mapping=mapping, on_invalid=on_invalid, message=message)
+            report = ds.import_parquet(file, **options)
         else:
-            report = ds.import_jsonl(file, mapping=mapping, on_invalid=on_invalid, message=message)
-    except ImportValidationError as exc:
+            report = ds.import_jsonl(file, **options)
+    except WorkbenchError as exc:
+        if created and wb.dataset(dataset).version == 0:
+            wb.delete_dataset(dataset)  # nothing was imported: do not leave the empty dataset behind
+        if not isinstance(exc, ImportValidationError):
+            raise
         if as_json:
             print_json({"error": "invalid rows", "rows": exc.total_rows, "errors": [e.__dict__ for e in exc.errors]})
         else:
             for err in exc.errors[:50]:
-                err_console.print(f"  {err}")
+                err_console.print(f"  {err}", markup=False, highlight=False)
             if len(exc.errors) > 50:
                 err_console.print(f"  ... and {len(exc.errors) - 50} more")
         raise
     if as_json:
         print_json(report.to_dict())
     else:
-        console.print(str(report))
+        console.print(str(report), markup=False, highlight=False)
         if report.ignored_columns:
-            console.print(f"columns not mapped (ignored): {', '.join(report.ignored_columns)}")
+            console.print(f"columns not mapped (ignored): {', '.join(report.ignored_columns)}", markup=False)
 
 
 @app.command("export")
