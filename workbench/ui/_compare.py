@@ -34,7 +34,7 @@ from workbench.analysis._options import lower_directions, parse_margins, parse_p
 from workbench.analysis._summary import fmt, fmt_p, fmt_pct, html_table
 from workbench.errors import WorkbenchError
 from workbench.report import run_items
-from workbench.ui._results import run_options
+from workbench.ui._pickers import RunPicker, run_options
 from workbench.ui._table import cell_text, json_values, message_html
 
 if TYPE_CHECKING:
@@ -233,10 +233,8 @@ class ComparePanel:
         self.draw_charts = charts
         self.comparison: Comparison | None = None
 
-        self.baseline = widgets.Dropdown(description="Baseline", options=[], layout={"width": "640px"})
-        self.baseline.add_class("wb-compare-baseline")
-        self.candidate = widgets.Dropdown(description="Candidate", options=[], layout={"width": "640px"})
-        self.candidate.add_class("wb-compare-candidate")
+        self.baseline = RunPicker("Baseline", css_class="wb-compare-baseline", rows=4)
+        self.candidate = RunPicker("Candidate", css_class="wb-compare-candidate", rows=4)
         self.go = widgets.Button(description="Compare", button_style="primary")
         self.go.add_class("wb-compare-go")
         self.go.on_click(lambda _b: self.compare())
