@@ -19,18 +19,21 @@ def in_notebook() -> bool:
     return shell is not None and shell.__class__.__name__ == "ZMQInteractiveShell"
 
 
-def progress_bar(description: str) -> ProgressFn:
-    """A callback ``(done, errors, total)`` that draws a tqdm bar (``tqdm.auto``)."""
-    from tqdm.auto import tqdm
+class ProgressBar:
+    """A callback ``(done, errors, total)`` that draws a tqdm bar (``tqdm.auto``); :meth:`close` ends it."""
 
-    lock = threading.Lock()
-    state: dict[str, Any] = {"bar": None}
+    def __init__(self, description: str) -> None:
+        self.description = description
+        self._lock = threading.Lock()
+        self._bar: Any = None
 
-    def update(done: int, errors: int, total: int) -> None:
-        with lock:
-            bar = state["bar"]
+    def __call__(self, done: int, errors: int, total: int) -> None:
+        from tqdm.auto import tqdm
+
+        with self._lock:
+            bar = self._bar
             if bar is None:
-                bar = state["bar"] = tqdm(total=total, desc=description, unit="item", file=sys.stderr)
+                bar = self._bar = tqdm(total=total, desc=self.description, unit="item", file=sys.stderr)
             bar.total = total
             bar.n = done
             bar.set_postfix(errors=errors, refresh=False)
@@ -38,4 +41,13 @@ def progress_bar(description: str) -> ProgressFn:
             if done >= total:
                 bar.close()
 
-    return update
+    def close(self) -> None:
+        """End the bar where it stands (a stopped run): what is printed next starts on a line of its own."""
+        with self._lock:
+            if self._bar is not None:
+                self._bar.close()
+
+
+def progress_bar(description: str) -> ProgressBar:
+    """A callback ``(done, errors, total)`` that draws a tqdm bar (``tqdm.auto``)."""
+    return ProgressBar(description)
