@@ -222,6 +222,6 @@ def test_asking_the_item_for_an_input_key_points_to_the_input() -> None:
     with pytest.raises(NotFoundError, match=r"the input has it: item\['input'\]\['question'\]"):
         item["question"]
     with pytest.raises(AttributeError, match=r"the input has it: item\['input'\]\['question'\]"):
-        item.question  # type: ignore[attr-defined]  # noqa: B018
+        item.question  # noqa: B018
     assert item.get("question") is None
     assert dict(item)["input"] == {"question": "2+2?"}
