@@ -24,6 +24,7 @@ ALLOWED = {
 RAISE_ALLOWED = {
     ("workbench", "AttributeError"): "module __getattr__: the import system and hasattr() need an AttributeError",
     ("workbench.ui", "AttributeError"): "module __getattr__: the import system and hasattr() need an AttributeError",
+    ("workbench.records._item", "AttributeError"): "Item.__getattr__: hasattr(), copy and pickle need AttributeError",
     ("workbench.cli._app", "SystemExit"): "the command's exit status 2 after it printed the WorkbenchError",
     ("workbench.simulator.__main__", "SystemExit"): "the simulator command's exit status",
     ("workbench.cli._ui", "KeyboardInterrupt"): "the SIGTERM handler stops `workbench ui` the way Ctrl-C does",

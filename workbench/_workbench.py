@@ -299,8 +299,15 @@ class Workbench:
         )  # fmt: skip
 
     def run_sync(self, dataset: str | Dataset, target: Target | Callable[..., Any], **options: Any) -> Run:
-        """Like :meth:`run`, but blocks until the run has finished (for scripts)."""
-        return self.run(dataset, target, **options).wait()
+        """Like :meth:`run`, but blocks until the run has finished (for scripts).
+
+        Raises:
+            RunFailedError: the run failed — every item errored (the message names the first
+                error) or something stopped it; ``exc.run`` is the run. A run with only some
+                errors is ``completed`` and returned.
+            KeyboardInterrupt: Ctrl-C; the run is stopped as ``interrupted`` (``wb.resume(id)``).
+        """
+        return self.run(dataset, target, **options).wait().raise_for_status()
 
     def resume(
         self,

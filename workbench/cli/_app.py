@@ -6,6 +6,7 @@ a one-line ``error: ...`` on standard error, exit code 2, and writes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 import warnings
@@ -29,7 +30,7 @@ from workbench.cli._output import (
 )
 from workbench.errors import ImportValidationError, ValidationError, WorkbenchError
 from workbench.records import ITEM_FIELDS
-from workbench.runs import UnreadableRunWarning
+from workbench.runs import Run, UnreadableRunWarning
 
 app = typer.Typer(
     name="workbench",
@@ -395,36 +396,60 @@ def run_(
     Runs call the models afresh; --cache (or ``cache = true`` in the file) answers repeated
     calls from the response cache instead.
 
-    Exits 1 when a run failed or was cancelled (item errors alone do not fail the command).
+    Exits 1 when a run failed (every item errored, or an auth error or a full disk stopped
+    it; one line says why, with the first error) or was cancelled; a run with only some
+    item errors is completed and counts them. Ctrl-C stops the run as interrupted, prints
+    how to resume it and exits 130.
     """
     from workbench.runs import load_experiment, run_experiment
 
     wb = _wb()
     progress = not no_progress and not as_json
-    if resume is not None:
-        if config is not None:
-            raise ValidationError("give either an experiment file or --resume RUN_ID, not both")
-        runs = [wb.resume(resume, shard=shard, progress=progress).wait()]
-    elif config is None:
-        raise ValidationError("give an experiment file (workbench run experiment.toml) or --resume RUN_ID")
-    else:
-        if shard is not None and experiment_id is None:
-            raise ValidationError("--shard needs --experiment-id so every shard writes into the same runs")
-        runs = run_experiment(
-            wb.project, load_experiment(config), experiment_id=experiment_id, shard=shard, progress=progress,
-            cache=True if cache else None,
-        )  # fmt: skip
+    started: list[Run] = []
+    try:
+        if resume is not None:
+            if config is not None:
+                raise ValidationError("give either an experiment file or --resume RUN_ID, not both")
+            started.append(wb.resume(resume, shard=shard, progress=progress))
+            runs = [started[-1].wait()]
+        elif config is None:
+            raise ValidationError("give an experiment file (workbench run experiment.toml) or --resume RUN_ID")
+        else:
+            if shard is not None and experiment_id is None:
+                raise ValidationError("--shard needs --experiment-id so every shard writes into the same runs")
+            runs = run_experiment(
+                wb.project, load_experiment(config), experiment_id=experiment_id, shard=shard, progress=progress,
+                cache=True if cache else None, on_start=started.append,
+            )  # fmt: skip
+    except KeyboardInterrupt:
+        _interrupted(started[-1] if started else None, shard)
+        raise typer.Exit(130) from None
     rows = _run_rows(runs)
     if as_json:
         print_json(rows)
     else:
         print_frame(pd.DataFrame(rows), title="runs")
-    for run in runs:  # why a run failed (a full disk names the file and the cause)
-        for key, state in run.manifest.shards.items():
-            if state.status == "failed" and state.error:
-                err_console.print(f"error: run {run.id} shard {key}: {state.error}", markup=False, soft_wrap=True)
-    if any(r["status"] in ("failed", "cancelled") for r in rows):
+    for run in runs:  # why a run failed: every item errored (the first error), or what stopped it
+        failure = run.failure
+        if failure is not None:
+            named = f"run {run.id}: " if len(runs) > 1 else ""
+            err_console.print(f"failed: {named}{failure}", markup=False, soft_wrap=True)
+    if any(r["status"] in ("failed", "cancelled", "interrupted") for r in rows):
         raise typer.Exit(1)
+
+
+def _interrupted(run: Run | None, shard: str | None) -> None:
+    """Ctrl-C: stop the run as interrupted and say, in one line, how far it got and how to resume it."""
+    if run is None:
+        err_console.print("interrupted: no run started", markup=False, soft_wrap=True)
+        return
+    with contextlib.suppress(KeyboardInterrupt):  # a second Ctrl-C: stop waiting for the status to be recorded
+        run.interrupt()  # Run.wait did it already when Ctrl-C came while waiting
+    counts = run.manifest.counts()
+    resume = f"workbench run --resume {run.id}" + (f" --shard {shard}" if shard else "")
+    err_console.print(
+        f"interrupted: {counts['done']}/{counts['total']} done; resume with: {resume}", markup=False, soft_wrap=True
+    )
 
 
 @app.command("runs")

@@ -355,6 +355,8 @@ class ComparePanel:
         """The settings row as ``wb.compare`` keywords (``ValidationError`` on bad input)."""
         names: list[str] = []
         for run_id in (self.baseline.value, self.candidate.value):
+            if run_id is None:
+                continue
             names += [str(s["name"]) for s in self.wb.get_run(run_id).manifest.scorers if str(s["name"]) not in names]
         return {
             "margins": parse_margins(split_list(self.margins.value), names, "margins"),
