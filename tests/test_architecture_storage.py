@@ -20,10 +20,9 @@ STORAGE = PACKAGE / "storage"
 OPENERS = {"open", "os.open", "os.fdopen", "io.open", "os.replace", "fcntl.flock", "fcntl.lockf", "flock", "lockf"}
 
 ALLOWED: dict[tuple[str, str], tuple[int, str]] = {
-    ("store/_imports.py", "open"): (2, "reads the user's file being imported (CSV/JSONL/Parquet), outside the store"),
+    ("store/_readers.py", "open"): (2, "reads the user's file being imported (CSV/JSONL/Parquet), outside the store"),
     ("store/_exports.py", "os.replace"): (1, "writes the user's export file (ds.export), outside the store"),
     ("store/_exports.py", "open"): (1, "writes the user's CSV export file (ds.export), outside the store"),
-    ("ui/_import.py", "open"): (1, "previews the user's CSV chosen in the import panel, outside the store"),
     ("runs/_status.py", "open"): (1, "reads /proc/<pid>/stat to tell a live shard process from a reused pid"),
 }
 """(module under ``workbench/``, call) -> (how many such calls, why it is not store I/O)."""

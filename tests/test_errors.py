@@ -16,7 +16,7 @@ from workbench.errors import WorkbenchError, WorkbenchWarning
 
 ALLOWED = {
     "workbench.store._imports._RowProblem": "an internal signal of one bad cell, turned into a RowError in the module",
-    "workbench.store._imports._NothingToCommit": "an internal signal that aborts an empty commit, caught in the module",
+    "workbench.store._merge._NothingToCommit": "an internal signal that aborts an empty commit, caught in the module",
 }
 """Exception classes that may stay outside ``WorkbenchError``, with the reason (none reaches a caller)."""
 
@@ -24,6 +24,7 @@ ALLOWED = {
 RAISE_ALLOWED = {
     ("workbench", "AttributeError"): "module __getattr__: the import system and hasattr() need an AttributeError",
     ("workbench.ui", "AttributeError"): "module __getattr__: the import system and hasattr() need an AttributeError",
+    ("workbench.records._item", "AttributeError"): "Item.__getattr__: hasattr(), copy and pickle need AttributeError",
     ("workbench.cli._app", "SystemExit"): "the command's exit status 2 after it printed the WorkbenchError",
     ("workbench.simulator.__main__", "SystemExit"): "the simulator command's exit status",
     ("workbench.cli._ui", "KeyboardInterrupt"): "the SIGTERM handler stops `workbench ui` the way Ctrl-C does",

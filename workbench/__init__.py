@@ -21,7 +21,7 @@ from workbench.errors import (
 )
 from workbench.prompts import Prompt
 from workbench.report import ReportError
-from workbench.runs import Monitor, Run
+from workbench.runs import Monitor, Run, RunFailedError
 from workbench.scorers import Score, Scorer, scorer
 from workbench.store import Dataset, ImportReport
 from workbench.targets import Item, Target, TargetResult
@@ -46,6 +46,7 @@ __all__ = [
     "ReportError",
     "RowError",
     "Run",
+    "RunFailedError",
     "Score",
     "Scorer",
     "Summary",

@@ -15,7 +15,7 @@ from workbench.prompts import Prompt, PromptRef
 from workbench.runs import Run, list_runs, observed_status, open_run, resume_hint, resume_run, start_run
 from workbench.scorers import Scorer
 from workbench.storage import Storage
-from workbench.store import Dataset
+from workbench.store import Dataset, ImportReport
 from workbench.targets import Target
 
 if TYPE_CHECKING:
@@ -133,6 +133,90 @@ class Workbench:
         """Rename a dataset; its versions and history come along."""
         return self.project.catalog.rename(name, new_name)
 
+    def import_csv(
+        self,
+        dataset: str | Dataset,
+        path: str | os.PathLike[str],
+        *,
+        mapping: Mapping[str, str | list[str]] | None = None,
+        mode: Literal["append", "upsert", "sync"] = "append",
+        create: bool = False,
+        json_columns: Sequence[str] = (),
+        number_columns: Sequence[str] = (),
+        infer_types: bool = False,
+        on_invalid: Literal["abort", "skip"] = "abort",
+        encoding: str = "utf-8",
+        delimiter: str = ",",
+        message: str | None = None,
+        dry_run: bool = False,
+    ) -> ImportReport:
+        """Import a CSV file into a dataset (see :meth:`Dataset.import_csv`).
+
+        Args:
+            dataset: the dataset or its name.
+            path: the CSV file.
+            mapping: field -> column; guessed from the column names when not given.
+            mode: ``"append"``, ``"upsert"`` (add new ids, update changed items) or ``"sync"``
+                (upsert, and delete the items whose ids are not in the file).
+            create: create the dataset when there is none of that name (removed again if the
+                import fails, so a failed import leaves nothing behind).
+            json_columns: columns whose cells are JSON.
+            number_columns: columns whose cells are numbers.
+            infer_types: guess numbers, booleans and JSON in the other cells.
+            on_invalid: ``"abort"`` (write nothing if a row is invalid) or ``"skip"``.
+            encoding: the file's encoding.
+            delimiter: the field separator.
+            message: a note kept with the version.
+            dry_run: count what would change and write nothing.
+
+        Examples:
+            >>> report = wb.import_csv("qa", "qa.csv", mode="upsert")  # doctest: +SKIP
+            >>> print(report)  # doctest: +SKIP
+            2 of 5 rows imported into 'qa' as version 3: 1 added, 1 updated, 3 unchanged
+        """
+        return self._import(
+            dataset, create, dry_run,
+            lambda ds: ds.import_csv(
+                Path(path), mapping=mapping, mode=mode, json_columns=json_columns, number_columns=number_columns,
+                infer_types=infer_types, on_invalid=on_invalid, encoding=encoding, delimiter=delimiter,
+                message=message, dry_run=dry_run,
+            ),
+        )  # fmt: skip
+
+    def import_jsonl(
+        self,
+        dataset: str | Dataset,
+        path: str | os.PathLike[str],
+        *,
+        mapping: Mapping[str, str | list[str]] | None = None,
+        mode: Literal["append", "upsert", "sync"] = "append",
+        create: bool = False,
+        on_invalid: Literal["abort", "skip"] = "abort",
+        message: str | None = None,
+        dry_run: bool = False,
+    ) -> ImportReport:
+        """Import a JSON Lines file into a dataset (see :meth:`import_csv` and :meth:`Dataset.import_jsonl`)."""
+        return self._import(
+            dataset, create, dry_run,
+            lambda ds: ds.import_jsonl(
+                Path(path), mapping=mapping, mode=mode, on_invalid=on_invalid, message=message, dry_run=dry_run
+            ),
+        )  # fmt: skip
+
+    def _import(
+        self, dataset: str | Dataset, create: bool, dry_run: bool, run: Callable[[Dataset], ImportReport]
+    ) -> ImportReport:
+        if isinstance(dataset, Dataset):
+            return run(dataset)
+        created = create and not dry_run and not self.project.catalog.exists(dataset)
+        ds = self.create_dataset(dataset) if created else self.dataset(dataset)
+        try:
+            return run(ds)
+        except BaseException:
+            if created and ds.version == 0:
+                self.delete_dataset(dataset)  # nothing was imported: leave no empty dataset behind
+            raise
+
     # -- prompts -------------------------------------------------------------------
     def create_prompt(self, name: str, template: str, *, system: str | None = None, note: str = "") -> Prompt:
         """Store a new version of prompt ``name`` (the same texts again return the latest version).
@@ -215,8 +299,15 @@ class Workbench:
         )  # fmt: skip
 
     def run_sync(self, dataset: str | Dataset, target: Target | Callable[..., Any], **options: Any) -> Run:
-        """Like :meth:`run`, but blocks until the run has finished (for scripts)."""
-        return self.run(dataset, target, **options).wait()
+        """Like :meth:`run`, but blocks until the run has finished (for scripts).
+
+        Raises:
+            RunFailedError: the run failed — every item errored (the message names the first
+                error) or something stopped it; ``exc.run`` is the run. A run with only some
+                errors is ``completed`` and returned.
+            KeyboardInterrupt: Ctrl-C; the run is stopped as ``interrupted`` (``wb.resume(id)``).
+        """
+        return self.run(dataset, target, **options).wait().raise_for_status()
 
     def resume(
         self,

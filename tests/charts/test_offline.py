@@ -7,12 +7,15 @@ the page's body loads a script from anywhere.
 
 from __future__ import annotations
 
+import copy
 import re
 
 import nbformat
 import papermill
 import pytest
 from nbconvert import HTMLExporter
+
+from workbench.report import notebook_to_html
 
 pytestmark = pytest.mark.slow
 
@@ -31,6 +34,10 @@ HTML_CHART = """\
 charts.use_offline("html")
 charts.latency_hist(hist, percentiles={"p50": 0.6}, title="Interactive")
 """
+LIVE_CHART = """\
+charts.use_offline("live")
+charts.latency_hist(hist, percentiles={"p50": 0.6}, title="Live")
+"""
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +48,7 @@ def executed(tmp_path_factory: pytest.TempPathFactory) -> nbformat.NotebookNode:
         nbformat.v4.new_code_cell(SETUP),  # type: ignore[no-untyped-call]
         nbformat.v4.new_code_cell(SVG_CHART),  # type: ignore[no-untyped-call]
         nbformat.v4.new_code_cell(HTML_CHART),  # type: ignore[no-untyped-call]
+        nbformat.v4.new_code_cell(LIVE_CHART),  # type: ignore[no-untyped-call]
     ]
     source, out = folder / "charts.ipynb", folder / "charts.out.ipynb"
     nbformat.write(nb, source)  # type: ignore[no-untyped-call]
@@ -49,6 +57,8 @@ def executed(tmp_path_factory: pytest.TempPathFactory) -> nbformat.NotebookNode:
 
 
 def _body(nb: nbformat.NotebookNode) -> str:
+    nb = copy.deepcopy(nb)
+    nb.metadata.pop("widgets", None)  # as JupyterLab saves it: no widget state unless asked
     page, _ = HTMLExporter(template_name="lab", exclude_input=True).from_notebook_node(nb)  # type: ignore[no-untyped-call]
     return str(page).split("<body", 1)[1]
 
@@ -75,3 +85,19 @@ def test_the_interactive_renderer_inlines_vega_once(executed: nbformat.NotebookN
     assert html.count("<script") == 2  # the inline bundle, then the embed call
     assert len(html) > 500_000
     assert '<div class="workbench-chart"' in html
+
+
+def test_the_live_renderer_leaves_a_widget_view_and_its_svg(executed: nbformat.NotebookNode) -> None:
+    data = executed.cells[3].outputs[0].data
+    assert set(data) == {"application/vnd.jupyter.widget-view+json", "image/svg+xml", "text/plain"}
+    assert data["text/plain"] == "<chart: Live>"
+
+
+def test_exports_of_a_live_chart_show_its_svg_and_load_nothing(executed: nbformat.NotebookNode) -> None:
+    report = notebook_to_html(copy.deepcopy(executed), title="t", notebook="charts.ipynb", params={}, secrets=[])
+    for page in (_body(executed), report):
+        assert page.count("<svg") + page.count("data:image/svg+xml") >= 3
+        assert not re.search(r"<script[^>]*\bsrc=[\"']?https?://", page)
+        assert "unpkg.com" not in page
+        assert "https://cdn" not in page
+    assert "application/vnd.jupyter.widget" not in report

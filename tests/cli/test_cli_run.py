@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from workbench import Workbench
+from workbench.simulator import SimulatedLLMServer
 
 pytestmark = pytest.mark.slow
 
@@ -118,3 +122,96 @@ def test_an_experiment_file_error_names_the_key(tmp_path: Path, experiment: Path
     assert out.returncode == 2
     assert "functions[0].function: cannot import 'pipeline:nothing'" in out.stderr
     assert not (tmp_path / "store" / "runs").exists()
+
+
+FAILING_PIPELINE = PIPELINE.replace('return str(input["n"] * 2)', "raise ValueError(f\"cannot answer {input['n']}\")")
+
+
+def test_a_run_whose_every_item_errored_fails_with_one_line(tmp_path: Path, experiment: Path) -> None:
+    (tmp_path / "pipeline.py").write_text(FAILING_PIPELINE)
+    experiment.write_text(EXPERIMENT.replace("repeats = 2", "repeats = 1\nconcurrency = 1"))
+    out = cli(tmp_path / "store", "run", str(experiment), "--experiment-id", "e4", "--no-progress")
+    assert out.returncode == 1
+    assert "failed" in out.stdout  # the runs table shows the status
+    assert out.stderr.splitlines() == [
+        "failed: all 8 items errored; first error (item n0): ValueError: cannot answer 0"
+    ]
+    listed = cli(tmp_path / "store", "runs", "--json")
+    assert [r["status"] for r in json.loads(listed.stdout)] == ["failed"]
+
+
+SIM_EXPERIMENT = """
+[experiment]
+name = "slow"
+dataset = "qs"
+concurrency = 1
+timeout = 30
+
+[[models]]
+model = "openai:sim-large"
+base_url = "{url}"
+name = "sim"
+"""
+
+
+def interrupted_cli(tmp_path: Path, server: SimulatedLLMServer, *flags: str) -> tuple[int, str, str]:
+    """``workbench run`` against the simulator, sent SIGINT (Ctrl-C) after a few answers."""
+    path = tmp_path / "slow.toml"
+    path.write_text(SIM_EXPERIMENT.format(url=server.openai_base_url))
+    env = {k: v for k, v in os.environ.items() if k != "WORKBENCH_ROOT"} | {"OPENAI_API_KEY": "sk-test"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "workbench", "--root", str(tmp_path / "store"), "run", str(path), *flags],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while len(server.requests) < 4 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert proc.poll() is None, f"the run ended before Ctrl-C: {proc.communicate()}"
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    return proc.returncode, out, err
+
+
+def qs_store(tmp_path: Path) -> Workbench:
+    wb = Workbench(tmp_path / "store")
+    wb.create_dataset("qs").add_items([{"item_id": f"q{i:02d}", "input": f"What is {i} + 1?"} for i in range(19)])
+    return wb
+
+
+def test_ctrl_c_prints_one_line_exits_130_and_the_run_resumes(tmp_path: Path) -> None:
+    wb = qs_store(tmp_path)
+    with SimulatedLLMServer(latency=0.15) as server:
+        code, out, err = interrupted_cli(tmp_path, server, "--experiment-id", "x", "--no-progress")
+        assert code == 130, err
+        assert out == ""
+        line = re.fullmatch(r"interrupted: (\d+)/19 done; resume with: workbench run --resume x--sim\n", err)
+        assert line is not None, err  # exactly one line, no traceback
+        run = wb.get_run("x--sim")
+        assert run.manifest.shards["0/1"].status == "interrupted"
+        assert run.status == "interrupted"
+        done = int(line.group(1))
+        assert 3 <= done < 19
+        assert run.manifest.counts()["done"] == done == len(run.results())
+
+        resumed = cli(tmp_path / "store", "run", "--resume", "x--sim", "--json")
+    assert resumed.returncode == 0, resumed.stderr
+    rows = json.loads(resumed.stdout.splitlines()[-1])  # DuckDB may draw its own progress bar above (slow machine)
+    assert [(r["status"], r["done"], r["errors"]) for r in rows] == [("completed", 19, 0)]
+    assert sorted(wb.get_run("x--sim").results()["item_id"]) == [f"q{i:02d}" for i in range(19)]
+
+
+def test_ctrl_c_with_the_progress_bar_ends_on_the_one_line(tmp_path: Path) -> None:
+    qs_store(tmp_path)
+    with SimulatedLLMServer(latency=0.15) as server:
+        code, out, err = interrupted_cli(tmp_path, server, "--experiment-id", "y")
+    assert code == 130
+    assert out == ""
+    assert "Traceback" not in err
+    assert "Aborted" not in err
+    assert re.fullmatch(r"interrupted: \d+/19 done; resume with: workbench run --resume y--sim", err.splitlines()[-1])
+    assert Workbench(tmp_path / "store").get_run("y--sim").status == "interrupted"

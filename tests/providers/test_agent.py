@@ -71,7 +71,7 @@ def agent(api: Api, server: SimulatedLLMServer, **options: Any) -> targets.Agent
 def run_row(wb: Workbench, api: Api, server: SimulatedLLMServer, **options: Any) -> dict[str, Any]:
     """Run the agent on one item (no response cache) and return its row."""
     add_dataset(wb, "What is 2+3?")
-    return only_row(wb.run_sync("qa", agent(api, server, **options), cache=False))
+    return only_row(wb.run("qa", agent(api, server, **options), cache=False).wait())  # an error fails the run
 
 
 def follow_up_results(server: SimulatedLLMServer, index: int = 1) -> tuple[ToolResult, ...]:
@@ -307,7 +307,7 @@ def test_max_steps_reached_is_an_error_that_keeps_the_tool_calls(
 ) -> None:
     llm_server.enqueue(*[ToolCallReply([ToolCall("add", {"a": n, "b": 1})]) for n in range(3)])
     add_dataset(wb, "loop forever")
-    run = wb.run_sync("qa", agent(api, llm_server, max_steps=2), cache=False)
+    run = wb.run("qa", agent(api, llm_server, max_steps=2), cache=False).wait()
     row = only_row(run)
     assert row["error_kind"] == "max_steps"
     assert row["output"] is None
@@ -316,7 +316,7 @@ def test_max_steps_reached_is_an_error_that_keeps_the_tool_calls(
         ("add", {"a": 1, "b": 1}, 2),
     ]
     assert len(llm_server.requests) == 2
-    assert run.manifest.status == "completed"
+    assert run.manifest.status == "failed"  # its only item errored: a failed run (issue 13)
 
 
 def test_provider_error_mid_loop_keeps_earlier_tool_calls(

@@ -134,7 +134,7 @@ def test_rate_limit_is_retried_after_the_retry_after_delay(wb: Workbench, llm_se
 def test_rate_limit_that_never_ends_is_recorded_as_rate_limit(wb: Workbench, llm_server: SimulatedLLMServer) -> None:
     add_dataset(wb, "hi")
     llm_server.enqueue(*[ErrorReply(429, headers={"retry-after-ms": "10"})] * 3)
-    row = only_row(wb.run_sync("qa", model(llm_server), cache=False, max_retries=2))
+    row = only_row(wb.run("qa", model(llm_server), cache=False, max_retries=2).wait())
     assert row["error_kind"] == "rate_limit"
     assert len(llm_server.requests) == 3
 
@@ -151,19 +151,19 @@ def test_server_error_then_success_is_retried(wb: Workbench, llm_server: Simulat
 def test_server_error_forever_stops_after_max_retries(wb: Workbench, llm_server: SimulatedLLMServer) -> None:
     add_dataset(wb, "hi")
     llm_server.enqueue(*[ErrorReply(500)] * 5)
-    run = wb.run_sync("qa", model(llm_server), cache=False, max_retries=2)
+    run = wb.run("qa", model(llm_server), cache=False, max_retries=2).wait()
     row = only_row(run)
     assert row["error_kind"] == "server"
     assert "500" in row["error"]
     assert row["output"] is None
     assert len(llm_server.requests) == 3  # max_retries + 1
-    assert run.manifest.status == "completed"
+    assert run.manifest.status == "failed"  # its only item errored: a failed run (issue 13)
 
 
 def test_failed_unit_records_every_attempt_sent(wb: Workbench, llm_server: SimulatedLLMServer) -> None:
     add_dataset(wb, "hi")
     llm_server.enqueue(*[ErrorReply(500, headers={"retry-after-ms": "10"})] * 5)
-    row = only_row(wb.run_sync("qa", model(llm_server), cache=False, max_retries=2))
+    row = only_row(wb.run("qa", model(llm_server), cache=False, max_retries=2).wait())
     assert len(llm_server.requests) == 3
     assert row["attempts"] == 3
 
@@ -180,7 +180,7 @@ def test_slow_reply_past_the_item_timeout_is_a_timeout(wb: Workbench, llm_server
     add_dataset(wb, "hi")
     llm_server.enqueue(*[TextReply("late", delay=2.0)] * 3)
     started = time.perf_counter()
-    row = only_row(wb.run_sync("qa", model(llm_server), cache=False, timeout=0.5))
+    row = only_row(wb.run("qa", model(llm_server), cache=False, timeout=0.5).wait())
     assert time.perf_counter() - started < 1.8
     assert row["error_kind"] == "timeout"
     assert row["output"] is None
@@ -203,7 +203,7 @@ def test_malformed_reply_is_retried_then_recorded_as_bad_response(
 ) -> None:
     add_dataset(wb, "hi")
     llm_server.enqueue(*[MalformedReply(kind)] * 3)  # type: ignore[arg-type]
-    row = only_row(wb.run_sync("qa", model(llm_server), cache=False, max_retries=2))
+    row = only_row(wb.run("qa", model(llm_server), cache=False, max_retries=2).wait())
     assert row["error_kind"] == "bad_response"
     assert row["output"] is None
     assert len(llm_server.requests) == 3
@@ -220,18 +220,18 @@ def test_malformed_reply_then_a_good_one_succeeds(wb: Workbench, llm_server: Sim
 def test_bad_request_is_not_retried(wb: Workbench, llm_server: SimulatedLLMServer) -> None:
     add_dataset(wb, "hi")
     llm_server.enqueue(ErrorReply(400, message="messages: too long"), TextReply("never sent"))
-    run = wb.run_sync("qa", model(llm_server), cache=False)
+    run = wb.run("qa", model(llm_server), cache=False).wait()
     row = only_row(run)
     assert len(llm_server.requests) == 1
     assert row["error_kind"] == "bad_request"
     assert "too long" in row["error"]
-    assert run.manifest.status == "completed"
+    assert run.manifest.status == "failed"  # its only item errored: a failed run (issue 13)
 
 
 def test_auth_error_is_not_retried_and_fails_the_run(wb: Workbench, llm_server: SimulatedLLMServer) -> None:
     add_dataset(wb, "hi")
     llm_server.enqueue(ErrorReply(401), TextReply("never sent"))
-    run = wb.run_sync("qa", model(llm_server), cache=False)
+    run = wb.run("qa", model(llm_server), cache=False).wait()
     row = only_row(run)
     assert len(llm_server.requests) == 1
     assert row["error_kind"] == "auth"

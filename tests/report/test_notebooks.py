@@ -79,6 +79,21 @@ def test_the_comparison_report_shows_the_runs_the_changes_and_escaped_outputs(
 
 
 @pytest.mark.slow
+def test_the_comparison_report_shows_each_changed_items_input_and_expected_output(reports: dict[str, Any]) -> None:
+    out = reports["compare_runs"]
+    assert isinstance(out, Path), f"compare_runs failed: {out}"
+    html = out.read_text()
+    regressed = html.split("Regressed (2)", 1)[1].split("</table>", 1)[0]
+    header = regressed.split("</thead>", 1)[0]
+    for column in ("input", "expected_output", "baseline_output", "candidate_output"):
+        assert f"<th>{column}</th>" in header
+    assert '{"question":"Where is order A-2?"}' in regressed.replace("&quot;", '"')  # s02's input...
+    assert "Delivered" in regressed  # ...and what it should have said
+    assert "overflow-x:auto" in html  # wide tables scroll
+    assert "white-space:pre-wrap" in html  # long cells wrap
+
+
+@pytest.mark.slow
 def test_the_comparison_report_takes_alpha_directions_and_margins(reports: dict[str, Any]) -> None:
     done = reports["cli_settings"]  # -p alpha=0.9 -p directions='{"correct": "lower"}' -p margins=...
     assert isinstance(done, subprocess.CompletedProcess)

@@ -62,7 +62,7 @@ def test_a_timed_out_item_reports_the_requests_it_sent(wb: Workbench, llm_server
     fast = {"retry-after-ms": "10"}
     llm_server.enqueue(ErrorReply(429, headers=fast), ErrorReply(429, headers=fast), TextReply("late", delay=20.0))
     target = targets.model("openai:gpt-4o-mini", base_url=llm_server.openai_base_url)
-    row = wb.run_sync("qa", target, timeout=1.0).results().iloc[0]
+    row = wb.run("qa", target, timeout=1.0).wait().results().iloc[0]  # its only item errors: a failed run
     assert row["error_kind"] == "timeout"
     assert len(llm_server.requests) == 3
     assert row["attempts"] == 3
@@ -93,6 +93,6 @@ def test_a_plain_function_that_times_out_is_one_attempt(wb: Workbench) -> None:
         await asyncio.sleep(5)
         return x
 
-    row = wb.run_sync("qa", stuck, timeout=0.2).results().iloc[0]
+    row = wb.run("qa", stuck, timeout=0.2).wait().results().iloc[0]  # its only item errors: a failed run
     assert row["error_kind"] == "timeout"
     assert row["attempts"] == 1

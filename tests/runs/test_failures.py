@@ -146,7 +146,7 @@ def test_no_finished_unit_is_lost_when_hung_sync_targets_fill_the_thread_pool(wb
         return x
 
     try:
-        run = wb.run_sync("d", hangs, timeout=0.6, concurrency=pool)
+        run = wb.run("d", hangs, timeout=0.6, concurrency=pool).wait()  # every item errors: a failed run
     finally:  # leave the shared thread pool free for the next tests
         wait_until(lambda: calls["ended"] == calls["started"], timeout=5)
     assert run.manifest.counts()["done"] == 2 * pool

@@ -6,9 +6,12 @@ import asyncio
 import threading
 from typing import Any
 
+import pytest
+
 from tests._cells import records
 from tests.runs._support import make_dataset
-from workbench import Workbench
+from workbench import RunFailedError, Workbench
+from workbench.errors import InvalidTypeError, NotFoundError
 from workbench.targets import Item, TargetResult, Usage, record_step
 
 
@@ -132,3 +135,93 @@ def test_a_returned_target_result_keeps_tokens_and_cost(wb: Workbench) -> None:
     assert (row["tokens_in"], row["tokens_out"], row["tokens_cached"]) == (11, 5, 1)
     assert row["cost"] == 0.25
     assert row["model"] == "m-1"
+
+
+def question_dataset(wb: Workbench) -> None:
+    wb.create_dataset("qa").add_items(
+        [
+            {"item_id": "q1", "input": {"question": "2+2?"}, "expected_output": "4", "context": "maths"},
+            {"item_id": "q2", "input": {"question": "capital of France?"}, "expected_output": "Paris"},
+        ]
+    )
+
+
+def test_a_function_of_item_indexes_it_like_a_dict(wb: Workbench) -> None:
+    question_dataset(wb)
+
+    def answer(item: Item) -> str:
+        return f"{item['input']['question']} -> {item['expected_output']} ({item.get('context')})"
+
+    run = wb.run_sync("qa", answer)
+    assert outputs(run) == {"q1": "2+2? -> 4 (maths)", "q2": "capital of France? -> Paris (None)"}
+
+
+def test_parameters_named_after_input_keys_get_those_keys(wb: Workbench) -> None:
+    question_dataset(wb)
+
+    def answer(question: str, context: str | None, item_id: str) -> str:
+        return f"{item_id}: {question} / {context}"
+
+    run = wb.run_sync("qa", answer)
+    assert outputs(run) == {"q1": "q1: 2+2? / maths", "q2": "q2: capital of France? / None"}
+
+
+def test_one_parameter_not_named_after_a_field_gets_the_whole_input(wb: Workbench) -> None:
+    question_dataset(wb)
+
+    def answer(question: dict[str, str]) -> str:
+        return question["question"].upper()
+
+    assert outputs(wb.run_sync("qa", answer)) == {"q1": "2+2?", "q2": "CAPITAL OF FRANCE?"}
+
+
+def test_a_parameter_that_cannot_be_filled_says_what_to_write(wb: Workbench) -> None:
+    question_dataset(wb)
+
+    def answer(question: str, language: str) -> str:
+        return question
+
+    with pytest.raises(RunFailedError) as info:
+        wb.run_sync("qa", answer, concurrency=1)
+    message = str(info.value)
+    assert "all 2 items errored; first error (item q1): InvalidTypeError: target answer:" in message
+    assert "answer(question, language) asks for 'language'" in message
+    assert "item, input, expected_output, context, metadata, item_id, output" in message  # the fields
+    assert "a dict with keys question" in message  # what the input has
+    assert "write answer(item) and read item['input'], answer(input) for the input alone" in message
+    assert "\n" not in message
+
+
+def test_reading_the_input_as_if_it_were_the_item_is_explained(wb: Workbench) -> None:
+    question_dataset(wb)
+
+    def answer(row: Any) -> Any:
+        return row["input"]["question"]
+
+    run = wb.run("qa", answer).wait()
+    assert run.status == "failed"
+    error = run.result("q1").error or ""
+    assert "answer(row) is given the item's input (a dict with keys question), not the item" in error
+    assert "(KeyError 'input')" in error
+    assert "write answer(item) to get the whole item" in error
+
+
+def test_a_function_taking_nothing_is_refused_with_the_forms_that_work(wb: Workbench) -> None:
+    question_dataset(wb)
+
+    def answer() -> str:
+        return "x"
+
+    with pytest.raises(InvalidTypeError, match=r"answer\(\) takes no argument; write answer\(input\)"):
+        wb.run("qa", answer)
+    assert not wb.runs_dir.exists() or not any(wb.runs_dir.iterdir())
+
+
+def test_asking_the_item_for_an_input_key_points_to_the_input() -> None:
+    item = Item("q1", {"question": "2+2?"})
+    with pytest.raises(NotFoundError, match=r"the input has it: item\['input'\]\['question'\]"):
+        item["question"]
+    with pytest.raises(AttributeError, match=r"the input has it: item\['input'\]\['question'\]"):
+        item.question  # noqa: B018
+    assert item.get("question") is None
+    assert dict(item)["input"] == {"question": "2+2?"}

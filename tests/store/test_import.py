@@ -226,10 +226,10 @@ def test_without_a_mapping_columns_named_like_fields_are_used(ds: Dataset, tmp_p
     assert report.ignored_columns == ["extra"]
 
 
-def test_without_a_mapping_an_input_column_is_required(ds: Dataset, tmp_path: Path) -> None:
-    path = write(tmp_path, "qa.csv", b"question,answer\nq,a\n")
+def test_without_a_mapping_a_column_to_guess_input_from_is_required(ds: Dataset, tmp_path: Path) -> None:
+    path = write(tmp_path, "qa.csv", b"text,answer\nq,a\n")
 
-    with pytest.raises(ValidationError, match="input"):
+    with pytest.raises(ValidationError, match=r"qa.csv: no column to use as input .*columns are text, answer"):
         ds.import_csv(path)
 
     assert ds.version == 0

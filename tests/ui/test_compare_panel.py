@@ -34,6 +34,10 @@ def exact(output: Any, expected: Any) -> bool:
     return bool(output == expected)
 
 
+def brevity(output: Any) -> float:
+    return 1.0 if len(str(output)) < 20 else 0.0
+
+
 @pytest.fixture
 def runs(wb: Workbench) -> tuple[Run, Run]:
     wb.create_dataset("qa").add_items(
@@ -75,6 +79,31 @@ def test_deltas_with_intervals_and_the_changed_items(wb: Workbench) -> None:
     assert "&lt;b&gt;oops&lt;/b&gt;" in items  # outputs are escaped
     assert "<b>oops</b>" not in items
     assert "latency_s" in panel.metrics.value
+
+
+@pytest.mark.usefixtures("runs")
+def test_changed_items_show_input_and_expected_beside_both_outputs(wb: Workbench) -> None:
+    panel = ComparePanel(wb, charts=False)
+    panel.go.click()
+    items = panel.items.value
+    regressed = items.split("regressed</b>", 1)[1].split("</table>", 1)[0]
+    header = re.findall(r"<th\b[^>]*>(.*?)</th>", regressed)
+    assert header == ["item", "input", "expected", "baseline", "candidate", "baseline output", "candidate output"]
+    row = next(r for r in re.findall(r"<tr>(.*?)</tr>", regressed) if ">i04<" in r)
+    assert cells(row) == ["i04", "4", "8", "1", "0", "8", "&lt;b&gt;oops&lt;/b&gt;"]
+    assert "overflow-x:auto" in items  # a wide table scrolls
+    assert "overflow-wrap:anywhere" in items  # long text wraps
+
+
+def test_columns_blank_in_every_row_are_left_out(wb: Workbench) -> None:
+    wb.create_dataset("open").add_items([{"item_id": f"o{k}", "input": k} for k in range(6)])  # no expected output
+    wb.run_sync("open", lambda x: "long " * 3, scorers=[brevity], progress=False)
+    wb.run_sync("open", lambda x: "long " * 30 if x % 2 else "ok", scorers=[brevity], progress=False)
+    panel = ComparePanel(wb, charts=False)
+    panel.go.click()
+    header = re.findall(r"<th\b[^>]*>(.*?)</th>", panel.items.value.split("</table>", 1)[0])
+    assert "input" in header
+    assert "expected" not in header
 
 
 def test_warnings_stand_at_the_top(wb: Workbench, runs: tuple[Run, Run]) -> None:

@@ -37,6 +37,42 @@ def _height(n: int, per: int = 34) -> int:
     return max(120, per * n)
 
 
+# -- which scorer changed most -----------------------------------------------------------------
+def scorers_by_change(data: Any) -> list[str]:
+    """The comparison's scorers, the one that changed most first: the smallest p-value, then the largest |delta|.
+
+    ``data`` is a ``Comparison``, its ``scorers`` DataFrame (``scorer``, ``delta`` and
+    optionally ``p_value``) or its ``items`` DataFrame (``scorer``, ``baseline``,
+    ``candidate``: the mean paired change per scorer decides). Ties keep the names' order.
+    Comparison charts use this order, so the scorer that moved is the one seen first.
+    """
+    df = data if isinstance(data, pd.DataFrame) else getattr(data, "scorers", None)
+    if not isinstance(df, pd.DataFrame) or "delta" not in df.columns or "item_id" in df.columns:
+        items = data if isinstance(data, pd.DataFrame) else getattr(data, "items", None)
+        if not isinstance(items, pd.DataFrame):
+            raise ValidationError(f"scorers_by_change takes a Comparison or its DataFrames, not {type(data).__name__}")
+        require(items, ["scorer", "baseline", "candidate"], what="scorers_by_change")
+        items = numeric(items, ["baseline", "candidate"])
+        df = (
+            (items["candidate"] - items["baseline"])
+            .groupby(items["scorer"].astype(str))
+            .mean()
+            .rename("delta")
+            .reset_index()
+        )
+    require(df, ["scorer", "delta"], what="scorers_by_change")
+    df = numeric(df, ["delta", "p_value"])
+    p = df["p_value"] if "p_value" in df.columns else pd.Series(np.nan, index=df.index)
+    ranked = pd.DataFrame(
+        {
+            "scorer": df["scorer"].astype(str),
+            "p": p.fillna(np.inf),
+            "size": -df["delta"].abs().fillna(-np.inf),
+        }
+    ).sort_values(["p", "size", "scorer"], kind="stable")
+    return list(dict.fromkeys(ranked["scorer"]))
+
+
 # -- scorer bars ------------------------------------------------------------------------------
 def scorer_bars(data: Any, *, title: str | None = None) -> Chart:
     """Per-scorer mean scores with 95% confidence intervals.
@@ -135,7 +171,7 @@ def _comparison_bars(df: pd.DataFrame, obj: Any, *, title: str | None) -> Chart:
     df["status"] = _status(df)
     if "p_value" not in df.columns:
         df["p_value"] = np.nan
-    scorers = sorted(df["scorer"].unique())
+    scorers = scorers_by_change(df)  # the scorer that changed most on top
     side = ("baseline", "candidate")
     long = pd.concat(
         [
@@ -258,7 +294,8 @@ def item_deltas(
         ``baseline``, ``candidate`` and ``change`` in ``{"improved", "regressed",
         "unchanged"}``; without ``change`` the sign of ``candidate - baseline`` decides).
     scorer
-        Show only this scorer; by default every scorer gets its own panel.
+        Show only this scorer; by default every scorer gets its own panel, the one
+        that changed most first (:func:`scorers_by_change`) and named in the subtitle.
     max_points
         The most marks drawn in total.
     columns
@@ -267,6 +304,7 @@ def item_deltas(
         Replaces the default title.
     """
     df = frame(data, "items", ["item_id", "scorer", "baseline", "candidate"], what="item_deltas")
+    ranking = scorers_by_change(data if isinstance(getattr(data, "scorers", None), pd.DataFrame) else df)
     df = numeric(df, ["baseline", "candidate"])
     if scorer is not None:
         df = df[df["scorer"].astype(str) == scorer]
@@ -345,8 +383,11 @@ def item_deltas(
         parts.append(f"binned into a {bins} x {bins} grid")
     if missing:
         parts.append(f"{missing:,} without a score on one side left out")
+    present = set(points["scorer"])
+    scorers = [s for s in ranking if s in present] + sorted(present - set(ranking))
+    if len(scorers) > 1:
+        parts.insert(0, f"changed most: {scorers[0]}")
     subtitle = " · ".join(parts)
-    scorers = sorted(points["scorer"].unique())
     heading = title or ("Item scores: baseline vs candidate" + (f" — {scorers[0]}" if len(scorers) == 1 else ""))
     chart_title = alt.Title(heading, subtitle=subtitle)
     layer = alt.layer(dots, diagonal).properties(width=300, height=300)

@@ -7,6 +7,7 @@ wrong input fails with an error that names the missing column.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from typing import Any, Final, TypeAlias
@@ -74,3 +75,28 @@ def unit_domain(*series: pd.Series) -> list[float] | None:
     if len(values) and values.min() >= 0 and values.max() <= 1:
         return [0.0, 1.0]
     return None
+
+
+def money_format(*series: pd.Series, zero: bool = True) -> str:
+    """A d3 format for an axis of US dollars that keeps small amounts apart (``$0.00002``, not ``$0``).
+
+    The number of decimals follows the size of a tick step (about a fifth of the axis'
+    span: from 0, or from the smallest amount when the scale leaves out ``zero``): enough
+    for neighbouring ticks to differ, trailing zeros trimmed, thousands separated. Steps of
+    a cent and more get cents.
+    """
+    values = pd.concat([pd.to_numeric(s, errors="coerce").dropna() for s in series]) if series else None
+    if values is None or values.empty:
+        return "$,.2~f"
+    top, low = float(values.abs().max()), float(values.min())
+    span = top if zero else top - low
+    if span <= 0 and not zero:
+        span = top
+    step = span / 5
+    if not math.isfinite(step) or step <= 0 or step >= 0.01:
+        return "$,.2~f"
+    return f"$,.{min(12, max(2, -math.floor(math.log10(step))))}~f"
+
+
+MONEY_TOOLTIP: Final = "$,.3~r"
+"""Tooltips show amounts of money to three significant digits (``$0.0000234``, ``$12.3``)."""

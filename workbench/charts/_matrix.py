@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.charts import _theme as th
-from workbench.charts._inputs import Chart, display_name, frame, numeric, unit_domain
+from workbench.charts._inputs import MONEY_TOOLTIP, Chart, display_name, frame, money_format, numeric, unit_domain
 from workbench.errors import ValidationError
 
 _MATRIX_COLUMNS = ("target", "scorer", "mean")
@@ -110,13 +110,14 @@ def cost_vs_score(
     points["frontier"] = pareto_frontier(points["cost"], points["score"], higher_is_better=direction == "higher")
     frontier = points[points["frontier"]].sort_values(["cost", "score"])
     y = alt.Y("score:Q", title=f"Mean {scorer}", scale=alt.Scale(zero=False, nice=True, padding=12))
-    x = alt.X("cost:Q", title="Cost per item (USD)", axis=alt.Axis(format="$.4~f"), scale=alt.Scale(padding=14))
+    money = alt.Axis(format=money_format(points["cost"]))
+    x = alt.X("cost:Q", title="Cost per item (USD)", axis=money, scale=alt.Scale(padding=14))
     tooltip = [
         alt.Tooltip("label:N", title="Target"),
         alt.Tooltip("score:Q", title=f"Mean {scorer}", format=".3f"),
         alt.Tooltip("ci_low:Q", title="95% CI low", format=".3f"),
         alt.Tooltip("ci_high:Q", title="95% CI high", format=".3f"),
-        alt.Tooltip("cost:Q", title="Cost per item", format="$.5f"),
+        alt.Tooltip("cost:Q", title="Cost per item", format=MONEY_TOOLTIP),
         alt.Tooltip("cost_recorded:N", title="Cost recorded"),
         alt.Tooltip("latency_p50:Q", title="Latency p50 (s)", format=".3f"),
         alt.Tooltip("run_id:N", title="Run"),

@@ -8,7 +8,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from workbench.charts._inputs import Chart, display_name, frame, numeric
+from workbench.charts._inputs import MONEY_TOOLTIP, Chart, display_name, frame, money_format, numeric
 from workbench.errors import ValidationError
 
 MAX_ROWS = 5000
@@ -102,11 +102,13 @@ def trends(
     )
     x = alt.X("created_at:T", title="Run started (UTC)", axis=alt.Axis(format="%b %d %H:%M", labelAngle=-30))
     y_title = titles[0] if len(order) == 1 else None
-    y = alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False))
+    money = order == ["cost_per_item"]  # one panel of dollars: a money axis (facets share one format)
+    axis = alt.Axis(format=money_format(points["value"], zero=False)) if money else alt.Axis()
+    y = alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False), axis=axis)
     tooltip = [
         alt.Tooltip("target:N", title="Target"),
         alt.Tooltip("metric_title:N", title="Metric"),
-        alt.Tooltip("value:Q", title="Value", format=".4~f"),
+        alt.Tooltip("value:Q", title="Value", format=MONEY_TOOLTIP if money else ".4~f"),
         alt.Tooltip("ci_low:Q", title="95% CI low", format=".3f"),
         alt.Tooltip("ci_high:Q", title="95% CI high", format=".3f"),
         alt.Tooltip("created_at:T", title="Started", format="%Y-%m-%d %H:%M"),

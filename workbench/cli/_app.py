@@ -6,6 +6,7 @@ a one-line ``error: ...`` on standard error, exit code 2, and writes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 import warnings
@@ -30,7 +31,7 @@ from workbench.cli._output import (
 from workbench.cli._root import RootAnywhereGroup
 from workbench.errors import ImportValidationError, ValidationError, WorkbenchError
 from workbench.records import ITEM_FIELDS
-from workbench.runs import UnreadableRunWarning
+from workbench.runs import Run, UnreadableRunWarning
 
 app = typer.Typer(
     name="workbench",
@@ -197,13 +198,26 @@ def import_(
     file: Path,
     map_: Annotated[
         list[str] | None,
-        typer.Option("--map", help="FIELD=COLUMN, or FIELD=COL1,COL2 for an object (repeatable)."),
+        typer.Option(
+            "--map",
+            help="FIELD=COLUMN, or FIELD=COL1,COL2 for an object (repeatable). "
+            "Default: guessed from the column names (question -> input, answer -> expected_output, id -> item_id...).",
+        ),
     ] = None,
+    mode: Annotated[
+        str,
+        typer.Option(
+            "--mode",
+            help="append: add new items (an existing id is an error). upsert: add new ids, update changed items. "
+            "sync: upsert, and delete the items whose ids are not in the file. One version; none if nothing changes.",
+        ),
+    ] = "append",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check the file and print what would change.")] = False,
     json_col: Annotated[list[str] | None, typer.Option("--json-col", help="Parse this column as JSON.")] = None,
     number_col: Annotated[list[str] | None, typer.Option("--number-col", help="Parse this column as a number.")] = None,
     infer_types: Annotated[bool, typer.Option(help="Guess numbers, booleans and JSON in cells.")] = False,
     skip_invalid: Annotated[
-        bool, typer.Option("--skip-invalid", help="Import the valid rows, report the rest.")
+        bool, typer.Option("--skip-invalid", help="Import the valid rows, report the rest (not with --mode sync).")
     ] = False,
     file_format: Annotated[
         str | None, typer.Option("--format", help="csv, jsonl or parquet (default: by extension).")
@@ -212,46 +226,62 @@ def import_(
     message: Annotated[str | None, typer.Option("--message", "-m")] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Import a CSV, JSONL or Parquet file into a dataset as one new version (an export imports back as it was)."""
+    """Import a CSV, JSONL or Parquet file into a dataset as one new version (an export imports back as it was).
+
+    Prints the mapping first, then what the import did: added, updated, unchanged, deleted.
+    """
+    from workbench.store import describe_mapping, file_columns, guess_mapping
+
     wb = _wb()
     by_suffix = {".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
     kind = file_format or by_suffix.get(file.suffix.lower(), "csv")
     if kind not in ("csv", "jsonl", "parquet"):
         raise ValidationError(f"--format {kind!r}: use csv, jsonl or parquet")
+    if mode not in ("append", "upsert", "sync"):
+        raise ValidationError(f"--mode {mode!r}: use append, upsert or sync")
     mapping = _parse_maps(map_ or [])
+    shown = mapping if mapping is not None else guess_mapping(file_columns(file, kind=kind))
+    if not as_json:
+        console.print(f"mapping: {describe_mapping(shown)}", markup=False, highlight=False)
     exists = wb.project.catalog.exists(dataset)
-    ds = wb.create_dataset(dataset) if create and not exists else wb.dataset(dataset)
+    created = create and not exists and not dry_run
+    ds = wb.create_dataset(dataset) if created else wb.dataset(dataset)
     on_invalid: Literal["abort", "skip"] = "skip" if skip_invalid else "abort"
+    options: dict[str, Any] = {
+        "mapping": mapping, "mode": mode, "on_invalid": on_invalid, "message": message, "dry_run": dry_run,
+    }  # fmt: skip
     try:
         if kind == "csv":
             report = ds.import_csv(
                 file,
-                mapping=mapping,
                 json_columns=json_col or [],
                 number_columns=number_col or [],
                 infer_types=infer_types,
-                on_invalid=on_invalid,
-                message=message,
+                **options,
             )
         elif kind == "parquet":
-            report = ds.import_parquet(file, mapping=mapping, on_invalid=on_invalid, message=message)
+            report = ds.import_parquet(file, **options)
         else:
-            report = ds.import_jsonl(file, mapping=mapping, on_invalid=on_invalid, message=message)
-    except ImportValidationError as exc:
+            report = ds.import_jsonl(file, **options)
+    except WorkbenchError as exc:
+        if created and wb.dataset(dataset).version == 0:
+            wb.delete_dataset(dataset)  # nothing was imported: do not leave the empty dataset behind
+        if not isinstance(exc, ImportValidationError):
+            raise
         if as_json:
             print_json({"error": "invalid rows", "rows": exc.total_rows, "errors": [e.__dict__ for e in exc.errors]})
         else:
             for err in exc.errors[:50]:
-                err_console.print(f"  {err}")
+                err_console.print(f"  {err}", markup=False, highlight=False)
             if len(exc.errors) > 50:
                 err_console.print(f"  ... and {len(exc.errors) - 50} more")
         raise
     if as_json:
         print_json(report.to_dict())
     else:
-        console.print(str(report))
+        console.print(str(report), markup=False, highlight=False)
         if report.ignored_columns:
-            console.print(f"columns not mapped (ignored): {', '.join(report.ignored_columns)}")
+            console.print(f"columns not mapped (ignored): {', '.join(report.ignored_columns)}", markup=False)
 
 
 @app.command("export")
@@ -368,36 +398,60 @@ def run_(
     Runs call the models afresh; --cache (or ``cache = true`` in the file) answers repeated
     calls from the response cache instead.
 
-    Exits 1 when a run failed or was cancelled (item errors alone do not fail the command).
+    Exits 1 when a run failed (every item errored, or an auth error or a full disk stopped
+    it; one line says why, with the first error) or was cancelled; a run with only some
+    item errors is completed and counts them. Ctrl-C stops the run as interrupted, prints
+    how to resume it and exits 130.
     """
     from workbench.runs import load_experiment, run_experiment
 
     wb = _wb()
     progress = not no_progress and not as_json
-    if resume is not None:
-        if config is not None:
-            raise ValidationError("give either an experiment file or --resume RUN_ID, not both")
-        runs = [wb.resume(resume, shard=shard, progress=progress).wait()]
-    elif config is None:
-        raise ValidationError("give an experiment file (workbench run experiment.toml) or --resume RUN_ID")
-    else:
-        if shard is not None and experiment_id is None:
-            raise ValidationError("--shard needs --experiment-id so every shard writes into the same runs")
-        runs = run_experiment(
-            wb.project, load_experiment(config), experiment_id=experiment_id, shard=shard, progress=progress,
-            cache=True if cache else None,
-        )  # fmt: skip
+    started: list[Run] = []
+    try:
+        if resume is not None:
+            if config is not None:
+                raise ValidationError("give either an experiment file or --resume RUN_ID, not both")
+            started.append(wb.resume(resume, shard=shard, progress=progress))
+            runs = [started[-1].wait()]
+        elif config is None:
+            raise ValidationError("give an experiment file (workbench run experiment.toml) or --resume RUN_ID")
+        else:
+            if shard is not None and experiment_id is None:
+                raise ValidationError("--shard needs --experiment-id so every shard writes into the same runs")
+            runs = run_experiment(
+                wb.project, load_experiment(config), experiment_id=experiment_id, shard=shard, progress=progress,
+                cache=True if cache else None, on_start=started.append,
+            )  # fmt: skip
+    except KeyboardInterrupt:
+        _interrupted(started[-1] if started else None, shard)
+        raise typer.Exit(130) from None
     rows = _run_rows(runs)
     if as_json:
         print_json(rows)
     else:
         print_frame(pd.DataFrame(rows), title="runs")
-    for run in runs:  # why a run failed (a full disk names the file and the cause)
-        for key, state in run.manifest.shards.items():
-            if state.status == "failed" and state.error:
-                err_console.print(f"error: run {run.id} shard {key}: {state.error}", markup=False, soft_wrap=True)
-    if any(r["status"] in ("failed", "cancelled") for r in rows):
+    for run in runs:  # why a run failed: every item errored (the first error), or what stopped it
+        failure = run.failure
+        if failure is not None:
+            named = f"run {run.id}: " if len(runs) > 1 else ""
+            err_console.print(f"failed: {named}{failure}", markup=False, soft_wrap=True)
+    if any(r["status"] in ("failed", "cancelled", "interrupted") for r in rows):
         raise typer.Exit(1)
+
+
+def _interrupted(run: Run | None, shard: str | None) -> None:
+    """Ctrl-C: stop the run as interrupted and say, in one line, how far it got and how to resume it."""
+    if run is None:
+        err_console.print("interrupted: no run started", markup=False, soft_wrap=True)
+        return
+    with contextlib.suppress(KeyboardInterrupt):  # a second Ctrl-C: stop waiting for the status to be recorded
+        run.interrupt()  # Run.wait did it already when Ctrl-C came while waiting
+    counts = run.manifest.counts()
+    resume = f"workbench run --resume {run.id}" + (f" --shard {shard}" if shard else "")
+    err_console.print(
+        f"interrupted: {counts['done']}/{counts['total']} done; resume with: {resume}", markup=False, soft_wrap=True
+    )
 
 
 @app.command("runs")

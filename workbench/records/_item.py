@@ -34,7 +34,10 @@ class Item(Mapping[str, Any]):
     """One test case: plain Python values (a JSON string is ``str``, an object ``dict``, absent ``None``).
 
     Read it by attribute (``item.input``) or as a read-only mapping (``item["input"]``,
-    ``{**item}``), so it goes wherever a dict of an item's fields went (``prompt.render(item)``).
+    ``item.get("context")``, ``{**item}``, ``dict(item)``), so it goes wherever a dict of an
+    item's fields went (``prompt.render(item)``). Its keys are ``item_id``, the fields and
+    ``version``; a key of an object input is read through it: ``item["input"]["question"]``
+    (asking the item itself for ``"question"`` raises an error that says so).
 
     Attributes:
         item_id: the item's id, unique in its dataset.
@@ -76,8 +79,22 @@ class Item(Mapping[str, Any]):
 
     def __getitem__(self, key: str) -> Any:
         if key not in _KEYS:
-            raise NotFoundError(f"item has no key {key!r} (use {', '.join(_KEYS)})")
+            raise NotFoundError(f"item {self.item_id!r} has no key {key!r} (use {', '.join(_KEYS)}){self._hint(key)}")
         return getattr(self, key)
+
+    def __getattr__(self, name: str) -> Any:
+        # only reached for a missing attribute; never for dunders (copy and pickle probe those)
+        if name.startswith("_"):
+            raise AttributeError(name)
+        hint = self._hint(name) if "input" in vars(self) else ""
+        raise AttributeError(f"Item has no attribute {name!r} (it has {', '.join(_KEYS)}){hint}")
+
+    def _hint(self, key: str) -> str:
+        """Where a missing key is when it is one of an object input's (``item["input"]["question"]``)."""
+        value = vars(self).get("input")
+        if isinstance(value, Mapping) and key in value:
+            return f"; the input has it: item['input'][{key!r}]"
+        return ""
 
     def __iter__(self) -> Iterator[str]:
         return iter(_KEYS)

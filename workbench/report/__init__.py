@@ -7,6 +7,7 @@ The packaged notebooks (``compare_runs``, ``trends``, ``failure_modes``,
 offline; ``workbench report NAME -p key=value --out file.html`` does the same.
 """
 
+from workbench.report._changes import CHANGED_COLUMNS, changed_items, drop_empty_columns, run_items
 from workbench.report._display import HTMLBlock, as_text, facts, message, messages, require, table
 from workbench.report._execute import KERNEL_NAME, KernelNotFoundError, ReportError, check_kernel, execute_notebook
 from workbench.report._html import notebook_to_html
@@ -15,13 +16,16 @@ from workbench.report._report import REPORTS_DIR, report
 from workbench.secrets import redact
 
 __all__ = [
+    "CHANGED_COLUMNS",
     "KERNEL_NAME",
     "REPORTS_DIR",
     "HTMLBlock",
     "KernelNotFoundError",
     "ReportError",
     "as_text",
+    "changed_items",
     "check_kernel",
+    "drop_empty_columns",
     "execute_notebook",
     "facts",
     "find_notebook",
@@ -35,5 +39,6 @@ __all__ = [
     "redact",
     "report",
     "require",
+    "run_items",
     "table",
 ]

@@ -79,6 +79,24 @@ def as_text(value: Any) -> Any:
     return decoded if isinstance(decoded, str) else orjson.dumps(decoded).decode()
 
 
+TABLE_STYLE = (
+    "<style>.wb-table-scroll{overflow-x:auto;max-width:100%}"
+    "table.wb-table td{white-space:pre-wrap;overflow-wrap:anywhere;max-width:28em;"
+    "min-width:4em;vertical-align:top;text-align:left}"
+    "table.wb-table th{vertical-align:bottom}</style>"
+)
+"""Cells wrap long text (kept to a readable width); a table wider than the page scrolls."""
+
+
+def is_blank(value: Any) -> bool:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
 def _cell(value: Any, digits: int) -> Any:
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d %H:%M:%S") if not pd.isna(value) else value
@@ -98,12 +116,17 @@ def table(
     columns: Iterable[str] | None = None,
     rename: Mapping[str, str] | None = None,
     json_columns: Iterable[str] = (),
+    drop_empty: bool = False,
 ) -> HTMLBlock:
     """A DataFrame as an escaped HTML table: rounded numbers, long text cut, at most ``max_rows`` rows.
 
     ``json_columns`` hold stored JSON (outputs, inputs): shown decoded, a string as its text.
+    ``drop_empty`` leaves out the columns with no value in any row. Long text wraps in its
+    cell, and a table wider than the page scrolls sideways instead of being clipped.
     """
     shown = df if columns is None else df[[c for c in columns if c in df.columns]]
+    if drop_empty:
+        shown = shown[[c for c in shown.columns if not shown[c].map(is_blank).all()]]
     decode = [c for c in json_columns if c in shown.columns]
     if decode:
         shown = shown.assign(**{c: shown[c].map(as_text) for c in decode})
@@ -111,7 +134,11 @@ def table(
     shown = shown.head(max_rows).map(lambda v: _cell(v, digits))
     if rename:
         shown = shown.rename(columns=dict(rename))
-    body = shown.to_html(index=False, escape=True, na_rep="", border=0, classes="dataframe wb-table")
+    body = TABLE_STYLE + (
+        '<div class="wb-table-scroll">'
+        + shown.to_html(index=False, escape=True, na_rep="", border=0, classes="dataframe wb-table")
+        + "</div>"
+    )
     head = f"<h4>{html.escape(title)}</h4>" if title else ""
     more = f"<p><i>{total - max_rows} more rows not shown.</i></p>" if total > max_rows else ""
     if total == 0:

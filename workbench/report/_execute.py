@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import subprocess
 from collections.abc import Mapping
@@ -68,12 +69,16 @@ def _quiet_kernel_manager() -> type:
     """A kernel manager whose kernel's own stderr (transport warnings, shutdown noise) goes nowhere.
 
     What the cells print still reaches the notebook; only the kernel process's log lines are dropped.
+    The kernel starts with ``WORKBENCH_CHARTS=svg``: a chart is a static SVG (no widget for
+    Papermill to store, nothing for the page to load), even in a notebook that never calls
+    ``charts.use_offline()``.
     """
     from jupyter_client.manager import AsyncKernelManager
 
     class QuietKernelManager(AsyncKernelManager):
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
             kw.setdefault("stderr", subprocess.DEVNULL)
+            kw["env"] = {**(kw.get("env") or os.environ), "WORKBENCH_CHARTS": "svg"}
             await super()._async_launch_kernel(kernel_cmd, **kw)
 
     return QuietKernelManager

@@ -69,11 +69,18 @@ def _strip_css_comments(page: str) -> str:
     return _STYLE.sub(lambda m: m.group(1) + _CSS_COMMENT.sub("", m.group(2)) + m.group(3), page)
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
 def report_cells(nb: Any) -> Any:
     """The notebook with only what a reader needs: markdown, and code cells' outputs minus stderr.
 
     Code cells without output (imports, the parameters) are dropped entirely, so they leave no gap.
+    Widget views are dropped where the output has another form (a chart's SVG), and the stored
+    widget state with them: a static page cannot run widgets, and nbconvert would load their
+    manager from a CDN.
     """
+    nb.metadata.pop("widgets", None)
     kept = []
     for cell in nb.cells:
         if cell.cell_type == "markdown":
@@ -81,6 +88,10 @@ def report_cells(nb: Any) -> Any:
         elif cell.cell_type == "code":
             outputs = cell.get("outputs", [])
             cell.outputs = [o for o in outputs if not (o.output_type == "stream" and o.name == "stderr")]
+            for output in cell.outputs:
+                data = output.get("data", {})
+                if WIDGET_VIEW in data and len(set(data) - {WIDGET_VIEW, "text/plain"}) > 0:
+                    del data[WIDGET_VIEW]
             if cell.outputs:
                 kept.append(cell)
     nb.cells = kept

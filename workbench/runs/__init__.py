@@ -6,7 +6,7 @@ from workbench.runs._experiment import Experiment, load_experiment, run_experime
 from workbench.runs._labels import DEFAULT_RULES, OUTCOMES, auto_label, closest_label, score_rules, validate_label
 from workbench.runs._manifest import RunManifest, ShardState
 from workbench.runs._monitor import Monitor
-from workbench.runs._run import Run
+from workbench.runs._run import Run, RunFailedError
 from workbench.runs._runner import list_runs, new_run_id, open_run, parse_shard, resume_run, start_run
 from workbench.runs._status import ObservedStatus, UnreadableRunWarning, observed_status, resume_hint
 
@@ -19,6 +19,7 @@ __all__ = [
     "Monitor",
     "ObservedStatus",
     "Run",
+    "RunFailedError",
     "RunManifest",
     "ShardState",
     "UnreadableRunWarning",

@@ -25,7 +25,7 @@ from workbench.providers._context import CallContext, unit_calls
 from workbench.providers._errors import ProviderError
 from workbench.records import Item, PartialResultError, TargetResult
 from workbench.records._result import Result
-from workbench.runs._manifest import RunManifest, ShardState, Status, now_iso, read_manifest, update_manifest
+from workbench.runs._manifest import FINISHED, RunManifest, ShardState, Status, now_iso, read_manifest, update_manifest
 from workbench.runs._plan import latest_rows_sql, units_sql
 from workbench.runs._results import ResultWriter, has_parts, reading_parts, unit_result, utc_now
 from workbench.runs._status import mark_active, mark_inactive, process_started
@@ -57,6 +57,8 @@ class Job:
     progress: ProgressFn | None = None
     on_complete: Callable[[Path], None] | None = None
     """Called with the run's folder once the run is completed (the facade caches its figures)."""
+    stopped_as: Status = "cancelled"
+    """The status a cancellation records: ``interrupted`` when it is Ctrl-C (see ``Run.wait``)."""
 
     @property
     def shard_key(self) -> str:
@@ -111,7 +113,7 @@ class Engine:
                 state.started_at, state.finished_at, state.error = now_iso(), None, None
                 state.host, state.pid = socket.gethostname(), os.getpid()
                 state.pid_started = process_started(state.pid)
-            if status in ("completed", "failed", "cancelled"):
+            if status in FINISHED:
                 state.finished_at = now_iso()
             if error:
                 state.error = error
@@ -354,7 +356,7 @@ class Engine:
             if self._fatal is not None:
                 status, error = "failed", str(self._fatal)
         except asyncio.CancelledError:
-            status = "cancelled"
+            status = job.stopped_as
         except StorageError as exc:  # a full disk...: the message names the file and the cause
             log.error("run %s failed: %s", job.manifest.id, exc)
             status, error = "failed", str(exc)

@@ -299,11 +299,13 @@ def run_experiment(
     shard: str | None = None,
     progress: bool | None = None,
     cache: bool | None = None,
+    on_start: Callable[[Run], None] | None = None,
 ) -> list[Run]:
     """Run every target of the experiment, one after the other; return the finished runs.
 
     ``cache=True`` answers model calls from the response cache whatever the file says
     (the file's ``cache = true`` does the same for its own runs; both default to off).
+    ``on_start`` is called with each run as it starts (the CLI names the run Ctrl-C stopped).
     """
     exp_id = experiment_id or new_experiment_id(experiment.name)
     settings = dict(experiment.settings)
@@ -321,5 +323,7 @@ def run_experiment(
             progress=progress,
             **{**settings, "tags": _tags(experiment)},
         )
+        if on_start is not None:
+            on_start(run)
         runs.append(run.wait())
     return runs

@@ -22,8 +22,10 @@ from workbench.specs import RunSpec
 from workbench.storage import CorruptFileError, LocalStorage, Storage
 
 MANIFEST = "manifest.json"
-Status = Literal["pending", "running", "completed", "failed", "cancelled"]
-STATUSES: tuple[Status, ...] = ("pending", "running", "completed", "failed", "cancelled")
+Status = Literal["pending", "running", "completed", "failed", "cancelled", "interrupted"]
+STATUSES: tuple[Status, ...] = ("pending", "running", "completed", "failed", "cancelled", "interrupted")
+FINISHED: tuple[Status, ...] = ("completed", "failed", "cancelled", "interrupted")
+"""The statuses a shard ends with: ``interrupted`` is Ctrl-C (resumable, like ``cancelled``)."""
 
 
 def now_iso() -> str:
@@ -97,18 +99,29 @@ class RunManifest:
 
     @property
     def status(self) -> Status:
-        """Overall status: failed/cancelled if any shard is, running while any is, completed when all are."""
+        """Overall status: failed/cancelled/interrupted if any shard is, running while any is, completed
+        when all are — unless every unit of the run errored: then it is ``failed`` (see :attr:`all_errored`).
+        """
         states = {s.status for s in self.shards.values()}
         if not states:
             return "pending"
-        ordered: tuple[Status, ...] = ("failed", "cancelled", "running")
+        ordered: tuple[Status, ...] = ("failed", "cancelled", "interrupted", "running")
         for status in ordered:
             if status in states:
                 return status
         n = self.shard_count
         if states == {"completed"} and len(self.shards) == n:
-            return "completed"
+            return "failed" if self.all_errored else "completed"
         return "running" if "completed" in states else "pending"
+
+    @property
+    def all_errored(self) -> bool:
+        """Whether every planned unit is done and every one errored (such a run is ``failed``, not completed).
+
+        A run with only *some* errors is ``completed``; its counts say how many units errored.
+        """
+        counts = self.counts()
+        return counts["total"] > 0 and counts["errors"] >= counts["total"] and counts["done"] >= counts["total"]
 
     @property
     def shard_count(self) -> int:

@@ -29,11 +29,14 @@ def in_notebook() -> bool:
     return shell is not None and shell.__class__.__name__ == "ZMQInteractiveShell"
 
 
-def progress_bar(description: str) -> ProgressFn:
-    """A callback ``(done, errors, total)`` drawing a bar: a widget shown now in Jupyter, else a tqdm bar."""
+def progress_bar(description: str) -> ProgressBar | WidgetBar:
+    """A callback ``(done, errors, total)`` drawing a bar: a widget shown now in Jupyter, else a tqdm bar.
+
+    Both have :meth:`close`, which ends the bar where it stands (a stopped run).
+    """
     if in_notebook():
         return WidgetBar(description)
-    return _text_bar(description)
+    return ProgressBar(description)
 
 
 def progress_text(description: str, done: int, errors: int, total: int, elapsed: float) -> str:
@@ -98,18 +101,30 @@ class WidgetBar:
             self.bar.bar_style = bar_style(done, errors, total)
         self.label.value = progress_text(self.description, done, errors, total, time.monotonic() - self.started)
 
+    def close(self) -> None:
+        """Send the last counts now (a stopped run): the bar shows where the run stopped."""
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            self._send()
 
-def _text_bar(description: str) -> ProgressFn:
-    from tqdm import tqdm
 
-    lock = threading.Lock()
-    state: dict[str, Any] = {"bar": None}
+class ProgressBar:
+    """A callback ``(done, errors, total)`` that draws a tqdm bar (``tqdm``); :meth:`close` ends it."""
 
-    def update(done: int, errors: int, total: int) -> None:
-        with lock:
-            bar = state["bar"]
+    def __init__(self, description: str) -> None:
+        self.description = description
+        self._lock = threading.Lock()
+        self._bar: Any = None
+
+    def __call__(self, done: int, errors: int, total: int) -> None:
+        from tqdm import tqdm
+
+        with self._lock:
+            bar = self._bar
             if bar is None:
-                bar = state["bar"] = tqdm(total=total, desc=description, unit="item", file=sys.stderr)
+                bar = self._bar = tqdm(total=total, desc=self.description, unit="item", file=sys.stderr)
             bar.total = total
             bar.n = done
             bar.set_postfix(errors=errors, refresh=False)
@@ -117,4 +132,8 @@ def _text_bar(description: str) -> ProgressFn:
             if done >= total:
                 bar.close()
 
-    return update
+    def close(self) -> None:
+        """End the bar where it stands (a stopped run): what is printed next starts on a line of its own."""
+        with self._lock:
+            if self._bar is not None:
+                self._bar.close()

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from workbench._html import facts_html
-from workbench.errors import NotFoundError, ValidationError
+from workbench.errors import NotFoundError, ValidationError, WorkbenchError
 from workbench.records._codec import from_json_many
 from workbench.records._label import Label
 from workbench.records._result import JSON_FIELDS, RESULT_SCHEMA, Result
@@ -39,7 +39,10 @@ from workbench.store._table import connect, sql_literal
 
 if TYPE_CHECKING:
     from workbench.project import LabelTaxonomy
+    from workbench.runs._engine import Job
 
+STOP_WAIT = 30.0
+"""Seconds ``cancel()`` / ``interrupt()`` wait for the run to record its status (its finished units are kept)."""
 _LAST = ("shard", "input")
 RESULT_COLUMNS: tuple[str, ...] = (
     *(n for n in RESULT_SCHEMA.names if n not in (*_LAST, "scores")),
@@ -67,6 +70,18 @@ def _decode(df: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
     return df
 
 
+class RunFailedError(WorkbenchError, RuntimeError):
+    """A run ended ``failed``: every unit errored, or something stopped it (an auth error, a full disk).
+
+    The message names the run and why, with the first error (``run X failed: all 3 items
+    errored; first error (item q1): ...``); :attr:`run` is the failed :class:`Run`.
+    """
+
+    def __init__(self, message: str, run: Run) -> None:
+        super().__init__(message)
+        self.run = run
+
+
 class Run:
     """A run of a dataset version against a target, executing or finished.
 
@@ -85,6 +100,9 @@ class Run:
         self.folder = folder
         self._future = future
         self._taxonomy = taxonomy
+        self._job: Job | None = None
+        self._finished: threading.Event | None = None
+        """Set once this process's engine has recorded the run's final status (see ``_runner._launch``)."""
         self._live: dict[str, int] = {}
         self._lock = threading.Lock()
 
@@ -101,14 +119,62 @@ class Run:
     @property
     def status(self) -> ObservedStatus:
         """``pending``, ``running``, ``completed``, ``failed`` or ``cancelled``; ``interrupted``
-        when a shard stored as running has no live process on this host any more (resume it
-        with ``wb.resume(id)`` or ``workbench run --resume ID``), ``running?`` when that
-        process is on another host and cannot be checked from here.
+        when it was stopped by Ctrl-C or a shard stored as running has no live process on this
+        host any more (resume it with ``wb.resume(id)`` or ``workbench run --resume ID``),
+        ``running?`` when that process is on another host and cannot be checked from here.
+
+        A run whose every unit errored is ``failed`` (:attr:`first_error` says why); one with
+        only some errors is ``completed``, and ``progress["errors"]`` counts them.
         """
-        if self._future is not None and not self._future.done():
+        if not self.done():
             status = self.manifest.status
             return "running" if status in ("pending", "completed") else status
         return observed_status(self.folder, self.manifest)
+
+    @property
+    def first_error(self) -> str | None:
+        """The first unit error of the run (``"item q1: ValueError: ..."``), or ``None`` when none errored."""
+        found = self._first_error()
+        return None if found is None else f"item {found[0]}: {found[1]}"
+
+    def _first_error(self) -> tuple[str, str] | None:
+        """``(item_id, error)`` of the earliest finished unit that errored."""
+        if not has_parts(self.folder):
+            return None
+        sql = f"""select item_id, error from ({self._latest_sql()})
+                  where error is not null order by finished_at, item_id, repeat limit 1"""
+        with reading_parts(self.folder):
+            rows = connect().sql(sql).fetchall()
+        return (str(rows[0][0]), str(rows[0][1])) if rows else None
+
+    @property
+    def failure(self) -> str | None:
+        """Why the run failed, in one line (``None`` unless its status is ``failed``).
+
+        ``all 3 items errored; first error (item q1): ...`` when every unit errored, else the
+        error that stopped it (an auth error, a full disk naming the file).
+        """
+        m = self.manifest
+        if m.status != "failed":
+            return None
+        for key, state in sorted(m.shards.items()):
+            if state.status == "failed" and state.error:
+                return state.error if m.shard_count == 1 else f"shard {key}: {state.error}"
+        n = m.counts()["errors"]
+        units = "items" if m.repeats == 1 else "units (items x repeats)"
+        found = self._first_error()
+        first = f"; first error (item {found[0]}): {found[1]}" if found else ""
+        return f"{'its only item' if n == 1 else f'all {n} {units}'} errored{first}"
+
+    def raise_for_status(self) -> Run:
+        """Raise :class:`RunFailedError` when the run failed (naming the first error); else return the run.
+
+        ``wb.run_sync`` does this for you; after ``wb.run(...)`` write ``run.wait().raise_for_status()``.
+        """
+        failure = self.failure
+        if failure is not None:
+            raise RunFailedError(f"run {self.id} failed: {failure}", self)
+        return self
 
     def _on_progress(self, done: int, errors: int, total: int) -> None:
         with self._lock:
@@ -126,22 +192,54 @@ class Run:
         return {**counts, "fraction": counts["done"] / total if total else 1.0, "status": self.status}
 
     def wait(self, timeout: float | None = None) -> Run:
-        """Block until the run (this process's part of it) finishes; returns the run."""
-        if self._future is not None:
+        """Block until the run (this process's part of it) finishes; returns the run.
+
+        Ctrl-C (a ``KeyboardInterrupt``) while waiting stops the run as :meth:`interrupt`
+        does — finished units kept, status ``interrupted``, ``wb.resume(id)`` finishes it —
+        and is raised again. A failed run does not raise here: see :meth:`raise_for_status`.
+        """
+        if self._future is None:
+            return self
+        deadline = None if timeout is None else time.monotonic() + timeout
+        try:
             with contextlib.suppress(concurrent.futures.CancelledError):
                 self._future.result(timeout=timeout)
+            if self._finished is not None:  # a cancelled future is done before its run has recorded it
+                self._finished.wait(None if deadline is None else max(deadline - time.monotonic(), 0.0))
+        except KeyboardInterrupt:
+            self.interrupt()
+            raise
         return self
 
     def cancel(self) -> None:
-        """Stop the run: finished units are kept, status becomes ``cancelled``."""
-        if self._future is not None and not self._future.done():
-            self._future.cancel()
-            deadline = time.monotonic() + 30
-            while self.manifest.status == "running" and time.monotonic() < deadline:
-                time.sleep(0.02)
+        """Stop the run: finished units are kept, status becomes ``cancelled`` (``wb.resume(id)`` finishes it)."""
+        self._stop("cancelled")
+
+    def interrupt(self) -> None:
+        """Stop the run as Ctrl-C does: finished units are kept, status becomes ``interrupted``.
+
+        ``wb.resume(id)`` or ``workbench run --resume ID`` runs the missing units.
+        """
+        self._stop("interrupted")
+
+    def _stop(self, status: Status) -> None:
+        """Cancel this process's part of the run, recorded as ``status``; wait until it is recorded."""
+        if self._future is None or self.done():
+            return
+        if self._job is not None:
+            self._job.stopped_as = status  # read by the engine once the cancellation reaches it
+        self._future.cancel()
+        if self._finished is not None:
+            self._finished.wait(STOP_WAIT)
+            return
+        deadline = time.monotonic() + STOP_WAIT
+        while self.manifest.status == "running" and time.monotonic() < deadline:
+            time.sleep(0.02)
 
     def done(self) -> bool:
-        """Whether this process's part of the run has finished."""
+        """Whether this process's part of the run has finished (and recorded its status)."""
+        if self._finished is not None:
+            return self._finished.is_set()
         return self._future is None or self._future.done()
 
     def results(self, raw: bool = False) -> pd.DataFrame:

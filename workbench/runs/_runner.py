@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 import uuid
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -24,9 +25,9 @@ from workbench.providers._limiter import AdaptiveLimiter
 from workbench.providers._prices import PriceTable
 from workbench.records import Item
 from workbench.runs._engine import Engine, Job
-from workbench.runs._manifest import MANIFEST, RunManifest, read_manifest, run_storage, write_manifest
+from workbench.runs._manifest import MANIFEST, RunManifest, Status, read_manifest, run_storage, write_manifest
 from workbench.runs._plan import SELECTION_FILE
-from workbench.runs._progress import ProgressFn, in_notebook, progress_bar
+from workbench.runs._progress import ProgressBar, WidgetBar, in_notebook, progress_bar
 from workbench.runs._run import Run
 from workbench.runs._status import UnreadableRunWarning, shard_alive
 from workbench.scorers import build_scorer
@@ -146,7 +147,7 @@ def _selected_ids(ds: Dataset, files: list[str], version: int, item_ids: Sequenc
     return ids
 
 
-def _progress(show: bool | None, label: str) -> ProgressFn | None:
+def _progress(show: bool | None, label: str) -> ProgressBar | WidgetBar | None:
     if show is None:
         show = in_notebook()
     return progress_bar(label) if show else None
@@ -264,7 +265,18 @@ def _launch(job: Job, progress: bool | None, project: Project) -> Run:
             bar(done, errors, total)
 
     job.progress = report
-    run._future = background_loop().submit(Engine(job).execute())  # noqa: SLF001
+    finished = threading.Event()
+
+    async def execute() -> Status:
+        try:
+            return await Engine(job).execute()
+        finally:
+            if bar is not None:
+                bar.close()  # a stopped run's bar ends its line: the next message starts on its own
+            finished.set()  # the final status is recorded: Run.wait/interrupt/cancel may return
+
+    run._job, run._finished = job, finished  # noqa: SLF001
+    run._future = background_loop().submit(execute())  # noqa: SLF001
     return run
 
 

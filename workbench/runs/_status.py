@@ -22,8 +22,9 @@ from typing import Literal
 from workbench.errors import WorkbenchWarning
 from workbench.runs._manifest import RunManifest, ShardState, Status
 
-ObservedStatus = Status | Literal["interrupted", "running?"]
-"""A stored status, or ``interrupted`` (the shard's process is gone) or ``running?`` (on another host)."""
+ObservedStatus = Status | Literal["running?"]
+"""A stored status (``interrupted`` after Ctrl-C), ``interrupted`` for a stored ``running`` whose process is
+gone, or ``running?`` (its process is on another host)."""
 
 _active: set[tuple[str, str]] = set()
 _active_lock = threading.Lock()
@@ -97,8 +98,12 @@ def observed_status(folder: Path, manifest: RunManifest) -> ObservedStatus:
 
 
 def interrupted_shards(folder: Path, manifest: RunManifest) -> list[str]:
-    """The shards stored as ``running`` whose process on this host is gone."""
-    return [key for key, s in manifest.shards.items() if s.status == "running" and shard_alive(folder, key, s) is False]
+    """The shards stopped by Ctrl-C, and those stored as ``running`` whose process on this host is gone."""
+    return [
+        key
+        for key, s in manifest.shards.items()
+        if s.status == "interrupted" or (s.status == "running" and shard_alive(folder, key, s) is False)
+    ]
 
 
 def resume_hint(folder: Path, manifest: RunManifest) -> str:

@@ -508,6 +508,7 @@ class Dataset:
         path: str | Path,
         *,
         mapping: Mapping[str, str | list[str]] | None = None,
+        mode: Literal["append", "upsert", "sync"] = "append",
         json_columns: Iterable[str] = (),
         number_columns: Iterable[str] = (),
         infer_types: bool = False,
@@ -515,14 +516,40 @@ class Dataset:
         encoding: str = "utf-8",
         delimiter: str = ",",
         message: str | None = None,
+        dry_run: bool = False,
     ) -> ImportReport:
         """Import a CSV file as one new version (see :mod:`workbench.store._imports`).
 
+        Without a ``mapping``, columns are matched to fields by their names
+        (:func:`~workbench.store.guess_mapping`: ``question`` -> ``input``, ``answer`` ->
+        ``expected_output``, ``id`` -> ``item_id``...); the report's ``mapping`` says which.
         Cells are text unless ``json_columns``, ``number_columns`` or ``infer_types`` say
         otherwise. A file whose header is exactly an :meth:`export`'s (``item_id``, ``input``,
         ``expected_output``, ``context``, ``metadata``, ``output``), imported without a
         ``mapping``, is read as an export: a cell that parses as JSON is that JSON value, any
         other cell is text, so the items come back exactly as they were exported.
+
+        Args:
+            path: the CSV file (UTF-8 by default; a byte order mark is ignored).
+            mapping: field -> column, or field -> [columns] for an object keyed by column.
+            mode: ``"append"`` adds the rows as new items (an id already in the dataset is an
+                error); ``"upsert"`` adds new ids and updates the items whose mapped fields
+                changed, leaving the rest; ``"sync"`` also deletes the items whose ids are not in
+                the file. Upsert and sync need an ``item_id`` in every row. Always one version,
+                and none when nothing changes.
+            json_columns: columns whose cells are JSON.
+            number_columns: columns whose cells are numbers.
+            infer_types: guess numbers, booleans and JSON in every other cell.
+            on_invalid: ``"abort"`` writes nothing if a row is invalid; ``"skip"`` imports the
+                valid rows and lists the others (not with ``"sync"``).
+            encoding: the file's text encoding.
+            delimiter: the field separator.
+            message: a note kept with the version.
+            dry_run: check everything and count what would change, writing nothing.
+
+        Returns:
+            An :class:`~workbench.store.ImportReport`: the version, and how many items were
+            added, updated, unchanged and deleted.
         """
         from workbench.store._imports import import_file
 
@@ -531,6 +558,8 @@ class Dataset:
             Path(path),
             kind="csv",
             mapping=mapping,
+            mode=mode,
+            dry_run=dry_run,
             json_columns=json_columns,
             number_columns=number_columns,
             infer_types=infer_types,
@@ -545,23 +574,36 @@ class Dataset:
         path: str | Path,
         *,
         mapping: Mapping[str, str | list[str]] | None = None,
+        mode: Literal["append", "upsert", "sync"] = "append",
         on_invalid: Literal["abort", "skip"] = "abort",
         message: str | None = None,
+        dry_run: bool = False,
     ) -> ImportReport:
-        """Import a JSON Lines file (one object per line) as one new version."""
+        """Import a JSON Lines file (one object per line) as one new version.
+
+        Keys are matched to fields as a CSV's columns are (see :meth:`import_csv`, which
+        also explains ``mode``, ``on_invalid`` and ``dry_run``); values keep their JSON types.
+        """
         from workbench.store._imports import import_file
 
-        return import_file(self, Path(path), kind="jsonl", mapping=mapping, on_invalid=on_invalid, message=message)
+        return import_file(
+            self, Path(path), kind="jsonl", mapping=mapping, mode=mode, on_invalid=on_invalid, message=message,
+            dry_run=dry_run,
+        )  # fmt: skip
 
     def import_parquet(
         self,
         path: str | Path,
         *,
         mapping: Mapping[str, str | list[str]] | None = None,
+        mode: Literal["append", "upsert", "sync"] = "append",
         on_invalid: Literal["abort", "skip"] = "abort",
         message: str | None = None,
+        dry_run: bool = False,
     ) -> ImportReport:
         """Import a Parquet file as one new version; rows are numbered from 1 in errors.
+
+        Columns are matched to fields and ``mode`` works as in :meth:`import_csv`.
 
         Columns are read as typed (text as ``str``, numbers, lists and structs as Python
         values); the JSON-text columns of a Parquet :meth:`export` (listed in its metadata)
@@ -569,7 +611,10 @@ class Dataset:
         """
         from workbench.store._imports import import_file
 
-        return import_file(self, Path(path), kind="parquet", mapping=mapping, on_invalid=on_invalid, message=message)
+        return import_file(
+            self, Path(path), kind="parquet", mapping=mapping, mode=mode, on_invalid=on_invalid, message=message,
+            dry_run=dry_run,
+        )  # fmt: skip
 
     def export(
         self,

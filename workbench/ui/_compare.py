@@ -33,7 +33,8 @@ from workbench.analysis._compare import verdict as scorer_verdict
 from workbench.analysis._options import lower_directions, parse_margins, parse_pass_marks, split_list
 from workbench.analysis._summary import fmt, fmt_p, fmt_pct, html_table
 from workbench.errors import WorkbenchError
-from workbench.ui._results import run_options
+from workbench.report import run_items
+from workbench.ui._pickers import RunPicker, run_options
 from workbench.ui._table import cell_text, json_values, message_html
 
 if TYPE_CHECKING:
@@ -59,7 +60,11 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
     return (
         html_table(header, rows)
         .replace("<table>", "<table style='border-collapse:collapse;margin:4px 0 10px'>")
-        .replace("<td>", "<td style='padding:2px 12px 2px 0;vertical-align:top;white-space:pre-wrap'>")
+        .replace(
+            "<td>",
+            "<td style='padding:2px 12px 2px 0;vertical-align:top;white-space:pre-wrap;"
+            "overflow-wrap:anywhere;max-width:28em'>",
+        )
         .replace("<th>", "<th style='padding:2px 12px 2px 0;text-align:left'>")
     )
 
@@ -144,14 +149,34 @@ def _short(value: Any) -> str:
     return text if len(text) <= MAX_OUTPUT_CHARS else text[: MAX_OUTPUT_CHARS - 1] + "\u2026"
 
 
-def items_html(comparison: Comparison, limit: int = MAX_ITEMS) -> str:
-    """Per scorer, the regressed then the improved items: scores before/after and both outputs."""
+ITEM_HEADER = ["item", "input", "expected", "baseline", "candidate", "baseline output", "candidate output"]
+
+
+def _without_empty_columns(
+    header: list[str], rows: list[list[str]], keep: int = 1
+) -> tuple[list[str], list[list[str]]]:
+    """The header and rows without the columns (after the first ``keep``) that are blank in every row."""
+    full = [i for i in range(len(header)) if i < keep or any(row[i].strip() for row in rows)]
+    return [header[i] for i in full], [[row[i] for i in full] for row in rows]
+
+
+def items_html(comparison: Comparison, limit: int = MAX_ITEMS, items: pd.DataFrame | None = None) -> str:
+    """Per scorer, the regressed then the improved items: input and expected output, scores before/after, both outputs.
+
+    ``items`` are the dataset's items (``item_id``, ``input``, ``expected_output``; see
+    ``workbench.report.run_items``); without them the input columns are left out, as is any
+    column blank in every row. Long text wraps; a table wider than the panel scrolls.
+    """
     scores = comparison.items.set_index(["scorer", "item_id"]) if not comparison.items.empty else None
     outputs: pd.DataFrame | None = None
     if not comparison.outputs.empty:  # outputs as values: text without quotes, objects compact
         outputs = comparison.outputs.set_index("item_id")[["baseline_output", "candidate_output"]].copy()
         for column in outputs.columns:
             outputs[column] = json_values(outputs[column].tolist())
+    fields: dict[str, tuple[Any, Any]] = {}
+    if items is not None and not items.empty:
+        for item_id, given, expected in zip(items["item_id"], items["input"], items["expected_output"], strict=True):
+            fields.setdefault(str(item_id), (given, expected))
     parts = []
     for kind, lists in (("regressed", comparison.regressed_items), ("improved", comparison.improved_items)):
         for scorer, ids in lists.items():
@@ -165,12 +190,14 @@ def items_html(comparison: Comparison, limit: int = MAX_ITEMS) -> str:
                 out_b = out_c = None
                 if outputs is not None and item_id in outputs.index:
                     out_b, out_c = outputs.loc[item_id, ["baseline_output", "candidate_output"]]
-                rows.append([item_id, fmt(b), fmt(c), _short(out_b), _short(out_c)])
+                given, expected = fields.get(str(item_id), (None, None))
+                rows.append([item_id, _short(given), _short(expected), fmt(b), fmt(c), _short(out_b), _short(out_c)])
             more = f" (first {limit} of {len(ids)})" if len(ids) > limit else ""
+            header, rows = _without_empty_columns(ITEM_HEADER, rows)
             parts.append(
                 f"<p class='wb-compare-{kind}'><b>{len(ids)} {html.escape(kind)}</b> on "
                 f"{html.escape(str(scorer))}{html.escape(more)}</p>"
-                + _table(["item", "baseline", "candidate", "baseline output", "candidate output"], rows)
+                + f"<div class='wb-compare-table' style='overflow-x:auto;max-width:100%'>{_table(header, rows)}</div>"
             )
     return "".join(parts) or "<i>No item changed on any scorer.</i>"
 
@@ -206,10 +233,8 @@ class ComparePanel:
         self.draw_charts = charts
         self.comparison: Comparison | None = None
 
-        self.baseline = widgets.Dropdown(description="Baseline", options=[], layout={"width": "640px"})
-        self.baseline.add_class("wb-compare-baseline")
-        self.candidate = widgets.Dropdown(description="Candidate", options=[], layout={"width": "640px"})
-        self.candidate.add_class("wb-compare-candidate")
+        self.baseline = RunPicker("Baseline", css_class="wb-compare-baseline", rows=4)
+        self.candidate = RunPicker("Candidate", css_class="wb-compare-candidate", rows=4)
         self.go = widgets.Button(description="Compare", button_style="primary")
         self.go.add_class("wb-compare-go")
         self.go.on_click(lambda _b: self.compare())
@@ -321,7 +346,7 @@ class ComparePanel:
         self.headline.value = headline_html(comparison)
         self.scorers.value = scorers_html(comparison)
         self.metrics.value = metrics_html(comparison)
-        self.items.value = items_html(comparison)
+        self.items.value = items_html(comparison, items=run_items(self.wb, comparison.candidate_id))
         if self.draw_charts:
             self.charts.value = charts_html(comparison)
         return comparison
@@ -330,6 +355,8 @@ class ComparePanel:
         """The settings row as ``wb.compare`` keywords (``ValidationError`` on bad input)."""
         names: list[str] = []
         for run_id in (self.baseline.value, self.candidate.value):
+            if run_id is None:
+                continue
             names += [str(s["name"]) for s in self.wb.get_run(run_id).manifest.scorers if str(s["name"]) not in names]
         return {
             "margins": parse_margins(split_list(self.margins.value), names, "margins"),

@@ -1,16 +1,15 @@
-"""``ImportWizard``: upload (or point at) a CSV, preview it, map columns to fields, validate, import.
+"""``ImportWizard``: upload (or point at) a CSV, preview it, map columns to fields, pick a mode, validate, import.
 
-Validation and import both run the store's own import code
-(:meth:`~workbench.store.Dataset.import_csv`): validating imports the file into a
-scratch dataset with the same schemas in a temporary folder, so every error is the
-one the real import would give, with its line number, and the real dataset is not
-touched. (Only "this item_id already exists in the dataset" can first appear at
-import time; the import then writes nothing and shows those lines the same way.)
+Everything runs the store's own code: the preview reads the file with the import's reader
+(:func:`~workbench.store.preview_csv`: a byte order mark, as Excel writes, is dropped), the
+mapping starts as the import's own guess (:func:`~workbench.store.guess_mapping`), and
+validating is a dry run of :meth:`~workbench.store.Dataset.import_csv` on the chosen dataset:
+every error is the one the real import would give, with its line number, the counts say what
+the import would add, update, leave and delete, and nothing is written.
 """
 
 from __future__ import annotations
 
-import csv
 import html
 import shutil
 import tempfile
@@ -22,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import ipywidgets as widgets
 
 from workbench.errors import ImportValidationError, RowError, WorkbenchError
-from workbench.store import Catalog, Dataset, ImportReport
+from workbench.store import Dataset, ImportReport, describe_mapping, guess_mapping, preview_csv
 from workbench.ui._table import cell_html, message_html, table_html
 
 if TYPE_CHECKING:
@@ -32,6 +31,11 @@ PREVIEW_ROWS = 10
 MAX_ERRORS_SHOWN = 200
 NONE = ""
 """The "no column" choice of a single-column field."""
+MODES = [
+    ("append: add new items (an id already there is an error)", "append"),
+    ("upsert: add new ids, update changed items", "upsert"),
+    ("sync: upsert, and delete items not in the file", "sync"),
+]
 
 
 def _uploaded(value: Any) -> tuple[str, bytes] | None:
@@ -46,16 +50,51 @@ def _uploaded(value: Any) -> tuple[str, bytes] | None:
 def read_preview(
     path: Path, *, delimiter: str = ",", encoding: str = "utf-8", rows: int = PREVIEW_ROWS
 ) -> tuple[list[str], list[list[str]]]:
-    """The header and the first ``rows`` data rows of a CSV file (reads only those)."""
-    with open(path, encoding=encoding, newline="") as fh:
-        reader = csv.reader(fh, delimiter=delimiter)
-        header = next(reader, [])
-        body = []
-        for row in reader:
-            body.append(row)
-            if len(body) >= rows:
-                break
-    return [h.strip() for h in header], body
+    """The header and the first ``rows`` data rows of a CSV file, as the import reads them (reads only those)."""
+    return preview_csv(path, rows=rows, encoding=encoding, delimiter=delimiter)
+
+
+def wizard_mapping(
+    header: list[str],
+    *,
+    item_id: str,
+    inputs: list[str],
+    input_object: bool,
+    expected: str,
+    context: str,
+    metadata: list[str],
+    output: str = NONE,
+) -> dict[str, str | list[str]]:
+    """The mapping the wizard's choices make, as :meth:`Dataset.import_csv` takes it.
+
+    One input column is that cell (several, or ``input_object``: an object keyed by column);
+    one metadata column is that cell when the guess would map it so (a column named like
+    ``metadata``), else an object keyed by column.
+    """
+    out: dict[str, str | list[str]] = {}
+    if item_id:
+        out["item_id"] = item_id
+    if inputs:
+        out["input"] = inputs[0] if len(inputs) == 1 and not input_object else list(inputs)
+    if expected:
+        out["expected_output"] = expected
+    if context:
+        out["context"] = context
+    if metadata:
+        guessed = guess_mapping(header).get("metadata")
+        out["metadata"] = metadata[0] if [guessed] == metadata else list(metadata)
+    if output:
+        out["output"] = output
+    return out
+
+
+def mapping_to_pass(mapping: dict[str, str | list[str]], header: list[str]) -> dict[str, str | list[str]] | None:
+    """``None`` when ``mapping`` is the import's own guess, so the wizard imports exactly as the API does without one.
+
+    That matters for an export's header: without a mapping the store reads it as an export
+    (a cell that parses as JSON is that value), so an exported file comes back unchanged.
+    """
+    return None if "input" in mapping and mapping == guess_mapping(header) else mapping
 
 
 def errors_html(errors: list[RowError], total_rows: int) -> str:
@@ -119,6 +158,7 @@ class ImportWizard:
         self.input_object.add_class("wb-import-input-object")
         self.map_expected = self._dropdown("expected_output", "wb-import-map-expected")
         self.map_context = self._dropdown("context", "wb-import-map-context")
+        self.map_output = self._dropdown("output", "wb-import-map-output")
         self.map_metadata = widgets.SelectMultiple(description="metadata", options=[], rows=3)
         self.map_metadata.add_class("wb-import-map-metadata")
         self.json_columns = widgets.SelectMultiple(description="JSON cols", options=[], rows=3)
@@ -129,6 +169,8 @@ class ImportWizard:
             description="Invalid rows", options=[("abort: import nothing", "abort"), ("skip them", "skip")]
         )
         self.on_invalid.add_class("wb-import-on-invalid")
+        self.mode = widgets.Dropdown(description="Mode", options=MODES, value="append", layout={"width": "460px"})
+        self.mode.add_class("wb-import-mode")
         self.message = widgets.Text(description="Message", placeholder="note kept with the version")
         self.message.add_class("wb-import-message")
         self.validate_button = widgets.Button(description="Validate", button_style="info")
@@ -147,8 +189,10 @@ class ImportWizard:
                 widgets.HBox([self.map_input, self.input_object]),
                 self.map_expected,
                 self.map_context,
+                self.map_output,
                 widgets.HBox([self.map_metadata, self.json_columns]),
                 widgets.HBox([self.infer_types, self.on_invalid]),
+                self.mode,
                 self.message,
             ]
         )
@@ -202,86 +246,84 @@ class ImportWizard:
             return
         try:
             header, body = read_preview(file, delimiter=self.delimiter.value or ",")
-        except (OSError, UnicodeDecodeError, csv.Error) as exc:
-            self.file_info.value = message_html(f"{file.name}: cannot be read as CSV ({exc})", "error")
+        except WorkbenchError as exc:
+            self.file_info.value = message_html(str(exc), "error")
             self._set_ready(False)
             return
         self.path, self.header = file, header
-        self.file_info.value = message_html(f"file {shown_name or file.name}: {len(header)} columns", "ok")
+        guessed = guess_mapping(header)
+        note = f"file {shown_name or file.name}: {len(header)} columns; mapping guessed: {describe_mapping(guessed)}"
+        if "input" not in guessed:
+            note += " (no column looks like the input: pick it below)"
+        self.file_info.value = message_html(note, "ok")
         rows = [[cell_html(c, 60) for c in r] for r in body]
         self.preview.value = table_html(header, rows, "wb-preview") + f"<i>first {len(body)} rows</i>"
         self._offer_columns(header)
         self._set_ready(True)
 
     def _offer_columns(self, header: list[str]) -> None:
+        """Offer the file's columns, preselecting the import's own guess (nothing where it has none)."""
+        guessed = guess_mapping(header)
+
+        def one(field: str) -> str:
+            spec = guessed.get(field)
+            return spec if isinstance(spec, str) else NONE
+
         single = [("(none)", NONE), *[(h, h) for h in header]]
         for box, field in (
             (self.map_item_id, "item_id"),
             (self.map_expected, "expected_output"),
             (self.map_context, "context"),
+            (self.map_output, "output"),
         ):
             box.options = single
-            box.value = field if field in header else NONE
-        guess = {"expected": "expected_output", "answer": "expected_output", "id": "item_id"}
-        for column, field in guess.items():
-            box = self.map_item_id if field == "item_id" else self.map_expected
-            if box.value == NONE and column in header:
-                box.value = column
+            box.value = one(field)
         self.map_input.options = header
-        self.map_input.value = (
-            tuple(h for h in header if h == "input")
-            or tuple(
-                h for h in header if h not in {self.map_item_id.value, self.map_expected.value, self.map_context.value}
-            )[:1]
-        )
+        self.map_input.value = (one("input"),) if one("input") else ()
         self.map_metadata.options = header
-        self.map_metadata.value = ("metadata",) if "metadata" in header else ()
+        self.map_metadata.value = (one("metadata"),) if one("metadata") else ()
         self.json_columns.options = header
         self.json_columns.value = ()
 
     # -- step 2: the mapping -------------------------------------------------------------
     def mapping(self) -> dict[str, str | list[str]]:
         """The mapping as :meth:`Dataset.import_csv` takes it."""
-        out: dict[str, str | list[str]] = {}
-        if self.map_item_id.value:
-            out["item_id"] = self.map_item_id.value
-        inputs = list(self.map_input.value)
-        if inputs:
-            out["input"] = inputs[0] if len(inputs) == 1 and not self.input_object.value else inputs
-        if self.map_expected.value:
-            out["expected_output"] = self.map_expected.value
-        if self.map_context.value:
-            out["context"] = self.map_context.value
-        metadata = list(self.map_metadata.value)
-        if metadata:
-            out["metadata"] = metadata[0] if metadata == ["metadata"] else metadata
-        return out
+        return wizard_mapping(
+            self.header,
+            item_id=self.map_item_id.value,
+            inputs=list(self.map_input.value),
+            input_object=self.input_object.value,
+            expected=self.map_expected.value,
+            context=self.map_context.value,
+            metadata=list(self.map_metadata.value),
+            output=self.map_output.value,
+        )
 
-    def _import(self, dataset: Dataset, on_invalid: Literal["abort", "skip"], message: str | None) -> ImportReport:
+    def _import(
+        self, dataset: Dataset, on_invalid: Literal["abort", "skip"], message: str | None, *, dry_run: bool = False
+    ) -> ImportReport:
         assert self.path is not None
         return dataset.import_csv(
             self.path,
-            mapping=self.mapping(),
+            mapping=mapping_to_pass(self.mapping(), self.header),
+            mode=self.mode.value,
             json_columns=list(self.json_columns.value),
             infer_types=self.infer_types.value,
             on_invalid=on_invalid,
             delimiter=self.delimiter.value or ",",
             message=message,
+            dry_run=dry_run,
         )
 
     # -- step 3: validate and import ---------------------------------------------------
     def validate(self) -> bool:
-        """Dry run: import into a scratch copy (same schemas) and show every invalid line."""
+        """Dry run on the dataset: show every invalid line, or what the import would change; write nothing."""
         target = self._dataset()
         if self.path is None or target is None:
             self.report.value = message_html("pick a dataset and a file first", "error")
             return False
-        scratch_root = Path(tempfile.mkdtemp(prefix="workbench-ui-validate-"))
         try:
-            scratch = Catalog(scratch_root).create(
-                "validate", input_schema=target.input_schema, expected_schema=target.expected_schema
-            )
-            report = self._import(scratch, "abort", None)
+            report = self._import(target, "abort", None, dry_run=True)
         except ImportValidationError as exc:
             self.last_errors = exc.errors
             self.report.value = errors_html(exc.errors, exc.total_rows)
@@ -290,12 +332,12 @@ class ImportWizard:
             self.last_errors = []
             self.report.value = message_html(str(exc), "error")
             return False
-        finally:
-            shutil.rmtree(scratch_root, ignore_errors=True)
         self.last_errors = []
-        self.report.value = message_html(
-            f"all {report.rows} rows are valid; ready to import into {target.name!r}", "ok"
-        ) + _ignored(report)
+        verdict = f"all {report.rows} rows are valid; importing into {target.name!r} ({report.mode}) would give "
+        verdict += report.changes
+        if not (report.added or report.updated or report.deleted):
+            verdict += ": nothing changes, so no new version"
+        self.report.value = message_html(verdict, "ok") + _ignored(report)
         return True
 
     def run_import(self) -> ImportReport | None:
@@ -339,4 +381,4 @@ def _ignored(report: ImportReport) -> str:
     return "<br>" + message_html(f"columns not mapped (ignored): {', '.join(report.ignored_columns)}")
 
 
-__all__ = ["ImportWizard", "errors_html", "read_preview"]
+__all__ = ["ImportWizard", "errors_html", "mapping_to_pass", "read_preview", "wizard_mapping"]
