@@ -47,7 +47,9 @@ def test_a_failing_block_is_named_by_its_line(tmp_path: Path) -> None:
         with pytest.raises(BlockFailedError, match=r"README.md line 9 \(sh block in 'S'\) exited 1, expected 0"):
             run_blocks(blocks(text), namespace, cwd)
         assert namespace["x"] == 1
-        with pytest.raises(BlockFailedError, match=r"README.md line 3 .* ZeroDivisionError(.|\n)*\"README.md\", line 5"):
+        with pytest.raises(
+            BlockFailedError, match=r"README.md line 3 .* ZeroDivisionError(.|\n)*\"README.md\", line 5"
+        ):
             run_blocks(blocks("\n\n```python\nx = 2\n1 / 0\n```\n"), namespace, cwd)
 
 
