@@ -98,7 +98,7 @@ def test_model_targets_for_every_model_and_prompt_version(wb: Workbench) -> None
         (42, {}, r"cannot register 42 \(int\): pass a target"),
         ("openai:gpt", {}, r"cannot register 'openai:gpt' \(str\)"),
         (FunctionTarget, {}, r"cannot register .*FunctionTarget"),
-        (lambda: 1, {"name": "nothing"}, r"cannot register nothing as a target: .*must take the item"),
+        (lambda: 1, {"name": "nothing"}, r"cannot register nothing as a target: .*takes no argument"),
         (lambda output, wrong: 1, {"name": "bad"}, r"cannot register bad as a scorer: .*unknown parameter 'wrong'"),
         (double, {"name": " "}, r"name must be non-empty text"),
         (double, {"kind": "model"}, r"kind must be 'target' or 'scorer'"),

@@ -8,7 +8,7 @@ import duckdb
 
 from workbench.errors import CorruptFileError
 from workbench.store._catalog import Catalog
-from workbench.store._table import ITEM_FIELDS, live_items_sql, sql_list, sql_literal
+from workbench.store._table import ITEM_FIELDS, QUIET, live_items_sql, sql_list, sql_literal
 
 _JSON_COLS = ", ".join(f"{f}::JSON as {f}" for f in ITEM_FIELDS)
 _EMPTY_ITEMS = (
@@ -46,6 +46,7 @@ def store_connection(catalog: Catalog, skip: Collection[str] = ()) -> duckdb.Duc
     files in ``skip`` (unreadable ones, see :func:`~workbench.store._unreadable.sql_skipping_unreadable`).
     """
     con = duckdb.connect(":memory:")
+    con.execute(QUIET)
     listing = catalog.list()
     con.register("datasets_df", listing)
     con.sql("create view datasets as select * from datasets_df")

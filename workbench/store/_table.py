@@ -321,11 +321,17 @@ def connect(memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
             "memory_limit": memory_limit,
             "temp_directory": _spill_folder(),
         }
-        return duckdb.connect(":memory:", config=config)
+        con = duckdb.connect(":memory:", config=config)
+        con.execute(QUIET)
+        return con
     with _shared_lock:
         if _shared is None or _shared[0] != os.getpid():
             _shared = (os.getpid(), duckdb.connect(":memory:"))
-        return _shared[1].cursor()
+        return _shared[1].cursor()  # a cursor draws no progress bar (a connection does, on stdout)
+
+
+QUIET = "set enable_progress_bar = false"
+"""No progress bar: a DuckDB connection draws one on stdout for a query slower than 2 s, breaking ``--json``."""
 
 
 def _spill_folder() -> str:
