@@ -85,18 +85,20 @@ def test_builtin_scores_follow_the_outputs(walked: Any) -> None:
 
 def test_functions_take_their_item_both_ways(walked: Any) -> None:
     ns, _, _ = walked
-    first = ns["others"][1].results().set_index("item_id").sort_index()
-    by_item = ns["others"][2].results().set_index("item_id").sort_index()
+    first = ns["others"]["first_sentence"].results().set_index("item_id").sort_index()
+    by_item = ns["others"]["by_item"].results().set_index("item_id").sort_index()
     assert first["error"].isna().all()
     assert by_item["error"].isna().all()
     assert first.loc["r1", "output"] == "Items can be returned within 30 days of delivery"
     assert (first["output"] == by_item["output"]).all()  # f(input, context) and f(item) see the same item
     assert first.loc["o1", "output"] == "I don't know."  # no context
+    shouted = ns["others"]["shout"].results().set_index("item_id")
+    assert shouted.loc["r1", "output"] == "HOW LONG DO I HAVE TO RETURN AN ITEM?"  # f(question): the input
 
 
 def test_the_agent_calls_its_tool(walked: Any) -> None:
     ns, _, _ = walked
-    rows = ns["others"][3].results().set_index("item_id")
+    rows = ns["others"]["agent"].results().set_index("item_id")
     calls = rows.loc["o2", "tool_calls"]
     assert [c["name"] for c in calls] == ["order_status"]
     assert calls[0]["arguments"] == {"order_id": "A-1002"}
