@@ -55,3 +55,5 @@ def test_only_root_options_move_and_nothing_after_double_dash() -> None:
     assert hoist_root(group, ctx, ["sql", "q", "--root", "s", "--json"]) == ["--root", "s", "sql", "q", "--json"]
     assert hoist_root(group, ctx, ["sql", "--", "--root", "s"]) == ["sql", "--", "--root", "s"]
     assert hoist_root(group, ctx, ["--root", "s", "sql", "q"]) == ["--root", "s", "sql", "q"]
+    assert hoist_root(group, ctx, ["lab", "--root", "s"]) == ["lab", "--root", "s"]  # lab has its own --root
+    assert hoist_root(group, ctx, ["run", "x.toml", "--root=s"]) == ["--root=s", "run", "x.toml"]
