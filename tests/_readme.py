@@ -83,8 +83,6 @@ def environment(base_url: str, root: Path) -> dict[str, str]:
         "OPENAI_API_KEY": SIMULATOR_KEY,
         "ANTHROPIC_BASE_URL": base_url.removesuffix("/v1"),
         "ANTHROPIC_API_KEY": SIMULATOR_KEY,
-        "WORKBENCH_CHARTS": "svg",
-        "MPLBACKEND": "Agg",
     }
 
 
