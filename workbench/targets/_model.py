@@ -110,6 +110,11 @@ class ModelTarget(Target):
             self.model, base_url=self.base_url, root=root, api_key=self._api_key, default_headers=self._default_headers
         )
 
+    @property
+    def checks_items(self) -> bool:
+        """Only a prompt can refuse an item (a variable it lacks)."""
+        return self.prompt is not None
+
     def check(self, item: Item) -> str | None:
         """Why the prompt cannot be rendered for this item, if it cannot."""
         if self.prompt is None:
