@@ -83,6 +83,9 @@ def _settle_heap() -> None:
 _later_lock = threading.Lock()
 _later: tuple[int, concurrent.futures.ThreadPoolExecutor] | None = None
 _pending: set[concurrent.futures.Future[None]] = set()
+_later_at_exit: list[Callable[[Callable[[], None]], None]] = [getattr(threading, "_register_atexit", lambda fn: None)]
+"""Once: when the interpreter exits, the pending work is done before ``concurrent.futures`` refuses new
+threads (its own exit hook, registered earlier, runs after this one), so it can still use them."""
 
 
 def _logged(fn: Callable[[], None]) -> None:
@@ -103,6 +106,8 @@ def run_later(fn: Callable[[], None]) -> None:
         if _later is None or _later[0] != os.getpid():
             _pending.clear()
             _later = (os.getpid(), concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix=AFTER_THREAD))
+            if _later_at_exit:
+                _later_at_exit.pop()(settle_later)
         future = _later[1].submit(_logged, fn)
         _pending.add(future)
     future.add_done_callback(_pending.discard)
