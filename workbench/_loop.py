@@ -67,16 +67,15 @@ def background_loop() -> BackgroundLoop:
 
 
 def _settle_heap() -> None:
-    """Freeze what the imports built, before the first run of a process.
+    """Collect once and freeze what the imports built, before the first run of a process.
 
     Without it, the first full garbage collection falls inside the first wave of model calls
     (0.15-0.4 s with the SDKs loaded) and is measured as their latency; frozen objects are
-    never scanned again, so later collections stay short. Only the young generations are
-    collected first: a full collection of that heap costs as much as the pause it avoids
-    (0.1-0.2 s at the first run's start), and the imports leave next to no cyclic garbage
-    in the old one (about a hundred objects, measured with both SDKs imported).
+    never scanned again, so later collections stay short. The full collection costs 0.16 s
+    once per process (issue 13.13); collecting the young generations only was tried and left
+    the first wave slower under load (docs/performance-runs.md).
     """
-    gc.collect(1)
+    gc.collect()
     gc.freeze()
 
 
