@@ -148,3 +148,18 @@ def test_a_model_run_without_a_prompt_reads_no_item_before_it_starts(
         prompted = wb.run_sync("d", targets.model("openai:sim-large", prompt="ask", base_url=server.openai_base_url))
     assert checked == ["i0", "i1", "i2"]  # a prompt can refuse an item: every item is checked first
     assert plain.status == prompted.status == "completed"
+
+
+def test_preparing_a_target_again_keeps_its_provider_unless_the_key_changed(
+    wb: Workbench, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a second run of one target must not swap the provider (and client) under a run still going on it
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-first-key-000")
+    target = targets.model("openai:m", base_url="http://127.0.0.1:9/v1")
+    target.prepare(wb.project)
+    first = target.provider
+    target.prepare(wb.project)
+    assert target.provider is first
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-second-key-111")  # a fixed key is picked up by the next run
+    target.prepare(wb.project)
+    assert target.provider is not first

@@ -96,7 +96,15 @@ class ModelTarget(Target):
         """Pin the prompt version and make the provider (checking its key) before any call."""
         if isinstance(self.prompt_ref, str):
             self.prompt = project.prompt(self.prompt_ref)
-        self._provider = self._make_provider(project.root)
+        made, old = self._make_provider(project.root), self._provider
+        same = (
+            old is not None
+            and type(made) is type(old)
+            and made.spec() == old.spec()
+            and getattr(made, "_api_key", None) == getattr(old, "_api_key", None)
+        )
+        if not same:  # an equal provider is kept: a run still going on this target keeps its client
+            self._provider = made
 
     @property
     def provider(self) -> Provider:
