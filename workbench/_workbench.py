@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import duckdb
 import pandas as pd
 
+from workbench._loop import run_later
 from workbench.project import Project
 from workbench.prompts import Prompt, PromptRef
 from workbench.runs import Run, list_runs, observed_status, open_run, resume_hint, resume_run, start_run
@@ -27,10 +28,18 @@ if TYPE_CHECKING:
 
 
 def _cache_run_stats(folder: Path) -> None:
-    """Cache a completed run's figures beside it (``stats.parquet``) so summaries over many runs stay fast."""
-    from workbench.analysis._runs_summary import cache_run_stats
+    """Cache a completed run's figures beside it (``stats.parquet``) so summaries over many runs stay fast.
 
-    cache_run_stats(folder)
+    On the after thread (``workbench._loop.run_later``): ``run.wait()`` does not wait for it, and a
+    summary asked for meanwhile waits for it (``settle_later``) rather than computing the figures twice.
+    """
+
+    def cache() -> None:
+        from workbench.analysis._runs_summary import cache_run_stats
+
+        cache_run_stats(folder)
+
+    run_later(cache)
 
 
 class Workbench:

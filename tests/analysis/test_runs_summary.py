@@ -13,6 +13,7 @@ from tests._cells import number
 from tests.analysis._declared import replies
 from tests.analysis._multi_runs import doubler, exact, make_dataset, pending_run, tenth, third_of_input, tripler
 from workbench import NotFoundError, Run, ValidationError, Workbench
+from workbench._loop import settle_later
 from workbench.analysis._runs_summary import STATS_FILE
 from workbench.runs._manifest import RunManifest, update_manifest
 from workbench.runs._results import RESULT_SCHEMA
@@ -102,6 +103,7 @@ def test_figures_are_cached_beside_the_run_and_refreshed_when_a_part_is_added(wb
 def test_a_completed_run_caches_its_figures_when_it_finishes(wb: Workbench) -> None:
     make_dataset(wb)
     run = wb.run_sync("d", tripler, scorers=[tenth])
+    settle_later()  # the run hands the caching to the after thread: wait() does not wait for it
     cache = run.folder / STATS_FILE
     assert cache.is_file()  # written by the run itself, before any summary was asked for
     stats = pq.read_table(cache).to_pylist()
@@ -141,6 +143,7 @@ def test_a_unit_written_twice_counts_once_with_its_latest_row(wb: Workbench, par
 def test_a_cache_that_cannot_be_written_is_skipped(wb: Workbench) -> None:
     make_dataset(wb)
     run = wb.run_sync("d", tripler, scorers=[tenth])
+    settle_later()
     (run.folder / STATS_FILE).unlink()  # written when the run completed
     (run.folder / STATS_FILE).mkdir()  # os.replace onto a folder fails, as on a read-only store
     assert wb.runs_summary().loc[0, "score_tenth"] == pytest.approx(0.45)

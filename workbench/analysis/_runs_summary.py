@@ -59,6 +59,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from workbench._loop import settle_later
 from workbench.analysis._stats import clustered_from_sums
 from workbench.analysis._summary import FRESH
 from workbench.analysis._views import RunRef, select_runs
@@ -407,6 +408,7 @@ def run_stats(runs: Sequence[RunRef]) -> pd.DataFrame:
 
     Runs without any result part have no rows.
     """
+    settle_later()  # figures a finished run is caching in the background: read them, do not compute them twice
     parts = {r.id: part_files(r) for r in runs}
     keys = {rid: stats_key(p) for rid, p in parts.items() if p}
     cached = _read_cached([r for r in runs if r.id in keys])

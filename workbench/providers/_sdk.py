@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import importlib
+import os
+import ssl
+import sys
+import threading
 from collections.abc import Mapping
 from typing import Any, Generic, TypeVar
 
@@ -10,6 +14,46 @@ from workbench.providers._clients import Closable, LoopClients
 from workbench.providers._keys import public_spec, register_call_secrets
 
 C = TypeVar("C", bound=Closable)
+
+_tls: dict[tuple[str, str | None, str | None], ssl.SSLContext] = {}
+_tls_lock = threading.Lock()
+
+
+def _http_library(sdk: Any) -> tuple[Any, Any] | None:
+    """The SDK's default async HTTP client class and the HTTP library it is built on (httpx or its fork)."""
+    client_class = getattr(sdk, "DefaultAsyncHttpxClient", None)
+    if client_class is None:
+        return None
+    for klass in client_class.__mro__:
+        library = sys.modules.get(klass.__module__.split(".")[0])
+        if klass.__module__.startswith("httpx") and hasattr(library, "create_ssl_context"):
+            return client_class, library
+    return None
+
+
+def shared_tls_context(sdk: Any) -> ssl.SSLContext | None:
+    """The TLS context the SDK's HTTP library would build (``create_ssl_context()``), built once per process.
+
+    Each SDK client otherwise builds its own, loading the system's certificates: about 30 ms
+    before a run's first request. It is rebuilt when ``SSL_CERT_FILE``/``SSL_CERT_DIR`` change;
+    one context serves many connections, clients and threads. ``None``: the SDK has no such library.
+    """
+    found = _http_library(sdk)
+    if found is None:
+        return None
+    library = found[1]
+    key = (library.__name__, os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+    with _tls_lock:
+        context = _tls.get(key)
+        if context is None:
+            context = _tls[key] = library.create_ssl_context()
+    return context
+
+
+def shared_http_client(sdk: Any) -> Any | None:
+    """A new default async HTTP client of the SDK on :func:`shared_tls_context` (``None``: let the SDK make its own)."""
+    found, context = _http_library(sdk), shared_tls_context(sdk)
+    return None if found is None or context is None else found[0](verify=context)
 
 
 class SDKProvider(Generic[C]):
@@ -41,6 +85,7 @@ class SDKProvider(Generic[C]):
         # Imported here, on the caller's thread before a run starts, not lazily on the run's
         # loop: the import takes a second, which would block every call in flight.
         self._sdk: Any = importlib.import_module(self.sdk)
+        shared_tls_context(self._sdk)  # here too: built on the caller's thread, not on the run's loop
         self._clients: LoopClients[C] = LoopClients(self._new_client)
 
     def spec(self) -> dict[str, Any]:
@@ -53,6 +98,7 @@ class SDKProvider(Generic[C]):
             base_url=self.base_url,
             default_headers=self._headers or None,
             max_retries=0,
+            http_client=shared_http_client(self._sdk),
         )
         return client
 

@@ -157,6 +157,10 @@ class Engine:
     def _count(self) -> tuple[int, int, int, int]:
         """Units of the shard, units still to do, and the errors and scorer errors already on disk."""
         job = self.job
+        if not has_parts(job.folder):  # nothing done yet: the manifest's item count says it, no query needed
+            i, n = job.shard
+            items = job.manifest.item_count // n + (1 if i < job.manifest.item_count % n else 0)
+            return items * job.manifest.repeats, items * job.manifest.repeats, 0, 0
         con = connect(memory_limit=PLAN_MEMORY)
         counts = []
         for pending_only in (False, True):
@@ -165,18 +169,16 @@ class Engine:
                 pending_only=pending_only,
             )  # fmt: skip
             counts.append(int(con.execute(f"select count(*) from ({sql})").fetchall()[0][0]))
-        errors = scorer_errors = 0
-        if has_parts(job.folder):
-            units = units_sql(
-                job.files, job.folder, selection=self._selection, repeats=job.manifest.repeats, shard=job.shard,
-                pending_only=False,
-            )  # fmt: skip
-            row = con.execute(
-                f"""select count(*) filter (where error is not null),
-                           coalesce(sum(len(list_filter(scores, lambda s: s.error is not null))), 0)
-                    from ({latest_rows_sql(job.folder)}) semi join ({units}) using (item_id, repeat)"""
-            ).fetchall()[0]
-            errors, scorer_errors = int(row[0]), int(row[1])
+        units = units_sql(
+            job.files, job.folder, selection=self._selection, repeats=job.manifest.repeats, shard=job.shard,
+            pending_only=False,
+        )  # fmt: skip
+        row = con.execute(
+            f"""select count(*) filter (where error is not null),
+                       coalesce(sum(len(list_filter(scores, lambda s: s.error is not null))), 0)
+                from ({latest_rows_sql(job.folder)}) semi join ({units}) using (item_id, repeat)"""
+        ).fetchall()[0]
+        errors, scorer_errors = int(row[0]), int(row[1])
         return counts[0], counts[1], errors, scorer_errors
 
     def _counted(self) -> tuple[int, int, int, int]:
@@ -339,14 +341,17 @@ class Engine:
         total, pending, self.errors, self.scorer_errors = await self._io_call(self._counted)
         self.total, self.done = total, total - pending
         mark_active(job.folder, job.shard_key)
+        queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(maxsize=job.concurrency * 4)
+        producer = asyncio.create_task(self._produce(queue))  # its query runs while the status is written
         try:
             await self._io_call(functools.partial(self._set_state, "running", start=True))
         except BaseException:
+            producer.cancel()
+            await asyncio.gather(producer, return_exceptions=True)
             mark_inactive(job.folder, job.shard_key)
             raise
         self._report()
-        queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(maxsize=job.concurrency * 4)
-        tasks = [asyncio.create_task(self._produce(queue))]
+        tasks = [producer]
         tasks += [asyncio.create_task(self._work(queue)) for _ in range(job.concurrency)]
         ticker = asyncio.create_task(self._tick())
         status: Status = "completed"

@@ -24,7 +24,7 @@ from workbench.providers._context import CallContext, call_timeout_for
 from workbench.providers._limiter import AdaptiveLimiter
 from workbench.providers._prices import PriceTable
 from workbench.records import Item
-from workbench.runs._engine import Engine, Job
+from workbench.runs._engine import PLAN_MEMORY, Engine, Job
 from workbench.runs._manifest import MANIFEST, RunManifest, Status, read_manifest, run_storage, write_manifest
 from workbench.runs._plan import SELECTION_FILE
 from workbench.runs._progress import ProgressBar, WidgetBar, in_notebook, progress_bar
@@ -101,9 +101,9 @@ def _scorers(scorers: Sequence[Scorer | Callable[..., Any]]) -> list[Scorer]:
 
 def _check_items(target: Target, files: list[str], item_ids: list[str] | None) -> None:
     """Refuse to start when items cannot be sent (e.g. a prompt variable they lack)."""
-    if type(target).check is Target.check or not files:
+    if not target.checks_items or not files:
         return
-    con = connect()
+    con = connect(memory_limit=PLAN_MEMORY)  # a sort of every item: bounded like the run's plan
     sql = f"select item_id, input, expected_output, context, metadata, output from ({live_items_sql(files)})"
     if item_ids is not None:
         con.register("chosen", pa.table({"item_id": item_ids}))

@@ -48,6 +48,11 @@ class Target:
         """Why this item cannot be sent (e.g. a template variable it lacks), or ``None``."""
         return None
 
+    @property
+    def checks_items(self) -> bool:
+        """Whether :meth:`check` may refuse an item: a run reads every item before it starts only then."""
+        return type(self).check is not Target.check
+
     async def run(self, item: Item, ctx: CallContext) -> TargetResult:
         """Produce the output for one item."""
         raise NotImplementedError

@@ -96,7 +96,15 @@ class ModelTarget(Target):
         """Pin the prompt version and make the provider (checking its key) before any call."""
         if isinstance(self.prompt_ref, str):
             self.prompt = project.prompt(self.prompt_ref)
-        self._provider = self._make_provider(project.root)
+        made, old = self._make_provider(project.root), self._provider
+        same = (
+            old is not None
+            and type(made) is type(old)
+            and made.spec() == old.spec()
+            and getattr(made, "_api_key", None) == getattr(old, "_api_key", None)
+        )
+        if not same:  # an equal provider is kept: a run still going on this target keeps its client
+            self._provider = made
 
     @property
     def provider(self) -> Provider:
@@ -109,6 +117,11 @@ class ModelTarget(Target):
         return make_provider(
             self.model, base_url=self.base_url, root=root, api_key=self._api_key, default_headers=self._default_headers
         )
+
+    @property
+    def checks_items(self) -> bool:
+        """Only a prompt can refuse an item (a variable it lacks)."""
+        return self.prompt is not None
 
     def check(self, item: Item) -> str | None:
         """Why the prompt cannot be rendered for this item, if it cannot."""
