@@ -44,8 +44,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# Everything: the fast tier on both cores (pytest-xdist), then the slow tier (browsers, kernels,
+# subprocesses) one test at a time, so their timings are not squeezed by each other.
 pytest: $(STAMP) chromium
-	WORKBENCH_REQUIRE_BROWSER=1 $(BIN)/pytest
+	$(BIN)/pytest -m "not slow" -n 2 -q
+	WORKBENCH_REQUIRE_BROWSER=1 $(BIN)/pytest -m slow
 
 test: lint typecheck pytest
 
